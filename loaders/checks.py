@@ -1,0 +1,164 @@
+"""Checks at load time: every arithmetic identity the disclosure promises.
+
+Each failure becomes a warning naming the table, the row and the two numbers; a disclosure that
+contradicts itself still loads (it is what was published), and the warnings say where.
+"""
+
+from __future__ import annotations
+
+from .model import Disclosure, Table, Warning_
+
+TOL = 0.011  # published figures are rounded to the cent; allow one cent of rounding per sum
+
+
+def run_checks(d: Disclosure) -> list[Warning_]:
+    out: list[Warning_] = []
+    for t in d.tables:
+        out += check_rows(t)
+        out += check_columns(t)
+    out += check_cross_tables(d)
+    out += check_narrative(d)
+    return out
+
+
+def _warn(check: str, t: Table | None, row: int | None, what: str, expected: float, found: float) -> Warning_:
+    where = f"{t.title} 第{row}行 " if t is not None and row is not None else (f"{t.title} " if t else "")
+    return Warning_(
+        check=check,
+        table=t.title if t else None,
+        row=row,
+        expected=round(expected, 2),
+        found=round(found, 2),
+        message=f"{where}{what}: {expected:.2f} ≠ {found:.2f}",
+    )
+
+
+def check_rows(t: Table) -> list[Warning_]:
+    """合计 = its parts across each row (the identities the header promises)."""
+    from .headers import INCOME_KINDS
+
+    out = []
+    keys = [c.key for c in t.columns]
+    for r in t.rows:
+        if r.ambiguous:
+            continue
+        v = r.values
+        if "合计" in keys and t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表"):
+            parts = [k for k in keys if k != "合计"]
+            if any(k in v for k in keys):
+                total, s = v.get("合计", 0.0), sum(v.get(k, 0.0) for k in parts)
+                if abs(total - s) > TOL:
+                    out.append(_warn("row", t, r.number, "合计 ≠ " + " + ".join(parts), total, s))
+        if t.key == "收入总表" and "小计" in keys and any(k in v for k in keys):
+            parts = [k for k in keys if k in INCOME_KINDS and k != "小计"]
+            if abs(v.get("小计", 0.0) - sum(v.get(k, 0.0) for k in parts)) > TOL:
+                out.append(_warn("row", t, r.number, "小计 ≠ 本年收入各项之和", v.get("小计", 0.0),
+                                 sum(v.get(k, 0.0) for k in parts)))
+            total = v.get("上年结转", 0.0) + v.get("小计", 0.0)
+            if abs(v.get("合计", 0.0) - total) > TOL:
+                out.append(_warn("row", t, r.number, "合计 ≠ 上年结转 + 本年收入", v.get("合计", 0.0), total))
+        if t.key == "财政拨款收支总表" and "支出合计" in keys and r.name_right:
+            parts = [k for k in keys if t.column(k).side == "支出" and k != "支出合计"]
+            if any(k in v for k in parts) or "支出合计" in v:
+                s = sum(v.get(k, 0.0) for k in parts)
+                if abs(v.get("支出合计", 0.0) - s) > TOL:
+                    out.append(_warn("row", t, r.number, "支出合计 ≠ 各类财政拨款之和", v.get("支出合计", 0.0), s))
+    return out
+
+
+def check_columns(t: Table) -> list[Warning_]:
+    """A parent row = the sum of its children; the 合计 row = the sum of the top rows."""
+    from .tables import RawRow, RawTable, structure
+
+    if t.key in ("政府采购表", "机构设置表"):
+        return []
+    raw = RawTable(key=t.key, title=t.title, columns=t.columns, identities=[],
+                   rows=[RawRow(number=r.number, name=r.name, code=r.code, name_right=r.name_right)
+                         for r in t.rows])
+    out = []
+    columns = ["价值"] if t.key == "固定资产表" else [c.key for c in t.columns]
+    for parent, children in structure(raw):
+        p = t.rows[parent]
+        kids = [t.rows[i] for i in children]
+        for col in columns:
+            if not p.is_certain(col) or not all(k.is_certain(col) for k in kids):
+                continue
+            total = p.values.get(col, 0.0)
+            s = sum(k.values.get(col, 0.0) for k in kids)
+            if abs(total - s) > TOL * max(1, len(kids)):
+                out.append(_warn("column", t, p.number, f"{col}: {p.full_name} ≠ 下级各行之和", total, s))
+    return out
+
+
+def _cell(d: Disclosure, table: str, col: str, *, name: str | None = None, number: int | None = None) -> float | None:
+    t = d.table(table)
+    if t is None:
+        return None
+    for r in t.rows:
+        if (name is not None and name in (r.name, r.name_right)) or (number is not None and r.number == number):
+            if not r.is_certain(col):
+                return None
+            return r.values.get(col, 0.0)
+    return None
+
+
+def _total_row_value(d: Disclosure, table: str, col: str) -> float | None:
+    t = d.table(table)
+    if t is None:
+        return None
+    row = next((r for r in t.rows if not r.code and r.name.replace(" ", "") == "合计"), None)
+    if row is None:
+        return 0.0 if (t.note and not t.rows) else None
+    if not row.is_certain(col):
+        return None
+    return row.values.get(col, 0.0)
+
+
+def check_cross_tables(d: Disclosure) -> list[Warning_]:
+    """The same figure in different tables."""
+    out = []
+    pairs = [
+        (("收支总表", "收入预算数", "收入总计"), ("收入总表", "合计", None)),
+        (("收支总表", "支出预算数", "支出总计"), ("支出总表", "合计", None)),
+        (("支出总表", "基本支出", None), ("一般公共预算支出表", "基本支出", None)),
+        (("一般公共预算支出表", "基本支出", None), ("基本支出表", "合计", None)),
+        (("财政拨款收支总表", "一般公共预算财政拨款", "本年支出合计"), ("一般公共预算支出表", "合计", None)),
+    ]
+    for (ta, ca, na), (tb, cb, nb) in pairs:
+        a = _cell(d, ta, ca, name=na) if na else _total_row_value(d, ta, ca)
+        b = _cell(d, tb, cb, name=nb) if nb else _total_row_value(d, tb, cb)
+        if a is None or b is None:
+            continue
+        if ta == "支出总表" and ca == "基本支出" and a + TOL < b:
+            out.append(_warn("cross", d.table(ta), None, f"{ca} 少于 {tb} 的 {cb}", b, a))
+        elif not (ta == "支出总表" and ca == "基本支出") and abs(a - b) > TOL:
+            out.append(_warn("cross", d.table(ta), None, f"{ca} ≠ {tb} 的 {cb}", a, b))
+    return out
+
+
+def check_narrative(d: Disclosure) -> list[Warning_]:
+    """Figures the narrative states against the tables."""
+    out = []
+    facts = {f.key: f for f in d.facts}
+    against = {
+        "收入总额": ("收支总表", "收入预算数", "收入总计"),
+        "支出总额": ("收支总表", "支出预算数", "支出总计"),
+        "基本支出": ("支出总表", "基本支出", None),
+        "项目支出": ("支出总表", "项目支出", None),
+        "人员经费": ("基本支出表", "人员经费", None),
+        "日常公用经费": ("基本支出表", "公用经费", None),
+        "三公经费": ("三公经费表", "合计", None),
+    }
+    for key, (table, col, name) in against.items():
+        f = facts.get(key)
+        if f is None or f.unit != "万元":
+            continue
+        value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
+        if value is not None and abs(value - f.value) > TOL:
+            out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与{col}不符", f.value, value))
+    parts = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
+    if "三公经费" in facts and any(p in facts for p in parts):
+        s = sum((facts[p].value / 10000 if facts[p].unit == "元" else facts[p].value) for p in parts if p in facts)
+        if abs(facts["三公经费"].value - s) > TOL:
+            out.append(_warn("narrative", None, None, "情况说明：“三公”经费 ≠ 各项之和", facts["三公经费"].value, s))
+    return out

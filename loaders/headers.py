@@ -1,0 +1,225 @@
+"""Table kinds and column headers of the standard disclosure tables.
+
+Multi-level headers come out of a PDF as words in no reliable reading order, wrapped at any
+character (`一般公共预` / `算财政拨款`). With the white space taken out, the header of every
+standard table is a run of known labels; this module cuts that run into labels (longest first),
+keeps the value columns in the order they appear, attaches them to their group (本年收入,
+一般公共预算基本支出, 资金性质) or side (收入 | 支出), and checks the count against the 栏次 row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .columns import Identity, subtotal_identities
+from .model import Column
+
+# Table kinds, tested in this order against a title (the first match wins).
+TABLE_KINDS: list[tuple[str, tuple[str, ...]]] = [
+    ("财政拨款收支总表", ("财政拨款收支总表",)),
+    ("收支总表", ("收支总表",)),
+    ("收入总表", ("收入总表",)),
+    ("支出总表", ("支出总表",)),
+    ("基本支出表", ("基本支出表",)),
+    ("三公经费表", ("三公",)),
+    ("政府性基金支出表", ("基金",)),
+    ("国有资本经营支出表", ("国有资本经营",)),
+    ("一般公共预算支出表", ("一般公共预算", "支出表")),
+]
+
+# Value-column labels as they are printed (after white space is removed), with the key used for
+# the column; the longest label that matches at a position wins.
+LEAVES: dict[str, str] = {
+    "合计": "合计",
+    "小计": "小计",
+    "上年结转": "上年结转",
+    "上年结转结余": "上年结转",
+    "财政拨款收入": "财政拨款收入",
+    "一般公共预算拨款收入": "一般公共预算拨款收入",
+    "政府性基金预算拨款收入": "政府性基金预算拨款收入",
+    "国有资本经营预算拨款收入": "国有资本经营预算拨款收入",
+    "财政专户收入": "财政专户收入",
+    "财政专户管理资金收入": "财政专户收入",
+    "事业收入": "事业收入",
+    "经营收入": "经营收入",
+    "事业单位经营收入": "经营收入",
+    "上级补助收入": "上级补助收入",
+    "附属单位上缴收入": "附属单位上缴收入",
+    "其他收入": "其他收入",
+    "基本支出": "基本支出",
+    "项目支出": "项目支出",
+    "经营支出": "经营支出",
+    "事业单位经营支出": "经营支出",
+    "上解上级支出": "上缴上级支出",
+    "上缴上级支出": "上缴上级支出",
+    "对附属单位补助支出": "对附属单位补助支出",
+    "人员经费": "人员经费",
+    "公用经费": "公用经费",
+    "一般公共预算财政拨款": "一般公共预算财政拨款",
+    "一般公共预算": "一般公共预算财政拨款",
+    "政府性基金预算财政拨款": "政府性基金预算财政拨款",
+    "政府性基金预算拨款": "政府性基金预算财政拨款",
+    "国有资本经营预算财政拨款": "国有资本经营预算财政拨款",
+    "国有资本经营预算拨款": "国有资本经营预算财政拨款",
+    "预算数": "预算数",
+    "决算数": "决算数",
+    "金额": "金额",
+}
+
+# Labels that name the label columns (not values) or group columns.
+LABELS = ("科目编码", "科目名称", "编码", "项目")
+GROUPS = ("本年收入", "一般公共预算基本支出", "资金性质")
+IGNORED = (
+    "序号",
+    "功能分类科目",
+    "支出部门经济分类科目",
+    "部门经济分类科目",
+    "经济分类科目",
+    "科目",
+    "收入",
+    "支出",
+    "单位：万元",
+)
+
+# Which leaves a group holds: 本年收入 covers its 小计 and the kinds of income; the others cover
+# everything after them.
+INCOME_KINDS = {
+    "小计",
+    "财政拨款收入",
+    "一般公共预算拨款收入",
+    "政府性基金预算拨款收入",
+    "国有资本经营预算拨款收入",
+    "财政专户收入",
+    "事业收入",
+    "经营收入",
+    "上级补助收入",
+    "附属单位上缴收入",
+    "其他收入",
+}
+
+TWO_SIDED = ("收支总表", "财政拨款收支总表")
+# Leaves that mean different things on the two sides of a 收支总表 get the side as a prefix.
+SIDE_PREFIXED = ("预算数", "决算数", "金额", "合计")
+
+
+def table_kind(title: str) -> str | None:
+    compact = re.sub(r"\s+", "", title)
+    for key, words in TABLE_KINDS:
+        if all(w in compact for w in words):
+            return key
+    return None
+
+
+class HeaderError(ValueError):
+    pass
+
+
+@dataclass
+class Header:
+    columns: list[Column]
+    label_columns: list[str]
+    identities: list[Identity]
+    groups: list[str | None]  # the group or side of each column
+
+
+def _tokens(text: str) -> list[str]:
+    compact = re.sub(r"\s+", "", text)
+    vocab = sorted(set(LEAVES) | set(LABELS) | set(GROUPS) | set(IGNORED), key=len, reverse=True)
+    out: list[str] = []
+    i = 0
+    unknown = ""
+    while i < len(compact):
+        for word in vocab:
+            if compact.startswith(word, i):
+                if unknown:
+                    out.append("?" + unknown)
+                    unknown = ""
+                out.append(word)
+                i += len(word)
+                break
+        else:
+            unknown += compact[i]
+            i += 1
+    if unknown:
+        out.append("?" + unknown)
+    return out
+
+
+def parse_header(kind: str, text: str, column_numbers: list[int]) -> Header:
+    """Columns of a table of `kind` from its header text and its 栏次 numbers."""
+    tokens = _tokens(text)
+    unknown = [t[1:] for t in tokens if t.startswith("?")]
+    two_sided = kind in TWO_SIDED
+    columns: list[Column] = []
+    groups: list[str | None] = []
+    labels: list[str] = []
+    group: str | None = None
+    side: str | None = None
+    for tok in tokens:
+        if tok.startswith("?"):
+            continue
+        if tok in LABELS:
+            if two_sided and tok == "项目":
+                side = "收入" if side is None else "支出"
+            labels.append(tok)
+            continue
+        if tok in GROUPS:
+            group = tok
+            continue
+        if tok not in LEAVES:
+            continue
+        key = LEAVES[tok]
+        if group == "本年收入" and key not in INCOME_KINDS:
+            owner = None
+        else:
+            owner = group
+        if two_sided:
+            owner = side
+            if key in SIDE_PREFIXED:
+                key = f"{side}{key}"
+        label = f"{owner}/{tok}" if owner else tok
+        if any(c.key == key for c in columns):
+            raise HeaderError(f"column {key} appears twice in the header")
+        columns.append(Column(key=key, label=label, side=side if two_sided else None))
+        groups.append(owner)
+    label_count = 2 if (two_sided or "科目名称" in labels or "编码" in labels or "科目编码" in labels) else 1
+    if column_numbers:
+        expected = len(column_numbers) - label_count
+        if expected != len(columns):
+            raise HeaderError(
+                f"{len(column_numbers)} 栏次 but {len(columns)} value columns and {label_count} label "
+                f"columns were recognised ({' '.join(c.key for c in columns)})"
+                + (f"; unknown header words: {' '.join(unknown)}" if unknown else "")
+            )
+        for col, number in zip(columns, column_numbers[label_count:], strict=True):
+            col.number = number
+    if not columns:
+        raise HeaderError("no value columns recognised in the header")
+    return Header(
+        columns=columns,
+        label_columns=["科目编码", "科目名称"] if label_count == 2 and not two_sided else ["项目"] * label_count,
+        identities=_identities(columns, groups),
+        groups=groups,
+    )
+
+
+def _identities(columns: list[Column], groups: list[str | None]) -> list[Identity]:
+    """合计/小计 identities: within each group (or side), and at the top level where a group
+    counts by its own 小计/合计."""
+    identities: list[Identity] = []
+    by_group: dict[str | None, list[tuple[int, str]]] = {}
+    for i, (col, grp) in enumerate(zip(columns, groups, strict=True)):
+        by_group.setdefault(grp, []).append((i, col.key))
+    top = list(by_group.get(None, []))
+    for grp, members in by_group.items():
+        if grp is None:
+            continue
+        identities += subtotal_identities(members)
+        if grp not in ("收入", "支出") and top:
+            # a group is represented at the top level by its first column (its 小计/合计)
+            top.append(members[0])
+    top.sort()
+    if top:
+        identities += subtotal_identities(top)
+    return identities

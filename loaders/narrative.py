@@ -1,0 +1,495 @@
+"""The narrative (情况说明): sections, stated figures, duties, 绩效目标, 采购, 资产, 名词解释.
+
+The narrative follows a national template: numbered sections (一、部门职责及机构设置情况 …
+八、名词解释), sub-sections (（一）…), and formulaic sentences ("收入总额 6490.3万元，其中：…",
+"较 2021年下降 314.63万元", "原因为…"). Lines wrap anywhere, so text is joined before it is
+read. Figures are read clause by clause: a clause names a subject from `SUBJECTS` (or continues
+the one before it) and states an amount, or a change (增长/下降/持平) with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .model import Column, Definition, Indicator, NarrativeFact, Passage, Row, Table
+
+if TYPE_CHECKING:
+    from .text import Line
+
+SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.*)$")
+SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]\s*(.*)$")
+ITEM = re.compile(r"^(\d+)\s*[、.．](?!\d)\s*(.*)$")
+AMOUNT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
+YEAR_PREFIX = re.compile(r"^\d{4}年")
+CHANGE = re.compile(r"(增长|增加|上升|下降|减少|降低|持平)")
+CJK = r"\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’"
+
+# (pattern, key) — the subjects a narrative clause can state a figure for; first match in a
+# clause position wins, longer and more specific patterns first.
+SUBJECTS: list[tuple[str, str]] = [
+    (r"拟购置固定资产总额", "拟购置固定资产总额"),
+    (r"固定资产(?:金额|总额)", "固定资产总额"),
+    (r"收入总额", "收入总额"),
+    (r"一般公共预算(?:拨款)?收入", "一般公共预算收入"),
+    (r"政府性基金预算(?:拨款)?收入", "政府性基金预算收入"),
+    (r"国有资本经营预算(?:拨款)?收入", "国有资本经营预算收入"),
+    (r"财政专户(?:核拨|管理资金)?收入", "财政专户核拨收入"),
+    (r"其[它他]来源收入", "其他来源收入"),
+    (r"上年结转(?:结余)?收入|上年结转", "上年结转"),
+    (r"事业收入", "事业收入"),
+    (r"支出安排预算总额|支出预算总额|支出总额", "支出总额"),
+    (r"收支安排|收支预算总额|收支总额", "收支总额"),
+    (r"机关运行经费", "机关运行经费"),
+    (r"“?三公”?经费", "三公经费"),
+    (r"因公出国[（(]出?境[)）](?:费)?", "因公出国（境）费"),
+    (r"公务接待费", "公务接待费"),
+    (r"公务用车购置(?:经)?费", "公务用车购置费"),
+    (r"公务用车运行(?:维护)?费", "公务用车运行维护费"),
+    (r"政府采购预算", "政府采购预算"),
+    (r"基本支出", "基本支出"),
+    (r"人员经费", "人员经费"),
+    (r"(?:日常)?公用经费", "日常公用经费"),
+    (r"项目支出", "项目支出"),
+]
+_SUBJECT_RE = re.compile("|".join(f"(?P<s{i}>{p})" for i, (p, _) in enumerate(SUBJECTS)))
+
+
+def tidy(text: str) -> str:
+    """Remove the spaces PDF extraction puts between Chinese characters and digits."""
+    text = re.sub(rf"(?<=[{CJK}])\s+(?=[\w{CJK}])", "", text)
+    text = re.sub(rf"(?<=[\w.%])\s+(?=[{CJK}])", "", text)
+    return text.strip()
+
+
+@dataclass
+class Narrative:
+    facts: list[NarrativeFact] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    duties: list[str] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+def _sections(lines: list[Line]) -> list[tuple[str, list[Line]]]:
+    out: list[tuple[str, list[Line]]] = [("情况说明", [])]
+    for ln in lines:
+        m = SECTION.match(ln.text)
+        if m and len(ln.text) < 40:
+            out.append((tidy(m.group(2)), []))
+        else:
+            out[-1][1].append(ln)
+    return out
+
+
+def paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
+    """Join wrapped lines into paragraphs: a paragraph ends at 。 or ： or before a numbered line."""
+    out: list[tuple[str, int]] = []
+    buf = ""
+    page = 0
+    for ln in lines:
+        t = ln.text
+        if not t:
+            continue
+        heading = bool(SUBSECTION.match(t)) and len(t) < 40 and not t.endswith("。")
+        starts_item = bool(SUBSECTION.match(t) or ITEM.match(t) or t.startswith("第") and "部分" in t[:5])
+        if buf and starts_item:
+            out.append((tidy(buf), page))
+            buf = ""
+        if not buf:
+            page = ln.page
+        buf += t
+        if heading or t.endswith(("。", "：", ":")):
+            out.append((tidy(buf), page))
+            buf = ""
+    if buf:
+        out.append((tidy(buf), page))
+    return out
+
+
+def parse_narrative(lines: list[Line], source: str) -> Narrative:
+    nar = Narrative()
+    for title, body in _sections(lines):
+        if "职责" in title or "机构" in title:
+            _duties_and_units(title, body, nar)
+        elif "名词解释" in title:
+            _definitions(body, nar)
+        elif "绩效" in title:
+            _performance(title, body, nar)
+        elif "采购" in title:
+            _procurement(title, body, nar)
+        elif "资产" in title:
+            _assets(title, body, nar)
+        else:
+            heading = title
+            for text, page in paragraphs(body):
+                sub = SUBSECTION.match(text)
+                if sub and len(text) < 40 and not text.endswith("。"):
+                    heading = f"{title} · {YEAR_PREFIX.sub('', sub.group(2))}"
+                    continue
+                nar.passages.append(Passage(section=heading, text=text, page=page))
+                nar.facts += read_facts(heading, text, page)
+    _dedupe(nar)
+    return nar
+
+
+def _dedupe(nar: Narrative) -> None:
+    seen: set[str] = set()
+    facts = []
+    for f in nar.facts:
+        if f.key in seen:
+            continue
+        seen.add(f.key)
+        facts.append(f)
+    nar.facts = facts
+
+
+def read_facts(section: str, paragraph: str, page: int | None = None) -> list[NarrativeFact]:
+    """Figures stated in a paragraph, clause by clause."""
+    facts: list[NarrativeFact] = []
+    heading = section
+    for sentence in re.split(r"(?<=[。；;])", paragraph):
+        if not sentence.strip():
+            continue
+        subject: str | None = None
+        clauses = [c for c in re.split(r"[，,：:、]", sentence) if c]
+        for k, clause in enumerate(clauses):
+            found = _subjects_in(clause)
+            for pos, key in found:
+                subject = key
+            amounts = list(AMOUNT.finditer(clause))
+            change = CHANGE.search(clause)
+            if not amounts and change and change.group(1) == "持平" and subject:
+                facts.append(NarrativeFact(section=heading, key=f"{_delta_key(subject)}", value=0.0,
+                                           unit="万元", text=sentence.strip(), page=page))
+                continue
+            for amount in amounts:
+                subj = subject
+                before = [key for pos, key in found if pos < amount.start()]
+                if before:
+                    subj = before[-1]
+                if subj is None:
+                    continue
+                value = float(amount.group(1))
+                unit = amount.group(2).replace("％", "%")
+                if change and change.start() < amount.start():
+                    word = change.group(1)
+                    if word in ("下降", "减少", "降低"):
+                        value = -value
+                    key = _delta_key(subj) + ("率" if unit == "%" else "")
+                    reason = _reason(clauses[k + 1:])
+                    facts.append(NarrativeFact(section=heading, key=key, value=value, unit=unit,
+                                               text=sentence.strip(), reason=reason, page=page))
+                else:
+                    facts.append(NarrativeFact(section=heading, key=subj, value=value, unit=unit,
+                                               text=sentence.strip(), page=page))
+    return facts
+
+
+def _delta_key(subject: str) -> str:
+    return "比上年增减" if subject in ("收支总额", "收入总额", "支出总额") else f"{subject}比上年增减"
+
+
+def _subjects_in(clause: str) -> list[tuple[int, str]]:
+    out = []
+    for m in _SUBJECT_RE.finditer(clause):
+        idx = int(m.lastgroup[1:])  # type: ignore[index]
+        out.append((m.start(), SUBJECTS[idx][1]))
+    return out
+
+
+def _reason(rest: list[str]) -> str | None:
+    for i, clause in enumerate(rest):
+        c = clause.strip()
+        if c.startswith(("主要", "原因", "主要原因")):
+            text = "，".join(x.strip() for x in rest[i:])
+            text = re.split(r"[。；;]", text)[0]
+            return text.strip("，")
+        if AMOUNT.search(c) or _subjects_in(c):
+            return None
+    return None
+
+
+def _duties_and_units(title: str, body: list[Line], nar: Narrative) -> None:
+    mode = None
+    units: list[list[str]] = []
+    columns: list[str] = []
+    duty: str | None = None
+    for ln in body:
+        t = ln.text
+        if not t:
+            continue
+        if t.startswith("部门职责"):
+            mode = "duties"
+            continue
+        if t.startswith("机构设置"):
+            mode = "units"
+            if duty:
+                nar.duties.append(tidy(duty))
+                duty = None
+            continue
+        if mode == "duties":
+            if SUBSECTION.match(t):
+                if duty:
+                    nar.duties.append(tidy(duty))
+                duty = t
+            elif duty is not None:
+                duty += t
+            else:
+                duty = t
+        elif mode == "units":
+            if "设置情况" in t:
+                continue
+            cells = t.split()
+            if "单位名称" in cells:
+                columns = cells
+            elif columns and len(cells) == len(columns):
+                units.append(cells)
+    if duty:
+        nar.duties.append(tidy(duty))
+    for i, d in enumerate(nar.duties, 1):
+        nar.passages.append(Passage(section="部门职责", text=d, page=None))
+    if columns:
+        table = Table(key="机构设置表", title="部门机构设置情况", label_columns=[columns[0]],
+                      columns=[Column(key=c, label=c) for c in columns[1:]])
+        for i, cells in enumerate(units, 1):
+            table.rows.append(Row(number=i, name=cells[0], texts=dict(zip(columns[1:], cells[1:], strict=True))))
+        nar.tables.append(table)
+        for cells in units:
+            nar.passages.append(Passage(section="机构设置", text="，".join(f"{c}：{v}" for c, v in zip(columns, cells, strict=True))))
+
+
+def _definitions(body: list[Line], nar: Narrative) -> None:
+    current: list = []
+    for ln in body:
+        t = ln.text
+        if not t:
+            continue
+        m = ITEM.match(t)
+        if m and ("：" in t or ":" in t):
+            current.append([int(m.group(1)), m.group(2), ln.page])
+        elif current:
+            current[-1][1] += t
+    for number, text, page in current:
+        term, _, explanation = re.split(r"([:：])", tidy(text), maxsplit=1)
+        nar.definitions.append(Definition(number=number, term=term.strip(), text=explanation.strip(), page=page))
+
+
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+INDICATOR_VALUE = re.compile(r"^[≥≤><＞＜=]*\d+(?:\.\d+)?%?$|^(?:是|否|是否)$")
+
+
+def _performance(title: str, body: list[Line], nar: Narrative) -> None:
+    """The 部门整体绩效目标 text (passages) and every 绩效目标表 (indicators)."""
+    blocks: list[tuple[str, list[Line]]] = [("", [])]
+    for ln in body:
+        m = ITEM.match(ln.text)
+        if m and ln.text.endswith("绩效目标表"):
+            blocks.append((tidy(m.group(2)), []))
+        else:
+            blocks[-1][1].append(ln)
+    intro, *tables = blocks
+    for text, page in paragraphs(intro[1]):
+        nar.passages.append(Passage(section="预算绩效信息", text=text, page=page))
+    for project_title, lines in tables:
+        project = re.sub(r"(?:预算)?绩效目标表$", "", project_title)
+        goal_parts: list[str] = []
+        tokens: list[str] = []
+        in_table = False
+        page = lines[0].page if lines else None
+        for ln in lines:
+            t = ln.text
+            if not t:
+                continue
+            if t.startswith("一级指标"):
+                in_table = True
+                continue
+            if in_table:
+                tokens += t.split()
+            else:
+                goal_parts.append(re.sub(r"^绩效目标\s*", "", t))
+        goal = tidy("".join(goal_parts))
+        nar.passages.append(Passage(section=f"绩效目标 · {project}", text=goal, page=page))
+        nar.indicators += _indicator_rows(project, goal, tokens, page)
+
+
+def _indicator_rows(project: str, goal: str, tokens: list[str], page: int | None) -> list[Indicator]:
+    rows: list[Indicator] = []
+    level1 = ""
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in LEVEL1:
+            level1 = tok
+            i += 1
+            continue
+        if tok.endswith("指标") and i + 1 < len(tokens):
+            level2 = tok
+            j = i + 1
+            level3 = tokens[j]
+            j += 1
+            desc: list[str] = []
+            while j < len(tokens) and not INDICATOR_VALUE.match(tokens[j]):
+                desc.append(tokens[j])
+                j += 1
+            if j >= len(tokens):
+                break
+            value_text = tokens[j]
+            j += 1
+            unit = ""
+            if j < len(tokens) and not tokens[j][0].isdigit() and len(tokens[j]) <= 4 and not tokens[j].endswith("指标"):
+                unit = tokens[j]
+                j += 1
+            basis: list[str] = []
+            while j < len(tokens) and tokens[j] not in LEVEL1 and not (
+                tokens[j].endswith("指标") and j + 1 < len(tokens)
+            ):
+                basis.append(tokens[j])
+                j += 1
+            number = re.search(r"\d+(?:\.\d+)?", value_text)
+            rows.append(Indicator(
+                project=project, goal=goal, level1=level1, level2=level2, level3=level3,
+                description=tidy("".join(desc)), value_text=value_text,
+                value=float(number.group()) if number else None, unit=unit,
+                basis=tidy(" ".join(basis)), page=page,
+            ))
+            i = j
+            continue
+        i += 1
+    return rows
+
+
+def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
+    """The stated total, and the 政府采购 table's items (project, item, catalogue, quantity, amount)."""
+    text_lines = []
+    table_lines = []
+    in_table = False
+    for ln in body:
+        if ln.text.startswith("部门政府采购预算"):
+            in_table = True
+            continue
+        (table_lines if in_table else text_lines).append(ln)
+    for text, page in paragraphs(text_lines):
+        nar.passages.append(Passage(section=title, text=text, page=page))
+        nar.facts += read_facts(title, text, page)
+    tokens: list[str] = []
+    started = False
+    note = None
+    for ln in table_lines:
+        t = ln.text
+        if t.startswith("注"):
+            note = t
+            continue
+        if re.fullmatch(r"合\s*计.*", t):
+            started = True
+        if started and t:
+            tokens += t.split()
+    if not started:
+        return
+    table = Table(key="政府采购表", title="部门政府采购预算", note=note, label_columns=["项目名称", "采购物品名称"],
+                  columns=[Column(key="数量", label="数量"), Column(key="单价", label="单价"),
+                           Column(key="合计", label="政府采购金额/合计")])
+    text: list[str] = []
+    project = ""
+    number = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if re.fullmatch(r"[A-C]\d{2,}", tok) and i + 3 < len(tokens):
+            # 采购物品 名称 | 目录序号 | 计量单位 | 数量 | 单价 | 金额…
+            number += 1
+            name = "".join(text)
+            unit = tokens[i + 1]
+            try:
+                qty = float(tokens[i + 2])
+                price = float(tokens[i + 3])
+            except ValueError:
+                i += 1
+                continue
+            j = i + 4
+            amounts = []
+            while j < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[j]):
+                amounts.append(float(tokens[j]))
+                j += 1
+            table.rows.append(Row(number=number, name=name, code=tok,
+                                  values={"数量": qty, "单价": price, **({"合计": amounts[0]} if amounts else {})},
+                                  texts={"计量单位": unit, **({"项目名称": project} if project else {})}))
+            text = []
+            i = j
+            continue
+        if re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            if text and "合计" in "".join(text).replace(" ", ""):
+                number += 1
+                table.rows.append(Row(number=number, name="合计", values={"合计": float(tok)}))
+                while i + 1 < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[i + 1]):
+                    i += 1
+            elif text and not "".join(text).endswith("小计"):
+                project = "".join(text)
+            text = []
+            i += 1
+            continue
+        text.append(tok)
+        i += 1
+    nar.tables.append(table)
+
+
+ASSET_HEADER = re.compile(r"^项\s*目\s+数量")
+
+
+def _assets(title: str, body: list[Line], nar: Narrative) -> None:
+    """The stated fixed-asset figures and the 固定资产占用情况表 (数量, 价值)."""
+    text_lines = []
+    rows: list[tuple[str, list[float], int]] = []
+    in_table = False
+    for ln in body:
+        t = ln.text
+        if not t:
+            continue
+        if "固定资产占用情况表" in t:
+            in_table = True
+            continue
+        if not in_table:
+            text_lines.append(ln)
+            continue
+        if ASSET_HEADER.match(t) or "截止时间" in t:
+            continue
+        parts = t.split()
+        values = []
+        while parts and re.fullmatch(r"\d+(?:\.\d+)?", parts[-1]):
+            values.insert(0, float(parts.pop()))
+        name = tidy(" ".join(parts))
+        if name:
+            rows.append((name, values, ln.page))
+    for text, page in paragraphs(text_lines):
+        nar.passages.append(Passage(section=title, text=text, page=page))
+        nar.facts += read_facts(title, text, page)
+    if not rows:
+        return
+    from .columns import Problem, RowValues, solve
+
+    total = next((i for i, (n, _, _) in enumerate(rows) if "总额" in n or "合计" in n), None)
+    tops = [i for i, (n, _, _) in enumerate(rows) if re.match(r"^\d+[、.]", n)]
+    problem = Problem(
+        n_columns=2,
+        rows=[RowValues(groups=[([0, 1], vals)]) for _, vals, _ in rows],
+        identities=[],
+        sums=[(total, tops)] if total is not None else [],
+        sum_columns=[1],
+    )
+    placements = solve(problem)
+    # A row's value alone sits in 价值 when the value column adds up; 数量 alone cannot be told
+    # apart from 价值 by arithmetic and stays ambiguous.
+    table = Table(key="固定资产表", title="部门固定资产占用情况表", label_columns=["项目"],
+                  columns=[Column(key="数量", label="数量"), Column(key="价值", label="价值（万元）")])
+    keys = ["数量", "价值"]
+    from .columns import to_ambiguities
+
+    for i, ((name, _, page), p) in enumerate(zip(rows, placements, strict=True), 1):
+        unit = re.search(r"[（(]([^）)]*)[)）]\s*$", name)
+        row = Row(number=i, name=name, values={keys[c]: v for c, v in p.certain.items()},
+                  ambiguous=to_ambiguities(p, keys), page=page,
+                  texts={"数量单位": unit.group(1)} if unit else {})
+        table.rows.append(row)
+    nar.tables.append(table)

@@ -1,0 +1,300 @@
+"""Read a disclosure from the text copied out of its PDF.
+
+The text keeps each table's title, the department line (`475 望都县乡村振兴局 预算年度：2022
+单位：万元`), the header words, the 栏次 row and then the rows; every page repeats the department
+line and the header. A row runs from its 序号 at the start of a line up to the next 序号 of the
+same table, so a name wrapped over lines (`社会保障和就` / `业支出`) is joined, and values that
+follow on a later line still belong to it. Empty cells leave nothing, so values are placed by
+the table's arithmetic (`tables.place_tables`). The narrative (情况说明) goes to `narrative`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks import run_checks
+from .errors import DisclosureFormatError
+from .headers import TWO_SIDED, HeaderError, parse_header, table_kind
+from .model import Disclosure
+from .narrative import parse_narrative
+from .tables import ORDINAL, RawRow, RawTable, place_tables
+
+DEPT_LINE = re.compile(
+    r"^\s*(?:(?P<code>\d{1,8})\s+)?(?P<dept>\S+?)\s+(?P<kind>预算|决算)年度[:：]\s*(?P<year>\d{4})\s*年?"
+    r"\s+单位[:：]\s*(?P<unit>\S+)"
+)
+NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$")
+NARRATIVE_START = re.compile(r"情况说明\s*$")
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Line:
+    number: int  # 1-based line number in the file
+    page: int
+    text: str
+
+
+def to_number(token: str) -> float:
+    return float(token.replace(",", ""))
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with their page: a page break shows as a form feed or as a line that starts with
+    a space (how the PDF text was extracted: every page opens indented)."""
+    out: list[Line] = []
+    page = 1
+    for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if "\f" in raw:
+            page += raw.count("\f")
+            raw = raw.replace("\f", "")
+        elif raw.startswith(" ") and raw.strip() and i > 1:
+            page += 1
+        out.append(Line(i, page, raw.strip()))
+    return out
+
+
+def read_text(path: str | Path) -> Disclosure:
+    """Read a text disclosure file; raise DisclosureFormatError with a clear reason."""
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise DisclosureFormatError(source, "no such file")
+    if path.is_dir():
+        raise DisclosureFormatError(source, "is a folder, not a disclosure file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise DisclosureFormatError(source, "the file is empty")
+    if len(data) > MAX_BYTES:
+        raise DisclosureFormatError(source, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    text = decode(data, source)
+    disclosure = parse_text(text, source=source)
+    disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
+    return disclosure
+
+
+def decode(data: bytes, source: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise DisclosureFormatError(source, "binary data, not text (a PDF or XLSX needs its own reader)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DisclosureFormatError(source, "not UTF-8 or GB18030 text")
+
+
+def parse_text(text: str, source: str = "<text>") -> Disclosure:
+    lines = split_lines(text)
+    head = next((ln for ln in lines if DEPT_LINE.match(ln.text)), None)
+    if head is None:
+        raise DisclosureFormatError(
+            source, "not a budget disclosure: no department line such as '475 某某局 预算年度：2022 单位：万元'"
+        )
+    m = DEPT_LINE.match(head.text)
+    assert m is not None
+    narrative_at = next(
+        (i for i, ln in enumerate(lines) if NARRATIVE_START.search(ln.text) and ln.number > head.number),
+        len(lines),
+    )
+    titles = [
+        i
+        for i, ln in enumerate(lines[:narrative_at])
+        if is_title(ln.text)
+    ]
+    if not titles:
+        raise DisclosureFormatError(source, "no table titles such as '部门预算收支总表' found", line=head.number)
+    raw_tables: list[RawTable] = []
+    for n, start in enumerate(titles):
+        end = titles[n + 1] if n + 1 < len(titles) else narrative_at
+        raw_tables.append(parse_table_block(lines[start:end], source))
+    seen: set[str] = set()
+    for t in raw_tables:
+        if t.key in seen:
+            raise DisclosureFormatError(source, f"table {t.title} appears twice", line=t.line)
+        seen.add(t.key)
+    narrative = parse_narrative(lines[narrative_at:], source)
+    tables, warnings = place_tables(raw_tables, narrative.facts)
+    tables += narrative.tables
+    kind = m.group("kind")
+    disclosure = Disclosure(
+        department_code=m.group("code"),
+        department=m.group("dept"),
+        year=int(m.group("year")),
+        kind=kind,
+        unit=m.group("unit"),
+        tables=tables,
+        facts=narrative.facts,
+        passages=narrative.passages,
+        duties=narrative.duties,
+        definitions=narrative.definitions,
+        indicators=narrative.indicators,
+        warnings=warnings,
+        source=source,
+        source_format="text",
+    )
+    if narrative_at == len(lines):
+        disclosure.warnings.append(_warning("structure", "no narrative (情况说明) found: the file may be truncated"))
+    disclosure.warnings += run_checks(disclosure)
+    return disclosure
+
+
+def _warning(check: str, message: str):
+    from .model import Warning_
+
+    return Warning_(check=check, message=message)
+
+
+def is_title(text: str) -> bool:
+    t = text.strip()
+    if not t or t[0].isdigit() or t.startswith("注") or len(t) > 40 or not t.endswith("表"):
+        return False
+    return table_kind(t) is not None
+
+
+def parse_table_block(block: list[Line], source: str) -> RawTable:
+    title_line = block[0]
+    title = re.sub(r"\s+", "", title_line.text)
+    key = table_kind(title)
+    assert key is not None
+    header_words: list[str] = []
+    numbers: list[int] | None = None
+    header = None
+    state = "header"
+    note_parts: list[str] = []
+    rows: list[RawRow] = []
+    current: tuple[RawRow, list[str]] | None = None
+    finished: list[tuple[RawRow, list[str]]] = []
+    for ln in block[1:]:
+        text = ln.text
+        if not text:
+            continue
+        if DEPT_LINE.match(text):
+            if state == "body":
+                state = "repeat"
+            continue
+        if text.startswith("栏次"):
+            cols = [int(x) for x in re.findall(r"\d+", text)]
+            if numbers is None:
+                numbers = cols
+                try:
+                    header = parse_header(key, " ".join(header_words), numbers)
+                except HeaderError as e:
+                    raise DisclosureFormatError(source, f"{title}: {e}", page=ln.page, line=ln.number) from e
+            state = "body"
+            continue
+        if state == "header":
+            header_words.append(text)
+            continue
+        if state == "repeat":
+            continue
+        if text.startswith("注"):
+            note_parts.append(text)
+            state = "note"
+            continue
+        if state == "note":
+            if not re.fullmatch(r"\d+", text):  # not a page number
+                note_parts.append(text)
+            continue
+        tokens = text.split()
+        expected = (current[0].number if current else 0) + 1
+        if tokens[0] == str(expected) and len(tokens) > 1:
+            if current:
+                finished.append(current)
+            current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), tokens[1:])
+        elif len(tokens) == 1 and re.fullmatch(r"\d+", tokens[0]):
+            continue  # a page number
+        elif current:
+            current[1].extend(tokens)
+        else:
+            raise DisclosureFormatError(
+                source, f"{title}: text before the first row: {text[:30]!r}", page=ln.page, line=ln.number
+            )
+    if current:
+        finished.append(current)
+    if header is None:
+        raise DisclosureFormatError(
+            source, f"{title}: no 栏次 row after the header (truncated?)", page=title_line.page,
+            line=title_line.number,
+        )
+    for row, tokens in finished:
+        fill_row(key, row, tokens)
+        rows.append(row)
+    return RawTable(
+        key=key,
+        title=title,
+        columns=header.columns,
+        identities=header.identities,
+        rows=rows,
+        note="".join(note_parts) or None,
+        page=title_line.page,
+        line=title_line.number,
+        label_columns=header.label_columns,
+    )
+
+
+def fill_row(key: str, row: RawRow, tokens: list[str]) -> None:
+    """Name, code and values of a row from its tokens."""
+    if key in TWO_SIDED:
+        _fill_two_sided(row, tokens)
+        return
+    if tokens and CODE.match(tokens[0]) and key != "三公经费表":
+        row.code = tokens[0]
+        tokens = tokens[1:]
+    names = [t for t in tokens if not NUMBER.match(t)]
+    values = [to_number(t) for t in tokens if NUMBER.match(t)]
+    row.name = join_name(names)
+    row.groups = [(None, values)]
+
+
+def join_name(parts: list[str]) -> str:
+    """Join a name wrapped over lines: Chinese text joins without a space."""
+    out = ""
+    for p in parts:
+        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
+            out += " "
+        out += p
+    return out
+
+
+EXPENSE_SIDE = re.compile(r"支出|预备费|年终|年末")
+
+
+def _fill_two_sided(row: RawRow, tokens: list[str]) -> None:
+    """A 收支总表 row: [收入 item, its value] [支出 item, its values], either side may be absent."""
+    segments: list[tuple[list[str], list[float]]] = []
+    for tok in tokens:
+        if NUMBER.match(tok):
+            if not segments:
+                segments.append(([], []))
+            segments[-1][1].append(to_number(tok))
+        else:
+            if not segments or segments[-1][1] or _starts_new_item(segments[-1][0], tok):
+                segments.append(([tok], []))
+            else:
+                segments[-1][0].append(tok)
+    named = [(join_name(n), v) for n, v in segments]
+    if len(named) >= 2:
+        (left, lv), (right, rv) = named[0], named[1]
+        row.name, row.name_right = left, right
+        row.groups = [("收入", lv), ("支出", rv)]
+    elif named:
+        name, values = named[0]
+        if EXPENSE_SIDE.search(name):
+            row.name, row.name_right = "", name
+            row.groups = [("收入", []), ("支出", values)]
+        else:
+            row.name = name
+            row.groups = [("收入", values), ("支出", [])]
+
+
+def _starts_new_item(previous: list[str], token: str) -> bool:
+    """Within a run of words, a second item starts with an ordinal (二、外交支出) or, where
+    neither has one, is the second word (上年结转结余 年终结转结余)."""
+    if ORDINAL.match(token):
+        return True
+    return bool(previous) and not ORDINAL.match(previous[0]) and len(previous) == 1
