@@ -1,0 +1,1 @@
+"""The fronts: the `budgetbot` command line and the Telegram bot."""

@@ -1,0 +1,303 @@
+"""The `budgetbot` command line: load · show · ask · chat · serve · check.
+
+Each command is a thin layer over one call into `loaders` or `knowledge`; errors are printed in
+one line (`budgetbot: …`) with a non-zero exit code, never as a traceback.
+
+    budgetbot load [--kb PATH] FILE_OR_DIR...     read disclosures into the knowledge base
+    budgetbot show [--kb PATH] [TABLE]            list documents and tables, or print one table
+    budgetbot ask  [--kb PATH] [--json] QUESTION  answer one question (`-`: one per stdin line)
+    budgetbot chat [--kb PATH]                    an interactive prompt for staff
+    budgetbot check FILE...                       read files and print the checks, store nothing
+    budgetbot serve [--config PATH] [--kb PATH]   run the Telegram bot
+
+Without --kb (or $BUDGETBOT_KB, or `kb` in the config) commands use a knowledge base built from
+the bundled sample disclosure in the user's cache directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from knowledge import store
+from loaders import DisclosureFormatError, read_disclosure
+from loaders.model import Disclosure
+
+from .config import Config, ConfigError, load_config, resolve_kb, sample_path
+
+SUFFIXES = (".txt", ".pdf", ".xlsx")
+
+
+class CliError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (CliError, ConfigError, store.KnowledgeBaseError, DisclosureFormatError) as e:
+        print(f"budgetbot: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="budgetbot", description="Questions and answers over budget disclosures.")
+    p.add_argument("--config", help="config file (TOML); default $BUDGETBOT_CONFIG or the user's config")
+    sub = p.add_subparsers(dest="command")
+
+    load = sub.add_parser("load", help="read disclosure files or folders into the knowledge base")
+    load.add_argument("--kb", help="knowledge base file")
+    load.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    load.set_defaults(func=cmd_load)
+
+    show = sub.add_parser("show", help="list documents and tables, or print a table")
+    show.add_argument("--kb")
+    show.add_argument("table", nargs="?", help="table name, e.g. 支出总表 (without: list everything)")
+    show.add_argument("--department", "-d", help="department (when several are loaded)")
+    show.add_argument("--year", "-y", type=int)
+    show.set_defaults(func=cmd_show)
+
+    ask = sub.add_parser("ask", help="answer a question ('-' reads one question per line from stdin)")
+    ask.add_argument("--kb")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("question", nargs="+")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="interactive questions and answers")
+    chat.add_argument("--kb")
+    chat.set_defaults(func=cmd_chat)
+
+    check = sub.add_parser("check", help="read files and print what the checks find, without storing")
+    check.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    check.set_defaults(func=cmd_check)
+
+    serve = sub.add_parser("serve", help="run the Telegram bot")
+    serve.add_argument("--kb")
+    serve.set_defaults(func=cmd_serve)
+    for command in (load, show, ask, chat, check, serve):
+        command.add_argument("--config", default=argparse.SUPPRESS, help="config file (TOML)")
+    return p
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    return load_config(getattr(args, "config", None))
+
+
+def kb_for_reading(args: argparse.Namespace) -> Path:
+    """The knowledge base to read; the default one is built from the bundled sample if needed."""
+    path, is_default = resolve_kb(getattr(args, "kb", None), config_of(args))
+    if is_default and not path.exists():
+        build_default_kb(path)
+    if not path.exists():
+        raise CliError(f"{path}: no knowledge base here (run 'budgetbot load --kb {path} FILE' first)")
+    return path
+
+
+def build_default_kb(path: Path) -> None:
+    """Load the bundled sample into `path`, via a temporary file so a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    disclosure = read_disclosure(sample_path())
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".db.tmp")
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        store.write(tmp, [disclosure])
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def expand(paths: list[str]) -> Iterator[Path]:
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            if not found:
+                raise CliError(f"{p}: no disclosure files (.txt .pdf .xlsx) in this folder")
+            yield from found
+        else:
+            yield p
+
+
+def read_all(paths: list[str]) -> tuple[list[Disclosure], list[str]]:
+    loaded, errors = [], []
+    for path in expand(paths):
+        try:
+            loaded.append(read_disclosure(path))
+        except DisclosureFormatError as e:
+            errors.append(str(e))
+        except (OSError, MemoryError) as e:
+            errors.append(f"{path}: cannot read ({e})")
+    return loaded, errors
+
+
+# --------------------------------------------------------------------------------------- commands
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    path, _ = resolve_kb(args.kb, config_of(args))
+    disclosures, errors = read_all(args.paths)
+    for e in errors:
+        print(f"budgetbot: {e}", file=sys.stderr)
+    if disclosures:
+        results = store.write(path, disclosures)
+        for d, r in zip(disclosures, results, strict=True):
+            rows = sum(len(t.rows) for t in d.tables)
+            print(
+                f"{r.status:<9} {d.department} {d.year}年 {d.kind}: {len(d.tables)} tables, {rows} rows, "
+                f"{len(d.facts)} narrative facts, {len(d.definitions)} definitions, "
+                f"{len(d.indicators)} indicators, {len(d.warnings)} warnings  ← {d.source}"
+            )
+            for w in d.warnings:
+                print(f"  warning: {w.message}")
+        print(f"knowledge base: {path}")
+    return 1 if errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    disclosures, errors = read_all(args.paths)
+    for e in errors:
+        print(f"budgetbot: {e}", file=sys.stderr)
+    for d in disclosures:
+        print(f"{d.source}: {d.department} {d.year}年 {d.kind}, {len(d.warnings)} warnings")
+        for w in d.warnings:
+            print(f"  warning: {w.message}")
+    return 1 if errors else 0
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, n: int, right: bool = False) -> str:
+    space = " " * max(0, n - width(text))
+    return space + text if right else text + space
+
+
+def format_table(data: dict) -> str:
+    t = data["table"]
+    cols = data["columns"]
+    head = ["序号", "科目编码", "科目名称"] + [c["label"] for c in cols]
+    lines = []
+    body = []
+    for r in data["rows"]:
+        name = " | ".join(n for n in (r["name"], r["name_right"]) if n)
+        cells = [str(r["number"]), r["code"] or "", name]
+        for c in cols:
+            v = r["values"].get(c["key"])
+            cells.append("" if v is None else f"{v:.2f}")
+        if r["texts"]:
+            cells[-1 if not cols else 2] += "  " + " ".join(f"{k}:{v}" for k, v in json.loads(r["texts"]).items())
+        body.append((cells, r["ambiguous"]))
+    widths = [max([width(h)] + [width(b[0][i]) for b in body]) for i, h in enumerate(head)]
+    lines.append(f"{t['title']}  ({t['document_id']}, page {t['page']})")
+    lines.append("  ".join(pad(h, w) for h, w in zip(head, widths, strict=True)))
+    for cells, amb in body:
+        lines.append("  ".join(pad(c, w, right=i >= 3) for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
+        for value, candidates in amb:
+            lines.append(f"      ? {value:.2f} — column not certain: one of {'、'.join(candidates)}")
+    if t["note"]:
+        lines.append(t["note"])
+    if not data["rows"] and not t["note"]:
+        lines.append("(no rows)")
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    conn = store.open_readonly(kb_for_reading(args))
+    docs = store.list_documents(conn)
+    if args.department:
+        docs = [d for d in docs if args.department in d["department"]]
+    if args.year:
+        docs = [d for d in docs if d["year"] == args.year]
+    if not docs:
+        raise CliError("no loaded document matches" + (f" {args.department}" if args.department else "")
+                       + (f" {args.year}" if args.year else ""))
+    if not args.table:
+        for d in docs:
+            print(f"{d['department']} {d['year']}年 {d['kind']}  (单位：{d['unit']}, {d['source_name']}, "
+                  f"{d['warnings']} warnings)")
+            for t in store.list_tables(conn, d["id"]):
+                print(f"  {t['key']:<12} {t['title']}  {t['n_rows']} rows" + (f"  {t['note']}" if t["note"] else ""))
+        return 0
+    wanted = args.table.replace(" ", "")
+    shown = 0
+    for d in docs:
+        tables = store.list_tables(conn, d["id"])
+        match = [t for t in tables if wanted in (t["key"], t["title"])] or [
+            t for t in tables if wanted in t["title"] or wanted in t["key"]
+        ]
+        if len(match) > 1:
+            raise CliError(f"'{args.table}' names several tables: {'、'.join(t['title'] for t in match)}")
+        for t in match:
+            print(format_table(store.read_table(conn, t["id"])))
+            shown += 1
+    if not shown:
+        names = "、".join(t["key"] for t in store.list_tables(conn, docs[0]["id"]))
+        raise CliError(f"no table '{args.table}'; tables: {names}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from knowledge.answer import Engine
+    from .render import render_text
+
+    engine = Engine.open(kb_for_reading(args))
+    questions = args.question
+    if questions == ["-"]:
+        stream = (line.rstrip("\n") for line in sys.stdin)
+    else:
+        stream = iter([" ".join(questions)])
+    for q in stream:
+        answer = engine.ask(q)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(render_text(answer), flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from knowledge.answer import Engine
+    from .render import render_text
+
+    engine = Engine.open(kb_for_reading(args))
+    try:
+        import readline  # noqa: F401  (history and line editing for input())
+    except ImportError:
+        pass
+    print(f"budgetbot — {engine.describe_sources()}. 输入问题，空行或 Ctrl-D 退出。")
+    while True:
+        try:
+            q = input("问> ")
+        except EOFError:
+            print()
+            return 0
+        if not q.strip():
+            return 0
+        print(render_text(engine.ask(q)))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .telegram import run
+
+    return run(config_of(args), kb_for_reading(args))

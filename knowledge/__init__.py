@@ -1,0 +1,1 @@
+"""The knowledge base (store), the vocabulary, question parsing and answering."""
