@@ -1,0 +1,768 @@
+"""Query → Answer: figures, definitions, lists, rankings, shares and changes, always cited.
+
+The engine opens the knowledge base read-only, builds the vocabulary once, and answers each
+question from what the base holds: a cell, a narrative fact, a definition, an indicator, or a
+figure computed from cells it cites. When the readings of a question give different figures it
+asks (`clarify`, with the readings as questions the user can send); when the base does not hold
+the answer it says so and what it does hold (`not_found`). It never returns a figure it cannot
+cite.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import store
+from .numbers import fmt
+from .parse import Query, parse
+from .vocabulary import Vocabulary, canon, short_forms
+
+log = logging.getLogger(__name__)
+
+# Tables that cover every source of money, and those limited to 财政拨款 / 一般公共预算.
+BROAD = ("支出总表", "收入总表", "收支总表")
+PRECEDENCE = ["支出总表", "收支总表", "收入总表", "基本支出表", "三公经费表", "一般公共预算支出表", "财政拨款收支总表",
+              "政府性基金支出表", "国有资本经营支出表", "固定资产表", "政府采购表"]
+# What a subject means when the table that would hold it is empty (its 注 says so).
+EMPTY_TABLE_SUBJECTS = {
+    "三公经费": ("三公经费表", "合计"),
+    "因公出国（境）费": ("三公经费表", "因公出国（境）费"),
+    "公务接待费": ("三公经费表", "公务接待费"),
+    "公务用车购置费": ("三公经费表", "公务用车购置费"),
+    "公务用车运行维护费": ("三公经费表", "公务用车运行费"),
+    "公务用车购置及运行费": ("三公经费表", "公务用车购置及运行费"),
+}
+FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
+COUNT_UNITS = {"台、辆": "辆", "台,辆": "辆", "辆": "辆", "台": "台"}
+
+
+@dataclass
+class Citation:
+    document: str
+    department: str
+    year: int
+    table: str
+    row: int | None = None
+    code: str | None = None
+    name: str | None = None
+    column: str | None = None
+    value: float | None = None
+    page: int | None = None
+    text: str | None = None
+
+    def label(self) -> str:
+        if self.row is None:
+            return self.table
+        parts = [self.table, f"第{self.row}行"]
+        if self.code:
+            parts.append(self.code)
+        if self.name:
+            parts.append(self.name)
+        out = " ".join(parts)
+        return out + (f" · {self.column}" if self.column else "")
+
+
+@dataclass
+class Answer:
+    question: str
+    status: str  # answered | clarify | not_found
+    answer: str
+    value: float | None = None
+    unit: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    intent: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for c in d["citations"]:
+            c.pop("text", None)
+        return d
+
+
+# ------------------------------------------------------------------------------------ document data
+
+
+@dataclass
+class RowData:
+    table: str
+    title: str
+    number: int
+    code: str | None
+    name: str
+    name_right: str | None
+    values: dict[str, float]
+    unsure: set[str]
+    texts: dict[str, str]
+    page: int | None
+
+    @property
+    def display(self) -> str:
+        return " ".join(n for n in (self.name, self.name_right) if n)
+
+
+@dataclass
+class TableData:
+    key: str
+    title: str
+    columns: list[dict]
+    rows: list[RowData]
+    note: str | None
+    page: int | None
+
+    def column_keys(self) -> list[str]:
+        return [c["key"] for c in self.columns]
+
+    def total_row(self) -> RowData | None:
+        return next((r for r in self.rows if not r.code and canon(r.name) in ("合计", "总计")), None)
+
+    def side_column(self, side: str) -> str | None:
+        return next((c["key"] for c in self.columns if c["side"] == side), None)
+
+
+@dataclass
+class DocData:
+    id: str
+    department: str
+    year: int
+    kind: str
+    unit: str
+    tables: dict[str, TableData]
+    facts: dict[str, sqlite3.Row]
+    definitions: list[sqlite3.Row]
+    indicators: list[sqlite3.Row]
+    passages: list[sqlite3.Row]
+
+
+@dataclass
+class Candidate:
+    value: float | None  # None: the cell's column is not certain
+    unit: str
+    citation: Citation
+    rank: int
+    label: str
+    broad: bool = True
+
+
+class Engine:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.vocab = Vocabulary.from_kb(conn)
+        self.documents = [dict(d) for d in store.list_documents(conn)]
+        self.departments = sorted({d["department"] for d in self.documents})
+        self.newest_year = max((d["year"] for d in self.documents), default=None)
+        self._doc = lru_cache(maxsize=256)(self._load_doc)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Engine:
+        return cls(store.open_readonly(path))
+
+    def describe_sources(self) -> str:
+        if not self.documents:
+            return "知识库是空的"
+        return "已载入：" + "、".join(f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents)
+
+    # -------------------------------------------------------------------------------- entry
+
+    def ask(self, question: str) -> Answer:
+        try:
+            return self._ask(question or "")
+        except Exception:  # the engine must answer every message; log what went wrong
+            log.exception("question failed: %r", question[:200] if isinstance(question, str) else question)
+            return Answer(question=str(question), status="not_found",
+                          answer="抱歉，这个问题我暂时答不了。可以换个说法，或问“项目支出多少”这样的问题。")
+
+    def _ask(self, question: str) -> Answer:
+        if not self.documents:
+            return Answer(question, "not_found", "知识库是空的：请先载入部门预算公开文件（budgetbot load）。")
+        q = parse(question, self.vocab, self.newest_year)
+        if not q.text.strip():
+            return self._help(q, "请输入一个关于部门预算的问题。")
+        if q.unknown_department:
+            return self._not_loaded(q, f"没有{q.unknown_department}的数据。")
+        if q.intent == "definition" and q.terms("definition") and not q.code and not q.describe:
+            return self._definition(q)
+        if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
+            return self._across_departments(q)
+        docs, problem = self._documents(q)
+        if problem is not None:
+            return problem
+        doc = docs[0]
+        if q.describe:
+            return self._describe(q, doc)
+        if q.intent == "share":
+            return self._share(q, doc)
+        if q.intent == "change":
+            return self._change(q, doc)
+        if q.intent in ("top", "bottom"):
+            return self._top(q, doc)
+        if q.intent == "list":
+            return self._list(q, doc)
+        if q.intent == "definition" and not q.code:
+            found = self._definition(q, quiet=True)
+            if found is not None:
+                return found
+        return self._figure(q, doc)
+
+    # ---------------------------------------------------------------------------- documents
+
+    def _documents(self, q: Query) -> tuple[list[DocData], Answer | None]:
+        docs = self.documents
+        if q.departments:
+            docs = [d for d in docs if d["department"] in q.departments]
+            if len({d["department"] for d in docs}) > 1:
+                return [], self._clarify_departments(q, sorted({d["department"] for d in docs}))
+        elif len(self.departments) > 1:
+            return [], self._clarify_departments(q, self.departments)
+        if q.year is not None:
+            with_year = [d for d in docs if d["year"] == q.year]
+            if not with_year:
+                years = "、".join(f"{d['year']}年" for d in docs)
+                return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{years}）。")
+            docs = with_year
+        years = sorted({d["year"] for d in docs})
+        if len(years) > 1:
+            return [], Answer(
+                q.question, "clarify", f"{docs[0]['department']}载入了多个年度（{'、'.join(map(str, years))}），请问哪一年？",
+                options=[f"{y}年{self._strip(q.question)}" for y in years], intent=q.intent,
+            )
+        return [self._doc(d["id"]) for d in docs], None
+
+    def _strip(self, question: str) -> str:
+        return re.sub(r"\s+", "", question)
+
+    def _clarify_departments(self, q: Query, departments: list[str]) -> Answer:
+        names = [min(short_forms(d) - {d}, key=len, default=d) if len(short_forms(d)) > 1 else d for d in departments]
+        names = [sorted(short_forms(d), key=len)[-2] if len(short_forms(d)) > 1 else d for d in departments]
+        return Answer(
+            q.question, "clarify", f"已载入{len(departments)}个部门：{'、'.join(departments)}。请问是哪个部门？",
+            options=[f"{n}{self._strip(q.question)}" for n in names], intent=q.intent,
+        )
+
+    def _not_loaded(self, q: Query, why: str) -> Answer:
+        return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)
+
+    def _help(self, q: Query, why: str) -> Answer:
+        return Answer(q.question, "not_found",
+                      f"{why}例如：“项目支出多少”“三公经费是什么”“基本支出中哪一项最多”。{self.describe_sources()}。",
+                      intent=q.intent)
+
+    def _load_doc(self, doc_id: str) -> DocData:
+        c = self.conn
+        d = c.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
+        tables: dict[str, TableData] = {}
+        columns: dict[str, list[dict]] = {}
+        for col in c.execute(
+            "SELECT c.* FROM table_columns c JOIN disclosure_tables t ON t.id = c.table_id WHERE t.document_id = ? "
+            "ORDER BY c.table_id, c.position", [doc_id]
+        ):
+            columns.setdefault(col["table_id"], []).append(dict(col))
+        cells: dict[str, dict[str, float]] = {}
+        for cell in c.execute("SELECT row_id, column_key, value FROM cells WHERE document_id = ?", [doc_id]):
+            cells.setdefault(cell["row_id"], {})[cell["column_key"]] = cell["value"]
+        unsure: dict[str, set[str]] = {}
+        for a in c.execute("SELECT row_id, candidates FROM ambiguous_cells WHERE document_id = ?", [doc_id]):
+            unsure.setdefault(a["row_id"], set()).update(json.loads(a["candidates"]))
+        rows: dict[str, list[RowData]] = {}
+        titles = {}
+        for t in c.execute("SELECT * FROM disclosure_tables WHERE document_id = ? ORDER BY position", [doc_id]):
+            titles[t["id"]] = t
+        for r in c.execute("SELECT * FROM table_rows WHERE document_id = ? ORDER BY table_id, number", [doc_id]):
+            t = titles[r["table_id"]]
+            rows.setdefault(r["table_id"], []).append(RowData(
+                table=t["key"], title=t["title"], number=r["number"], code=r["code"], name=r["name"] or "",
+                name_right=r["name_right"], values=cells.get(r["id"], {}), unsure=unsure.get(r["id"], set()),
+                texts=json.loads(r["texts"]) if r["texts"] else {}, page=r["page"],
+            ))
+        for tid, t in titles.items():
+            tables[t["key"]] = TableData(key=t["key"], title=t["title"], columns=columns.get(tid, []),
+                                         rows=rows.get(tid, []), note=t["note"], page=t["page"])
+        facts = {f["key"]: f for f in c.execute("SELECT * FROM facts WHERE document_id = ?", [doc_id])}
+        return DocData(
+            id=doc_id, department=d["department"], year=d["year"], kind=d["kind"], unit=d["unit"], tables=tables,
+            facts=facts,
+            definitions=c.execute("SELECT * FROM definitions WHERE document_id = ? ORDER BY number", [doc_id]).fetchall(),
+            indicators=c.execute("SELECT * FROM indicators WHERE document_id = ? ORDER BY position", [doc_id]).fetchall(),
+            passages=c.execute("SELECT * FROM passages WHERE document_id = ? ORDER BY position", [doc_id]).fetchall(),
+        )
+
+    # ------------------------------------------------------------------------------ citations
+
+    def _cite_row(self, doc: DocData, t: TableData, r: RowData, column: str | None, value: float | None) -> Citation:
+        return Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title, row=r.number,
+                        code=r.code, name=r.display, column=column, value=value, page=r.page or t.page)
+
+    def _cite_fact(self, doc: DocData, f: sqlite3.Row) -> Citation:
+        return Citation(document=doc.id, department=doc.department, year=doc.year, table=f"情况说明 · {f['section']}",
+                        name=f["key"], value=f["value"], page=f["page"], text=f["text"])
+
+    def _prefix(self, doc: DocData) -> str:
+        return f"{doc.department} {doc.year}年"
+
+    # -------------------------------------------------------------------------------- figures
+
+    def _cell(self, doc: DocData, t: TableData, r: RowData, column: str, label: str, count: bool = False
+              ) -> Candidate:
+        unit = doc.unit
+        if t.key == "固定资产表" and column == "数量":
+            unit = COUNT_UNITS.get(r.texts.get("数量单位", ""), r.texts.get("数量单位", "个"))
+        value = None if column in r.unsure else r.values.get(column, 0.0)
+        return Candidate(value=value, unit=unit, citation=self._cite_row(doc, t, r, column, value),
+                         rank=_rank(t.key), label=label, broad=t.key in BROAD)
+
+    def _default_column(self, t: TableData, r: RowData, matched: str, count: bool) -> str | None:
+        keys = t.column_keys()
+        if t.key in ("收支总表", "财政拨款收支总表"):
+            side = "收入" if canon(r.name) == matched else "支出"
+            return t.side_column(side)
+        if t.key == "固定资产表":
+            return "数量" if count else "价值"
+        for k in ("合计", "金额", "价值"):
+            if k in keys:
+                return k
+        return keys[0] if keys else None
+
+    def _row_candidates(self, q: Query, doc: DocData, names: list[str], measure: str | None,
+                        tables: list[str] | None) -> list[Candidate]:
+        out = []
+        for t in doc.tables.values():
+            if tables and t.key not in tables:
+                continue
+            if measure and measure not in t.column_keys():
+                continue
+            for r in t.rows:
+                matched = next((n for n in names if n in (canon(r.name), canon(r.name_right), _bare(r.name))), None)
+                if matched is None and q.code and r.code == q.code:
+                    matched = canon(r.name)
+                if matched is None:
+                    continue
+                column = measure or self._default_column(t, r, matched, q.count)
+                if column is None:
+                    continue
+                name = _side_name(t, r, column)
+                cand = self._cell(doc, t, r, column, label=name + ("" if column in ("合计",) or t.key in TWO_SIDED
+                                                                  else " · " + column))
+                cand.citation.name = name
+                out.append(cand)
+        return out
+
+    def _measure_candidates(self, doc: DocData, measure: str, tables: list[str] | None) -> list[Candidate]:
+        out = []
+        for t in doc.tables.values():
+            if tables and t.key not in tables:
+                continue
+            if measure in t.column_keys():
+                total = t.total_row()
+                if total is not None:
+                    out.append(self._cell(doc, t, total, measure, label=measure))
+                elif not t.rows and t.note:
+                    out.append(self._empty(doc, t, measure))
+        return out
+
+    def _empty(self, doc: DocData, t: TableData, label: str) -> Candidate:
+        return Candidate(value=0.0, unit=doc.unit, rank=_rank(t.key), label=label, broad=t.key in BROAD,
+                         citation=Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title,
+                                           name=label, value=0.0, page=t.page, text=t.note))
+
+    def _fact_candidates(self, doc: DocData, names: list[str]) -> list[Candidate]:
+        out = []
+        for n in names:
+            f = doc.facts.get(n) or doc.facts.get(FACT_ALIASES.get(n, ""))
+            if f is None:
+                continue
+            value, unit = f["value"], f["unit"]
+            if unit == "元" and doc.unit == "万元":
+                value, unit = value / 10000, "万元"
+            out.append(Candidate(value=value, unit=unit, citation=self._cite_fact(doc, f), rank=len(PRECEDENCE) + 1,
+                                 label=f["key"], broad=False))
+        return out
+
+    def _gather(self, q: Query, doc: DocData) -> list[Candidate]:
+        tables = q.terms("table") or None
+        measures = q.terms("measure")
+        rows = q.terms("row")
+        facts = q.terms("fact")
+        cands: list[Candidate] = []
+        if q.narrative_only:
+            return self._fact_candidates(doc, facts + measures + rows)
+        measure = measures[0] if measures else None
+        if rows or q.code:
+            names = [n for n in rows if n not in measures] or rows
+            cands += self._row_candidates(q, doc, names, measure if names != rows or len(measures) else None, tables)
+            if measure and not cands:
+                cands += self._row_candidates(q, doc, names, None, tables)
+        if not cands and measure:
+            cands += self._measure_candidates(doc, measure, tables)
+        for name in facts + measures + rows:
+            if name in EMPTY_TABLE_SUBJECTS:
+                key, row_name = EMPTY_TABLE_SUBJECTS[name]
+                t = doc.tables.get(key)
+                if t is not None and not t.rows and t.note and (not tables or key in tables):
+                    cands.append(self._empty(doc, t, name))
+                elif t is not None and t.rows and (not tables or key in tables):
+                    r = next((r for r in t.rows if canon(r.name) == row_name), None)
+                    if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
+                        cands.append(self._cell(doc, t, r, "合计", label=name))
+        if not tables and not q.code:
+            names = [f for f in facts if not (rows and f in measures)]
+            names += [m for m in measures if not rows and m not in names]
+            names += [r for r in rows if r not in names and r not in measures]
+            cands += self._fact_candidates(doc, names)
+        if cands and not q.fiscal_scope and any(c.broad for c in cands):
+            cands = [c for c in cands if c.broad or c.rank > len(PRECEDENCE)]
+        return cands
+
+    def _figure(self, q: Query, doc: DocData) -> Answer:
+        indicator = self._indicator(q, doc)
+        if indicator is not None:
+            return indicator
+        cands = self._gather(q, doc)
+        if not cands:
+            if q.intent == "definition":
+                found = self._definition(q, quiet=True)
+                if found is not None:
+                    return found
+            return self._nothing(q, doc)
+        unsure = [c for c in cands if c.value is None]
+        sure = [c for c in cands if c.value is not None]
+        if not sure:
+            c = unsure[0]
+            return Answer(q.question, "not_found",
+                          f"{self._prefix(doc)} {c.label}：原表这一格的栏目无法确定（文本丢失了空白单元格），"
+                          f"不给出数字以免出错。见{c.citation.label()}。", citations=[c.citation], intent="figure")
+        groups: dict[float, list[Candidate]] = {}
+        for c in sorted(sure, key=lambda c: c.rank):
+            groups.setdefault(round(c.value, 2), []).append(c)
+        if len(groups) > 1:
+            return self._clarify_figures(q, doc, groups)
+        best = sorted(sure, key=lambda c: c.rank)
+        main = best[0]
+        cites = [main.citation]
+        for c in best[1:]:
+            if len(cites) < 3 and all(c.citation.label() != x.label() for x in cites):
+                cites.append(c.citation)
+        name = main.label
+        text = f"{self._prefix(doc)} {name} {fmt(main.value, main.unit)} {main.unit}。来源：{main.citation.label()}"
+        if main.citation.row is None and main.citation.text:
+            text += f"：“{_short(main.citation.text)}”"
+        if len(cites) > 1:
+            text += "；" + "；".join(c.label() for c in cites[1:]) + " 一致"
+        if q.fuzzy:
+            text += f"（按“{name}”理解）"
+        return Answer(q.question, "answered", text + "。", value=main.value, unit=main.unit, citations=cites,
+                      intent="figure")
+
+    def _clarify_figures(self, q: Query, doc: DocData, groups: dict[float, list[Candidate]]) -> Answer:
+        options, lines = [], []
+        for value, cands in groups.items():
+            c = cands[0]
+            where = "情况说明" if c.citation.row is None and c.citation.table.startswith("情况说明") else c.citation.table
+            options.append(f"{doc.department}{doc.year}年{where}的{c.label.split(' · ')[0]}"
+                           + (f"{c.citation.column}" if c.citation.column and c.citation.column != "合计" and c.citation.column not in c.label.split(' · ')[0] else ""))
+            lines.append(f"{c.citation.label()}：{fmt(value, c.unit)} {c.unit}")
+        return Answer(q.question, "clarify", "这个问题有几种理解，数字不同：" + "；".join(lines) + "。请问指哪一个？",
+                      citations=[g[0].citation for g in groups.values()], options=options, intent="figure")
+
+    def _nothing(self, q: Query, doc: DocData) -> Answer:
+        return self._help(q, f"在{self._prefix(doc)}的公开数据里没有找到能回答这个问题的内容。")
+
+    # ------------------------------------------------------------------------------ indicators
+
+    def _indicator(self, q: Query, doc: DocData) -> Answer | None:
+        names = q.terms("indicator")
+        if not names or q.terms("row") or q.terms("measure"):
+            return None
+        hits = [i for i in doc.indicators if canon(i["level3"]) in names or canon(i["description"]) in names]
+        if not hits:
+            return None
+        values = {(i["value_text"], i["unit"]) for i in hits}
+        cites = [Citation(document=doc.id, department=doc.department, year=doc.year,
+                          table=f"绩效目标表 · {i['project']}", name=i["level3"], column="指标值", value=i["value"],
+                          page=i["page"], text=i["description"]) for i in hits]
+        if len(values) > 1:
+            return Answer(q.question, "clarify",
+                          "几个绩效目标表都有这个指标：" + "；".join(f"{i['project']}：{i['value_text']}{i['unit']}" for i in hits)
+                          + "。请问指哪个项目？", citations=cites,
+                          options=[f"{i['project']}的{i['level3']}" for i in hits], intent="indicator")
+        i = hits[0]
+        unit = "%" if i["unit"] in ("百分比", "百分数") else i["unit"]
+        text = (f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}，"
+                f"依据：{i['basis']}。来源：绩效目标表 · {i['project']}")
+        if len(hits) > 1:
+            text += f" 等{len(hits)}个项目"
+        return Answer(q.question, "answered", text + "。", value=i["value"], unit=unit, citations=cites[:3],
+                      intent="indicator")
+
+    # ---------------------------------------------------------------------------- definitions
+
+    def _definition(self, q: Query, quiet: bool = False) -> Answer | None:
+        terms = q.terms("definition")
+        if not terms:
+            return None if quiet else self._help(q, "没有找到这个名词的解释。")
+        docs = [d for d in self.documents if not q.departments or d["department"] in q.departments]
+        for d in docs:
+            doc = self._doc(d["id"])
+            for x in doc.definitions:
+                if canon(x["term"]) == terms[0]:
+                    cite = Citation(document=doc.id, department=doc.department, year=doc.year, table="名词解释",
+                                    row=x["number"], name=x["term"], page=x["page"], text=x["text"])
+                    return Answer(q.question, "answered",
+                                  f"{x['term']}：{x['text']}（来源：{doc.department}{doc.year}年部门预算 · 名词解释 第{x['number']}条）",
+                                  citations=[cite], intent="definition")
+        return None if quiet else self._help(q, "没有找到这个名词的解释。")
+
+    # ------------------------------------------------------------------------------ describe
+
+    def _describe(self, q: Query, doc: DocData) -> Answer:
+        cite = Citation(document=doc.id, department=doc.department, year=doc.year, table="情况说明")
+        if q.describe == "duties":
+            duties = [p["text"] for p in doc.passages if p["section"] == "部门职责"]
+            if duties:
+                cite.table = "情况说明 · 部门职责"
+                return Answer(q.question, "answered", f"{doc.department}的主要职责：\n" + "\n".join(duties),
+                              citations=[cite], intent="describe")
+        if q.describe == "units":
+            units = [p["text"] for p in doc.passages if p["section"] == "机构设置"]
+            if units:
+                cite.table = "情况说明 · 机构设置"
+                return Answer(q.question, "answered", f"{doc.department}机构设置：\n" + "\n".join(units),
+                              citations=[cite], intent="describe")
+        if q.describe == "performance":
+            goals = [p for p in doc.passages if p["section"].startswith("绩效目标 · ")]
+            if doc.indicators or goals:
+                projects: dict[str, list] = {}
+                for i in doc.indicators:
+                    projects.setdefault(i["project"], []).append(i)
+                lines = [f"{name}：" + "；".join(f"{i['level3']} {i['value_text']}{i['unit']}" for i in items)
+                         for name, items in projects.items()]
+                cite.table = "绩效目标表"
+                return Answer(q.question, "answered", f"{self._prefix(doc)} 绩效目标：\n" + "\n".join(lines),
+                              citations=[cite], intent="describe")
+        if q.describe == "procurement":
+            t = doc.tables.get("政府采购表")
+            if t is not None and t.rows:
+                items = [f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} 万元" for r in t.rows if r.code]
+                return Answer(q.question, "answered", f"{self._prefix(doc)} 政府采购：" + "；".join(items) + f"。来源：{t.title}",
+                              citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
+                              intent="describe")
+        if q.describe == "assets":
+            t = doc.tables.get("固定资产表")
+            if t is not None:
+                items = [f"{r.name}" + "".join(f" {k}{fmt(v, 'x')}" for k, v in r.values.items()) for r in t.rows]
+                return Answer(q.question, "answered", f"{self._prefix(doc)} 固定资产：" + "；".join(items) + f"。来源：{t.title}",
+                              citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
+                              intent="describe")
+        return self._figure(q, doc)
+
+    # ---------------------------------------------------------------------------- structure
+
+    def _children(self, t: TableData, parent: RowData | None) -> list[RowData]:
+        if parent is None or (not parent.code and canon(parent.name) in ("合计", "总计")):
+            coded = [r for r in t.rows if r.code]
+            if not coded:
+                return [r for r in t.rows if r is not parent and canon(r.name) not in ("合计", "总计")]
+            shortest = min(len(r.code) for r in coded)
+            return [r for r in coded if len(r.code) == shortest]
+        if not parent.code:
+            return []
+        deeper = [r for r in t.rows if r.code and r.code.startswith(parent.code) and len(r.code) > len(parent.code)]
+        if not deeper:
+            return []
+        step = min(len(r.code) for r in deeper)
+        return [r for r in deeper if len(r.code) == step]
+
+    def _leaves(self, t: TableData) -> list[RowData]:
+        coded = [r for r in t.rows if r.code]
+        return [r for r in coded if not any(o is not r and o.code.startswith(r.code) for o in coded)]
+
+    def _scope(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
+        """The rows a list/top question ranges over, and the column it ranks by."""
+        rows = [n for n in q.terms("row") if n not in q.terms("measure")]
+        measure = (q.terms("measure") or [None])[0]
+        tables = q.terms("table")
+        for key in sorted(doc.tables, key=_rank):
+            t = doc.tables[key]
+            if tables and key not in tables:
+                continue
+            for r in t.rows:
+                if rows and canon(r.name) in rows or (q.code and r.code == q.code):
+                    kids = self._children(t, r)
+                    if kids:
+                        column = measure if measure in t.column_keys() else self._default_column(t, r, canon(r.name), False)
+                        return t, kids, column
+        if measure in ("基本支出", "人员经费", "公用经费") and "基本支出表" in doc.tables:
+            t = doc.tables["基本支出表"]
+            leaves = self._leaves(t)
+            if measure != "基本支出":
+                leaves = [r for r in leaves if r.values.get(measure)]
+            return t, leaves, "合计" if measure == "基本支出" else measure
+        for key in ("支出总表", "一般公共预算支出表"):
+            t = doc.tables.get(key)
+            if t is not None and (tables and key in tables or not tables):
+                column = measure if measure in t.column_keys() else "合计"
+                leaves = [r for r in self._leaves(t) if r.values.get(column)]
+                return t, leaves, column
+        return None
+
+    def _list(self, q: Query, doc: DocData) -> Answer:
+        scope = self._scope(q, doc)
+        if scope is None:
+            return self._nothing(q, doc)
+        t, rows, column = scope
+        if not rows:
+            return self._nothing(q, doc)
+        items = [f"{r.code + ' ' if r.code else ''}{r.display} {self._show(r, column, doc.unit)}" for r in rows]
+        cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r in rows]
+        return Answer(q.question, "answered",
+                      f"{self._prefix(doc)} {t.title}中共{len(rows)}项：" + "；".join(items) + f"。来源：{t.title}（{column}栏）。",
+                      citations=cites, intent="list")
+
+    def _show(self, r: RowData, column: str, unit: str) -> str:
+        if column in r.unsure:
+            return "（栏目不确定）"
+        return f"{fmt(r.values.get(column, 0.0))} {unit}"
+
+    def _top(self, q: Query, doc: DocData) -> Answer:
+        scope = self._scope(q, doc)
+        if scope is None:
+            return self._nothing(q, doc)
+        t, rows, column = scope
+        rows = [r for r in rows if column not in r.unsure]
+        if not rows:
+            return self._nothing(q, doc)
+        reverse = q.intent == "top"
+        ranked = sorted(rows, key=lambda r: r.values.get(column, 0.0), reverse=reverse)
+        best = ranked[0]
+        value = best.values.get(column, 0.0)
+        ties = [r for r in ranked if abs(r.values.get(column, 0.0) - value) < 0.005]
+        word = "最多" if reverse else "最少"
+        names = "、".join(r.display for r in ties)
+        others = "；".join(f"{r.display} {fmt(r.values.get(column, 0.0))}" for r in ranked[len(ties):len(ties) + 3])
+        text = (f"{self._prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}"
+                + (f"（其次：{others}）" if others else "") + f"。来源：{self._cite_row(doc, t, best, column, value).label()}。")
+        cites = [self._cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in ranked[:4]]
+        return Answer(q.question, "answered", text, value=value, unit=doc.unit, citations=cites, intent=q.intent)
+
+    # ---------------------------------------------------------------------------- share
+
+    def _share(self, q: Query, doc: DocData) -> Answer:
+        pos = q.text.find("占")
+        subjects = q.matches
+        numerator_q = _subset(q, [m for m in subjects if pos < 0 or m.start < pos or m.start == m.end == 0][:1])
+        denominator_matches = [m for m in subjects if pos >= 0 and m.start > pos]
+        num = self._gather(numerator_q, doc) if numerator_q.matches else []
+        num = [c for c in num if c.value is not None and c.citation.row is not None]
+        if not num:
+            return self._nothing(q, doc)
+        n = sorted(num, key=lambda c: c.rank)[0]
+        if denominator_matches:
+            den_c = [c for c in self._gather(_subset(q, denominator_matches), doc) if c.value and c.citation.row is not None]
+            if not den_c:
+                return self._nothing(q, doc)
+            d = sorted(den_c, key=lambda c: c.rank)[0]
+        else:
+            t = next(t for t in doc.tables.values() if t.title == n.citation.table)
+            total = t.total_row()
+            if total is None:
+                return self._nothing(q, doc)
+            column = "合计" if "合计" in t.column_keys() else n.citation.column
+            d = self._cell(doc, t, total, column, label=f"{t.title}合计")
+        if not d.value:
+            return self._nothing(q, doc)
+        ratio = round(n.value / d.value * 100, 2)
+        text = (f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.value)} ÷ {fmt(d.value)} {doc.unit}）。"
+                f"来源：{n.citation.label()}；{d.citation.label()}。")
+        return Answer(q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share")
+
+    # ---------------------------------------------------------------------------- change
+
+    def _change(self, q: Query, doc: DocData) -> Answer:
+        subjects = [n for n in q.terms("measure") + q.terms("fact") + q.terms("row")]
+        keys = [f"{s}比上年增减" for s in subjects] + [f"{FACT_ALIASES.get(s, s)}比上年增减" for s in subjects]
+        keys += [k + "率" for k in keys]
+        if not subjects or any(s in ("支出总计", "收入总计", "本年支出合计", "本年收入合计") for s in subjects):
+            keys += ["比上年增减"]
+        for key in keys:
+            f = doc.facts.get(key)
+            if f is None:
+                continue
+            value, unit = f["value"], f["unit"]
+            word = "增加" if value > 0 else ("下降" if value < 0 else "持平")
+            label = key.replace("比上年增减率", "").replace("比上年增减", "") or "预算收支"
+            amount = "" if value == 0 else f" {fmt(abs(value), unit)} {unit}"
+            reason = f"，{f['reason']}" if f["reason"] else ""
+            text = (f"{self._prefix(doc)} {label}比上年{word}{amount}{reason}。"
+                    f"来源：情况说明 · {f['section']}：“{_short(f['text'])}”")
+            return Answer(q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)],
+                          intent="change")
+        return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
+
+    # ---------------------------------------------------------------------------- across
+
+    def _across_departments(self, q: Query) -> Answer:
+        newest: dict[str, dict] = {}
+        for d in self.documents:
+            if q.year is not None and d["year"] != q.year:
+                continue
+            if d["department"] not in newest or d["year"] > newest[d["department"]]["year"]:
+                newest[d["department"]] = d
+        results = []
+        for d in newest.values():
+            doc = self._doc(d["id"])
+            cands = [c for c in self._gather(q, doc) if c.value is not None]
+            groups = {round(c.value, 2) for c in cands}
+            if len(groups) == 1:
+                results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
+        if not results:
+            return self._help(q, "各部门的数据里没有找到这一项。")
+        reverse = q.intent != "bottom"
+        results.sort(key=lambda x: x[1].value, reverse=reverse)
+        lines = [f"{doc.department}（{doc.year}年）{fmt(c.value)} {c.unit}" for doc, c in results]
+        top_doc, top = results[0]
+        if q.intent in ("top", "bottom"):
+            word = "最多" if reverse else "最少"
+            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.value)} {top.unit}。各部门：" + "；".join(lines)
+        else:
+            text = f"各部门{top.label}：" + "；".join(lines)
+        text += "。来源：各部门" + top.citation.table + "。"
+        return Answer(q.question, "answered", text, value=top.value if q.intent in ("top", "bottom") else None,
+                      unit=top.unit if q.intent in ("top", "bottom") else None,
+                      citations=[c.citation for _, c in results], intent=q.intent)
+
+
+def _subset(q: Query, matches) -> Query:
+    from dataclasses import replace
+
+    return replace(q, matches=list(matches), code=None)
+
+
+TWO_SIDED = ("收支总表", "财政拨款收支总表")
+
+
+def _side_name(t: TableData, r: RowData, column: str) -> str:
+    """In a 收支总表 a row holds a 收入 item and a 支出 item: name the one the column is on."""
+    if t.key not in TWO_SIDED:
+        return r.display
+    side = next((c["side"] for c in t.columns if c["key"] == column), None)
+    name = r.name if side == "收入" else r.name_right
+    return canon(name) or r.display
+
+
+def _rank(key: str) -> int:
+    return PRECEDENCE.index(key) if key in PRECEDENCE else len(PRECEDENCE)
+
+
+def _bare(name: str) -> str:
+    """车辆（台、辆） → 车辆."""
+    return re.sub(r"[（(][^）)]*[)）]$", "", canon(name))
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,126 @@
+"""Question → Query: intent, year, department, code and the subject terms, with scores.
+
+No LLM: the question is normalised (`numbers.normalize`), the year, department and 科目编码 are
+pulled out, the intent is read from its cue words, and the rest is matched against the
+vocabulary (exact first, then loose). Nothing here reads the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .numbers import find_year, normalize
+from .vocabulary import Match, Vocabulary
+
+CODE = re.compile(r"(?<!\d)(\d{7}|\d{5}|\d{3})(?!\d)")
+
+INTENTS: list[tuple[str, re.Pattern[str]]] = [
+    ("share", re.compile(r"占.{0,12}(比例|比重|百分比|多少|几成|%)|比例|比重|占比|百分比")),
+    ("change", re.compile(r"比上年|较上年|与上年|同比|增减|增长|下降|减少|增加|变化|变动|多了多少|少了多少|上升")),
+    ("top", re.compile(r"最多|最大|最高|最贵|排第一|第一多|哪.{0,4}最(?!少|小|低)")),
+    ("bottom", re.compile(r"最少|最小|最低|最便宜")),
+    ("list", re.compile(r"有哪些|哪些|包括|包含|明细|构成|组成|分别|都有什么|列出|清单")),
+    ("definition", re.compile(r"是什么意思|什么意思|什么是|是指什么|指什么|啥意思|含义|意思|解释|定义|名词|是什么")),
+]
+DESCRIBE = [
+    ("duties", re.compile(r"职责|职能|负责什么|干什么|做什么")),
+    ("units", re.compile(r"机构设置|下属单位|所属单位|内设机构|机构")),
+    ("performance", re.compile(r"绩效目标|绩效指标|绩效")),
+    ("procurement", re.compile(r"采购.{0,6}(什么|哪些|内容|项目|明细)|买什么")),
+    ("assets", re.compile(r"资产.{0,4}(情况|有哪些|明细)")),
+]
+ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|所有部门|每个部门|全部部门|部门之间|哪个单位|各单位")
+COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量")
+PLACE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,4}?[省市县区])[\u4e00-\u9fff]{0,8}?(?:局|委员会|委|办公室|中心)")
+DEPT_MENTION = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:局|委员会|办公室))")
+NARRATIVE_WORDS = re.compile(r"情况说明|说明里|文字说明")
+
+
+@dataclass
+class Query:
+    question: str
+    text: str
+    intent: str = "figure"
+    describe: str | None = None
+    year: int | None = None
+    departments: list[str] = field(default_factory=list)
+    all_departments: bool = False
+    code: str | None = None
+    matches: list[Match] = field(default_factory=list)
+    count: bool = False
+    unknown_department: str | None = None
+    narrative_only: bool = False
+    fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
+
+    def terms(self, kind: str) -> list[str]:
+        out = []
+        for m in self.matches:
+            for t in m.terms:
+                if t.kind == kind and t.canonical not in out:
+                    out.append(t.canonical)
+        return out
+
+    @property
+    def fuzzy(self) -> bool:
+        return any(m.score < 100 for m in self.matches)
+
+
+def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Query:
+    text = normalize(question)[:500]
+    q = Query(question=question, text=text)
+    year, rest = find_year(text, newest_year)
+    q.year = year
+    departments, rest = vocab.find_department(rest)
+    q.departments = departments
+    if not departments:
+        place = PLACE_MENTION.search(rest) or DEPT_MENTION.search(rest)
+        if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
+            q.unknown_department = place.group(0)
+    q.all_departments = bool(ALL_DEPARTMENTS.search(rest))
+    code = CODE.search(rest)
+    if code:
+        q.code = code.group(1)
+        rest = rest[: code.start()] + " " + rest[code.end():]
+    for name, pattern in DESCRIBE:
+        if pattern.search(rest):
+            q.describe = name
+            break
+    for name, pattern in INTENTS:
+        if pattern.search(rest):
+            q.intent = name
+            break
+    q.count = bool(COUNT.search(rest))
+    q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
+    q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
+    q.matches = _subjects(rest, vocab)
+    return q
+
+
+CUE_WORDS = re.compile(
+    r"是什么意思|什么意思|什么是|是指什么|指什么|含义|解释|定义|名词解释|名词|是什么|有哪些|哪些|包括|包含|明细|"
+    r"最多|最大|最高|最少|最小|最低|比例|比重|占比|百分比|比上年|较上年|与上年|同比|增减|增长|下降|减少|增加|"
+    r"变化|变动|哪个部门|各部门|哪一项|哪项|哪个|多少|情况说明|是多少"
+)
+
+
+def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
+    """Vocabulary terms in the question: exact ones, then loose matches for what is left."""
+    text = CUE_WORDS.sub(" ", text)
+    exact = vocab.scan(text)
+    leftover = text
+    for m in sorted(exact, key=lambda m: m.start, reverse=True):
+        leftover = leftover[: m.start] + " " + leftover[m.end:]
+    found = [m for m in exact if not _weak(m)]
+    for span in vocab.content_spans(leftover):
+        if len(span) < 2:
+            continue
+        m = vocab.fuzzy(span)
+        if m is not None:
+            found.append(m)
+    return found
+
+
+def _weak(m: Match) -> bool:
+    """Single characters (车) count only as synonyms; they are never matched loosely."""
+    return len(m.surface) < 1

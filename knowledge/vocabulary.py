@@ -1,0 +1,277 @@
+"""The domain vocabulary, built from what the knowledge base holds.
+
+Every name a question can point at becomes a `Term`: row names (科目名称, both sides of a
+收支总表), column words (基本支出, 项目支出, 人员经费…), narrative topics (机关运行经费,
+政府采购预算…), 名词解释 terms, 绩效 indicators, departments and their short forms, and a
+synonym list for how people say things (社保, 公积金, 三公, 卫健局). Exact matches are found by
+a longest-first scan; what is left is cut by jieba (with the vocabulary as its dictionary, so
+domain terms stay whole) and matched loosely with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
+QUOTES = re.compile(r"[“”\"'‘’]")
+
+# Column words that mean a measure by themselves (not the generic 合计/预算数 of a table).
+MEASURES = ("基本支出", "项目支出", "人员经费", "公用经费", "经营支出", "上缴上级支出", "对附属单位补助支出",
+            "财政拨款收入", "财政专户收入", "事业收入", "经营收入", "上级补助收入", "附属单位上缴收入", "其他收入",
+            "上年结转", "一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款")
+
+# How people say things → the vocabulary's word for it.
+SYNONYMS: dict[str, str] = {
+    "社保": "社会保障和就业支出",
+    "社会保障": "社会保障和就业支出",
+    "公积金": "住房公积金",
+    "三公": "三公经费",
+    "三公经费": "三公经费",
+    "日常公用经费": "公用经费",
+    "公用支出": "公用经费",
+    "人员支出": "人员经费",
+    "机关运行费": "机关运行经费",
+    "运行经费": "机关运行经费",
+    "总支出": "支出总计",
+    "支出总额": "支出总计",
+    "支出合计": "本年支出合计",
+    "全部支出": "支出总计",
+    "总收入": "收入总计",
+    "收入总额": "收入总计",
+    "收入合计": "本年收入合计",
+    "全部收入": "收入总计",
+    "预算总额": "收入总计",
+    "总预算": "收入总计",
+    "采购预算": "政府采购预算",
+    "政府采购": "政府采购预算",
+    "采购": "政府采购预算",
+    "固定资产": "固定资产总额",
+    "资产总额": "固定资产总额",
+    "资产": "固定资产总额",
+    "车辆": "车辆",
+    "车": "车辆",
+    "公车": "车辆",
+    "出国费": "因公出国（境）费",
+    "出国": "因公出国（境）费",
+    "接待费": "公务接待费",
+    "公务接待": "公务接待费",
+    "车辆购置费": "公务用车购置费",
+    "公车购置": "公务用车购置费",
+    "公车运行": "公务用车运行维护费",
+    "公务用车运行费": "公务用车运行维护费",
+    "养老保险": "机关事业单位基本养老保险缴费",
+    "医疗保险": "职工基本医疗保险缴费",
+    "工资": "基本工资",
+    "专项支出": "项目支出",
+    "项目经费": "项目支出",
+    "项目资金": "项目支出",
+    "项目": "项目支出",
+    "基本经费": "基本支出",
+    "人头经费": "人员经费",
+    "政府性基金": "政府性基金预算拨款收入",
+    "基金收入": "政府性基金预算拨款收入",
+    "一般公共预算收入": "一般公共预算拨款收入",
+    "财政拨款": "财政拨款收入",
+}
+
+# Words that carry no subject: dropped before loose matching.
+STOPWORDS = set(
+    "请问 请 问 一下 帮 我 查 查询 看看 告诉 想 知道 多少 多少钱 是 的 了 吗 呢 吧 啊 呀 哦 么 什么 有 几 个 共 一共 总共 "
+    "合共 钱 资金 经费 数 数额 金额 额 万元 元 万 年 年度 部门 单位 本部门 我们 你们 咱们 县 这个 那个 和 与 及 在 中 里 "
+    "之 其 为 安排 预算 预算数 花 花了 花费 用了 用 开支 支 出 给 拨 那 这 多 少 大概 大约 现在 目前 情况 具体 说说 讲讲 "
+    "能 可以 麻烦 谢谢 您 你 好 hi hello 了解 下 ， , 、 : ：".split()
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str  # row | measure | fact | definition | indicator | table | department
+    canonical: str
+
+
+@dataclass
+class Match:
+    surface: str
+    start: int
+    end: int
+    terms: list[Term]
+    score: float = 100.0
+
+
+def canon(name: str | None) -> str:
+    """A row name as the vocabulary keeps it: no ordinal (一、 1、 其中：), quotes or spaces."""
+    if not name:
+        return ""
+    name = ORDINAL.sub("", name.strip())
+    name = QUOTES.sub("", name)
+    return re.sub(r"\s+", "", name).lower()
+
+
+def short_forms(department: str) -> set[str]:
+    """望都县卫生健康局 → 卫生健康局, 卫健局; 望都县乡村振兴局 → 乡村振兴局, 乡振局."""
+    forms = {department}
+    m = re.match(r"^(.{2,}?[省市县区旗])(.+)$", department)
+    core_full = m.group(2) if m else department
+    forms.add(core_full)
+    m2 = re.match(r"^(.+?)(局|委员会|委|办公室|办|院|中心|所|站|队)$", core_full)
+    if m2:
+        core, suffix = m2.groups()
+        if len(core) >= 4 and len(core) % 2 == 0:
+            forms.add("".join(core[i] for i in range(0, len(core), 2)) + suffix)
+        if len(core) >= 2:
+            forms.add(core + suffix)
+    return {f for f in forms if len(f) >= 2}
+
+
+@dataclass
+class Vocabulary:
+    terms: dict[str, list[Term]] = field(default_factory=dict)
+    departments: dict[str, str] = field(default_factory=dict)  # surface → department
+    _by_first: dict[str, list[str]] = field(default_factory=dict)
+    _surfaces: list[str] = field(default_factory=list)
+    _tokenizer: object | None = None
+
+    def add(self, surface: str, term: Term) -> None:
+        surface = surface.lower()
+        if not surface:
+            return
+        bucket = self.terms.setdefault(surface, [])
+        if term not in bucket:
+            bucket.append(term)
+
+    def finish(self) -> Vocabulary:
+        self._by_first = {}
+        for s in sorted(self.terms, key=len, reverse=True):
+            self._by_first.setdefault(s[0], []).append(s)
+        self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
+        return self
+
+    @classmethod
+    def from_kb(cls, conn: sqlite3.Connection) -> Vocabulary:
+        v = cls()
+        for (name,) in conn.execute(
+            "SELECT DISTINCT name FROM table_rows UNION SELECT DISTINCT name_right FROM table_rows"
+        ):
+            c = canon(name)
+            if c and not c.isdigit():
+                v.add(c, Term("row", c))
+                m = re.match(r"^(.+?)[（(][^）)]*[)）]$", c)  # 车辆（台、辆） → 车辆
+                if m:
+                    v.add(m.group(1), Term("row", c))
+        for (key,) in conn.execute("SELECT DISTINCT key FROM table_columns"):
+            if key in MEASURES:
+                v.add(key, Term("measure", key))
+        for (key,) in conn.execute("SELECT DISTINCT key FROM facts"):
+            if not key.endswith(("比上年增减", "比上年增减率")):
+                v.add(canon(key), Term("fact", key))
+        for (term,) in conn.execute("SELECT DISTINCT term FROM definitions"):
+            v.add(canon(term), Term("definition", canon(term)))
+        for level3, desc in conn.execute("SELECT DISTINCT level3, description FROM indicators"):
+            for s in (level3, desc):
+                if s:
+                    v.add(canon(s), Term("indicator", canon(s)))
+        for (title, key) in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables"):
+            v.add(canon(title), Term("table", key))
+            v.add(key, Term("table", key))
+        for (dept,) in conn.execute("SELECT DISTINCT department FROM documents"):
+            for form in short_forms(dept):
+                v.departments[form.lower()] = dept
+        for word, target in SYNONYMS.items():
+            for t in list(v.terms.get(target.lower(), [])):
+                v.add(word, t)
+            if target in ("三公经费",):
+                v.add(word, Term("fact", "三公经费"))
+        return v.finish()
+
+    # ------------------------------------------------------------------------------ matching
+
+    def scan(self, text: str) -> list[Match]:
+        """Exact matches, longest first, left to right, not overlapping."""
+        out: list[Match] = []
+        i = 0
+        while i < len(text):
+            for s in self._by_first.get(text[i], ()):
+                if text.startswith(s, i):
+                    out.append(Match(s, i, i + len(s), self.terms[s]))
+                    i += len(s)
+                    break
+            else:
+                i += 1
+        return out
+
+    def fuzzy(self, span: str, cutoff: float = 72) -> Match | None:
+        """The closest vocabulary term to a span of a question (typos, extra words)."""
+        if len(span) < 2 or not self._surfaces:
+            return None
+        best = process.extractOne(span, self._surfaces, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is None and len(span) >= 4:
+            best = process.extractOne(span, [s for s in self._surfaces if len(s) >= 4], scorer=fuzz.partial_ratio,
+                                      score_cutoff=90)
+        if best is None:
+            return None
+        surface, score, _ = best
+        return Match(surface, 0, 0, self.terms[surface], score)
+
+    def find_department(self, text: str) -> tuple[list[str], str]:
+        """Departments a question names (full, short or misspelt), and the text without them."""
+        found: list[str] = []
+        for form in sorted(self.departments, key=len, reverse=True):
+            if form in text:
+                dept = self.departments[form]
+                if dept not in found:
+                    found.append(dept)
+                text = text.replace(form, " ")
+        if not found:
+            mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
+            if mention and self.departments:
+                best = process.extractOne(mention.group(), list(self.departments), scorer=fuzz.ratio,
+                                          score_cutoff=80)
+                if best:
+                    found.append(self.departments[best[0]])
+                    text = text.replace(mention.group(), " ")
+        return found, text
+
+    # ------------------------------------------------------------------------------ jieba
+
+    def tokenizer(self):
+        """A jieba tokenizer whose dictionary is this vocabulary plus the common question words."""
+        if self._tokenizer is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            words = set(self.terms) | set(self.departments) | STOPWORDS | {"是什么", "哪些", "哪个", "最多", "最少"}
+            digest = hashlib.sha256("\n".join(sorted(words)).encode()).hexdigest()[:16]
+            path = Path(tempfile.gettempdir()) / f"budgetbot-jieba-{digest}.txt"
+            if not path.exists():
+                path.write_text(
+                    "\n".join(f"{w.replace(' ', '')} {1000 + 10 * len(w)}" for w in sorted(words) if w.strip()),
+                    encoding="utf-8",
+                )
+            tok = jieba.Tokenizer(dictionary=str(path))
+            tok.tmp_dir = tempfile.gettempdir()
+            self._tokenizer = tok
+        return self._tokenizer
+
+    def content_spans(self, text: str) -> list[str]:
+        """What is left of a question once stop words are gone, as contiguous spans."""
+        spans: list[str] = []
+        current = ""
+        for word in self.tokenizer().lcut(text, HMM=False):
+            w = word.strip()
+            if not w or w in STOPWORDS or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w):
+                if current:
+                    spans.append(current)
+                    current = ""
+                continue
+            current += w
+        if current:
+            spans.append(current)
+        return spans
