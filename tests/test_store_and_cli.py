@@ -1,0 +1,144 @@
+"""The knowledge base and the command line: atomic, idempotent loads; clear errors; show."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge import store
+
+from .conftest import GENERATED, SAMPLE
+
+
+def content(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: the knowledge base's content, independent of pages."""
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%_fts%'")]
+    out = {n: sorted(map(repr, conn.execute(f"SELECT * FROM [{n}]"))) for n in names}
+    conn.close()
+    return out
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(repr(content(path)).encode()).hexdigest()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    proc = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_load_prints_what_it_loaded(tmp_path):
+    kb = tmp_path / "kb.db"
+    code, out, err = run("load", "--kb", str(kb), str(SAMPLE))
+    assert code == 0, err
+    assert "望都县乡村振兴局 2022年 预算: 12 tables, 154 rows" in out
+    assert "10 definitions" in out and "1 warnings" in out and "三公" in out
+
+
+def test_loading_twice_changes_nothing(tmp_path):
+    kb = tmp_path / "kb.db"
+    assert main(["load", "--kb", str(kb), str(SAMPLE)]) == 0
+    first = content(kb)
+    assert main(["load", "--kb", str(kb), str(SAMPLE)]) == 0
+    assert content(kb) == first
+    conn = store.open_readonly(kb)
+    counts = store.counts(conn)
+    assert counts["documents"] == 1 and counts["definitions"] == 10 and counts["table_rows"] == 154
+
+
+def test_a_changed_file_replaces_its_document(tmp_path):
+    kb = tmp_path / "kb.db"
+    main(["load", "--kb", str(kb), str(SAMPLE)])
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SAMPLE.read_text(encoding="utf-8").replace("30201 办公费 7.58 7.58", "30201 办公费 7.58 7.58 "),
+                       encoding="utf-8")
+    before = content(kb)
+    main(["load", "--kb", str(kb), str(changed)])
+    after = content(kb)
+    assert len(after["table_rows"]) == len(before["table_rows"])
+    assert after["cells"] == before["cells"]
+    assert after["documents"] != before["documents"]  # the source and its hash
+
+
+@pytest.mark.parametrize("bad", ["empty", "binary", "missing", "not_disclosure", "truncated"])
+def test_bad_input_leaves_the_knowledge_base_as_it_was(tmp_path, bad, capsys):
+    kb = tmp_path / "kb.db"
+    main(["load", "--kb", str(kb), str(SAMPLE)])
+    before = digest(kb)
+    path = tmp_path / f"{bad}.txt"
+    text = SAMPLE.read_text(encoding="utf-8")
+    if bad == "empty":
+        path.write_bytes(b"")
+    elif bad == "binary":
+        path.write_bytes(bytes(range(256)) * 10)
+    elif bad == "not_disclosure":
+        path.write_text("会议纪要\n今天讨论了三件事。\n", encoding="utf-8")
+    elif bad == "truncated":
+        path.write_text(text[: text.index("栏次 1 2 3 4 5 6 7 8")], encoding="utf-8")
+    code = main(["load", "--kb", str(kb), str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0
+    assert len(err) == 1 and err[0].startswith("budgetbot: ") and str(path) in err[0]
+    assert "Traceback" not in err[0]
+    assert digest(kb) == before
+
+
+def test_a_write_that_fails_halfway_is_rolled_back(tmp_path):
+    """The second document makes the database refuse the write (a read-only file system
+    would do the same); the first one must not stay behind."""
+    from loaders import read_disclosure
+
+    kb = tmp_path / "kb.db"
+    store.write(kb, [read_disclosure(SAMPLE)])
+    before = digest(kb)
+    good = read_disclosure(GENERATED[0] / "disclosure.txt") if GENERATED else read_disclosure(SAMPLE)
+    good.department = "另一个局"
+    broken = read_disclosure(SAMPLE)
+    broken.department = "坏局"
+    broken.tables[0].rows[0].values = {"收入预算数": object()}  # sqlite cannot store it
+    with pytest.raises(Exception):
+        store.write(kb, [good, broken])
+    assert digest(kb) == before
+
+
+def test_show_lists_and_prints_tables(tmp_path, capsys):
+    kb = tmp_path / "kb.db"
+    main(["load", "--kb", str(kb), str(SAMPLE)])
+    capsys.readouterr()
+    assert main(["show", "--kb", str(kb)]) == 0
+    listing = capsys.readouterr().out
+    assert "望都县乡村振兴局 2022年 预算" in listing and "部门预算支出总表  19 rows" in listing
+    assert main(["show", "--kb", str(kb), "支出总表"]) == 0
+    table = capsys.readouterr().out
+    assert "部门预算支出总表" in table
+    line = next(ln for ln in table.splitlines() if "农林水支出" in ln)
+    assert line.split()[-3:] == ["6466.60", "109.60", "6357.00"]
+    assert main(["show", "--kb", str(kb), "三公"]) == 0
+    assert "空表列示" in capsys.readouterr().out
+    assert main(["show", "--kb", str(kb), "不存在的表"]) == 1
+
+
+def test_default_knowledge_base_is_built_from_the_bundled_sample(tmp_path):
+    env_cache = tmp_path / "cache"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "show"], capture_output=True, text=True, timeout=120,
+        env={"XDG_CACHE_HOME": str(env_cache), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "PATH": "/usr/bin:/bin",
+             "HOME": str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "望都县乡村振兴局 2022年 预算" in proc.stdout
+    assert list(env_cache.rglob("sample-*.db"))
+
+
+def test_a_file_that_is_not_a_knowledge_base_is_a_clear_error(tmp_path, capsys):
+    fake = tmp_path / "fake.db"
+    fake.write_text("not sqlite")
+    assert main(["show", "--kb", str(fake)]) == 1
+    assert "not a budgetbot knowledge base" in capsys.readouterr().err
