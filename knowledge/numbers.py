@@ -29,11 +29,12 @@ def normalize(question: str) -> str:
     separates clauses is kept as a plain comma."""
     text = unicodedata.normalize("NFKC", question or "")
     text = "".join(
-        ch if unicodedata.category(ch)[0] in "LNZ" or ch in "%.-“”\"'()（）：:,，、?？" else " "
+        ch if unicodedata.category(ch)[0] in "LNZ" or ch in "%.-()（）：:,，、?？" else " "
         for ch in text
     )
     text = to_simplified(text)
     text = re.sub(r"[?？]+", " ", text)
+    text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)  # quotes and emoji between words
     text = re.sub(r"\s+", " ", text).strip()
     return text.lower()
 
