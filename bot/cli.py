@@ -17,6 +17,7 @@ the bundled sample disclosure in the user's cache directory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -230,12 +231,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.year:
         docs = [d for d in docs if d["year"] == args.year]
     if not docs:
-        raise CliError("no loaded document matches" + (f" {args.department}" if args.department else "")
-                       + (f" {args.year}" if args.year else ""))
+        raise CliError(
+            "no loaded document matches"
+            + (f" {args.department}" if args.department else "")
+            + (f" {args.year}" if args.year else "")
+        )
     if not args.table:
         for d in docs:
-            print(f"{d['department']} {d['year']}年 {d['kind']}  (单位：{d['unit']}, {d['source_name']}, "
-                  f"{d['warnings']} warnings)")
+            print(
+                f"{d['department']} {d['year']}年 {d['kind']}  (单位：{d['unit']}, {d['source_name']}, {d['warnings']} warnings)"
+            )
             for t in store.list_tables(conn, d["id"]):
                 print(f"  {t['key']:<12} {t['title']}  {t['n_rows']} rows" + (f"  {t['note']}" if t["note"] else ""))
         return 0
@@ -259,14 +264,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from knowledge.answer import Engine
+
     from .render import render_text
 
     engine = Engine.open(kb_for_reading(args))
     questions = args.question
-    if questions == ["-"]:
-        stream = (line.rstrip("\n") for line in sys.stdin)
-    else:
-        stream = iter([" ".join(questions)])
+    stream = (line.rstrip("\n") for line in sys.stdin) if questions == ["-"] else iter([" ".join(questions)])
     for q in stream:
         answer = engine.ask(q)
         if args.json:
@@ -278,13 +281,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from knowledge.answer import Engine
+
     from .render import render_text
 
     engine = Engine.open(kb_for_reading(args))
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (history and line editing for input())
-    except ImportError:
-        pass
     print(f"budgetbot — {engine.describe_sources()}. 输入问题，空行或 Ctrl-D 退出。")
     while True:
         try:

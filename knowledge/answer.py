@@ -21,14 +21,25 @@ from pathlib import Path
 from . import store
 from .numbers import fmt
 from .parse import Query, parse
-from .vocabulary import Vocabulary, canon, short_forms
+from .vocabulary import Vocabulary, canon
 
 log = logging.getLogger(__name__)
 
 # Tables that cover every source of money, and those limited to 财政拨款 / 一般公共预算.
 BROAD = ("支出总表", "收入总表", "收支总表")
-PRECEDENCE = ["支出总表", "收支总表", "收入总表", "基本支出表", "三公经费表", "一般公共预算支出表", "财政拨款收支总表",
-              "政府性基金支出表", "国有资本经营支出表", "固定资产表", "政府采购表"]
+PRECEDENCE = [
+    "支出总表",
+    "收支总表",
+    "收入总表",
+    "基本支出表",
+    "三公经费表",
+    "一般公共预算支出表",
+    "财政拨款收支总表",
+    "政府性基金支出表",
+    "国有资本经营支出表",
+    "固定资产表",
+    "政府采购表",
+]
 # What a subject means when the table that would hold it is empty (its 注 says so).
 EMPTY_TABLE_SUBJECTS = {
     "三公经费": ("三公经费表", "合计"),
@@ -39,6 +50,7 @@ EMPTY_TABLE_SUBJECTS = {
     "公务用车购置及运行费": ("三公经费表", "公务用车购置及运行费"),
 }
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
+MAX_OPTIONS = 8
 COUNT_UNITS = {"台、辆": "辆", "台,辆": "辆", "辆": "辆", "台": "台"}
 
 
@@ -157,7 +169,7 @@ class Engine:
         self.documents = [dict(d) for d in store.list_documents(conn)]
         self.departments = sorted({d["department"] for d in self.documents})
         self.newest_year = max((d["year"] for d in self.documents), default=None)
-        self._doc = lru_cache(maxsize=256)(self._load_doc)
+        self._doc = lru_cache(maxsize=4096)(self._load_doc)
 
     @classmethod
     def open(cls, path: str | Path) -> Engine:
@@ -175,8 +187,11 @@ class Engine:
             return self._ask(question or "")
         except Exception:  # the engine must answer every message; log what went wrong
             log.exception("question failed: %r", question[:200] if isinstance(question, str) else question)
-            return Answer(question=str(question), status="not_found",
-                          answer="抱歉，这个问题我暂时答不了。可以换个说法，或问“项目支出多少”这样的问题。")
+            return Answer(
+                question=str(question),
+                status="not_found",
+                answer="抱歉，这个问题我暂时答不了。可以换个说法，或问“项目支出多少”这样的问题。",
+            )
 
     def _ask(self, question: str) -> Answer:
         if not self.documents:
@@ -229,8 +244,11 @@ class Engine:
         years = sorted({d["year"] for d in docs})
         if len(years) > 1:
             return [], Answer(
-                q.question, "clarify", f"{docs[0]['department']}载入了多个年度（{'、'.join(map(str, years))}），请问哪一年？",
-                options=[f"{y}年{self._strip(q.question)}" for y in years], intent=q.intent,
+                q.question,
+                "clarify",
+                f"{docs[0]['department']}载入了多个年度（{'、'.join(map(str, years))}），请问哪一年？",
+                options=[f"{y}年{self._strip(q.question)}" for y in years],
+                intent=q.intent,
             )
         return [self._doc(d["id"]) for d in docs], None
 
@@ -238,20 +256,26 @@ class Engine:
         return re.sub(r"\s+", "", question)
 
     def _clarify_departments(self, q: Query, departments: list[str]) -> Answer:
-        names = [min(short_forms(d) - {d}, key=len, default=d) if len(short_forms(d)) > 1 else d for d in departments]
-        names = [sorted(short_forms(d), key=len)[-2] if len(short_forms(d)) > 1 else d for d in departments]
+        shown = departments[:MAX_OPTIONS]
+        more = f"等{len(departments)}个部门" if len(departments) > len(shown) else f"{len(departments)}个部门"
         return Answer(
-            q.question, "clarify", f"已载入{len(departments)}个部门：{'、'.join(departments)}。请问是哪个部门？",
-            options=[f"{n}{self._strip(q.question)}" for n in names], intent=q.intent,
+            q.question,
+            "clarify",
+            f"这个问题对应{more}：{'、'.join(shown)}。请问是哪个部门？",
+            options=[f"{d}{self._strip(q.question)}" for d in shown],
+            intent=q.intent,
         )
 
     def _not_loaded(self, q: Query, why: str) -> Answer:
         return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)
 
     def _help(self, q: Query, why: str) -> Answer:
-        return Answer(q.question, "not_found",
-                      f"{why}例如：“项目支出多少”“三公经费是什么”“基本支出中哪一项最多”。{self.describe_sources()}。",
-                      intent=q.intent)
+        return Answer(
+            q.question,
+            "not_found",
+            f"{why}例如：“项目支出多少”“三公经费是什么”“基本支出中哪一项最多”。{self.describe_sources()}。",
+            intent=q.intent,
+        )
 
     def _load_doc(self, doc_id: str) -> DocData:
         c = self.conn
@@ -260,7 +284,8 @@ class Engine:
         columns: dict[str, list[dict]] = {}
         for col in c.execute(
             "SELECT c.* FROM table_columns c JOIN disclosure_tables t ON t.id = c.table_id WHERE t.document_id = ? "
-            "ORDER BY c.table_id, c.position", [doc_id]
+            "ORDER BY c.table_id, c.position",
+            [doc_id],
         ):
             columns.setdefault(col["table_id"], []).append(dict(col))
         cells: dict[str, dict[str, float]] = {}
@@ -275,17 +300,37 @@ class Engine:
             titles[t["id"]] = t
         for r in c.execute("SELECT * FROM table_rows WHERE document_id = ? ORDER BY table_id, number", [doc_id]):
             t = titles[r["table_id"]]
-            rows.setdefault(r["table_id"], []).append(RowData(
-                table=t["key"], title=t["title"], number=r["number"], code=r["code"], name=r["name"] or "",
-                name_right=r["name_right"], values=cells.get(r["id"], {}), unsure=unsure.get(r["id"], set()),
-                texts=json.loads(r["texts"]) if r["texts"] else {}, page=r["page"],
-            ))
+            rows.setdefault(r["table_id"], []).append(
+                RowData(
+                    table=t["key"],
+                    title=t["title"],
+                    number=r["number"],
+                    code=r["code"],
+                    name=r["name"] or "",
+                    name_right=r["name_right"],
+                    values=cells.get(r["id"], {}),
+                    unsure=unsure.get(r["id"], set()),
+                    texts=json.loads(r["texts"]) if r["texts"] else {},
+                    page=r["page"],
+                )
+            )
         for tid, t in titles.items():
-            tables[t["key"]] = TableData(key=t["key"], title=t["title"], columns=columns.get(tid, []),
-                                         rows=rows.get(tid, []), note=t["note"], page=t["page"])
+            tables[t["key"]] = TableData(
+                key=t["key"],
+                title=t["title"],
+                columns=columns.get(tid, []),
+                rows=rows.get(tid, []),
+                note=t["note"],
+                page=t["page"],
+            )
         facts = {f["key"]: f for f in c.execute("SELECT * FROM facts WHERE document_id = ?", [doc_id])}
         return DocData(
-            id=doc_id, department=d["department"], year=d["year"], kind=d["kind"], unit=d["unit"], tables=tables,
+            id=doc_id,
+            department=d["department"],
+            year=d["year"],
+            kind=d["kind"],
+            unit=d["unit"],
+            tables=tables,
             facts=facts,
             definitions=c.execute("SELECT * FROM definitions WHERE document_id = ? ORDER BY number", [doc_id]).fetchall(),
             indicators=c.execute("SELECT * FROM indicators WHERE document_id = ? ORDER BY position", [doc_id]).fetchall(),
@@ -295,26 +340,49 @@ class Engine:
     # ------------------------------------------------------------------------------ citations
 
     def _cite_row(self, doc: DocData, t: TableData, r: RowData, column: str | None, value: float | None) -> Citation:
-        return Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title, row=r.number,
-                        code=r.code, name=r.display, column=column, value=value, page=r.page or t.page)
+        return Citation(
+            document=doc.id,
+            department=doc.department,
+            year=doc.year,
+            table=t.title,
+            row=r.number,
+            code=r.code,
+            name=r.display,
+            column=column,
+            value=value,
+            page=r.page or t.page,
+        )
 
     def _cite_fact(self, doc: DocData, f: sqlite3.Row) -> Citation:
-        return Citation(document=doc.id, department=doc.department, year=doc.year, table=f"情况说明 · {f['section']}",
-                        name=f["key"], value=f["value"], page=f["page"], text=f["text"])
+        return Citation(
+            document=doc.id,
+            department=doc.department,
+            year=doc.year,
+            table=f"情况说明 · {f['section']}",
+            name=f["key"],
+            value=f["value"],
+            page=f["page"],
+            text=f["text"],
+        )
 
     def _prefix(self, doc: DocData) -> str:
         return f"{doc.department} {doc.year}年"
 
     # -------------------------------------------------------------------------------- figures
 
-    def _cell(self, doc: DocData, t: TableData, r: RowData, column: str, label: str, count: bool = False
-              ) -> Candidate:
+    def _cell(self, doc: DocData, t: TableData, r: RowData, column: str, label: str, count: bool = False) -> Candidate:
         unit = doc.unit
         if t.key == "固定资产表" and column == "数量":
             unit = COUNT_UNITS.get(r.texts.get("数量单位", ""), r.texts.get("数量单位", "个"))
         value = None if column in r.unsure else r.values.get(column, 0.0)
-        return Candidate(value=value, unit=unit, citation=self._cite_row(doc, t, r, column, value),
-                         rank=_rank(t.key), label=label, broad=t.key in BROAD)
+        return Candidate(
+            value=value,
+            unit=unit,
+            citation=self._cite_row(doc, t, r, column, value),
+            rank=_rank(t.key),
+            label=label,
+            broad=t.key in BROAD,
+        )
 
     def _default_column(self, t: TableData, r: RowData, matched: str, count: bool) -> str | None:
         keys = t.column_keys()
@@ -328,8 +396,9 @@ class Engine:
                 return k
         return keys[0] if keys else None
 
-    def _row_candidates(self, q: Query, doc: DocData, names: list[str], measure: str | None,
-                        tables: list[str] | None) -> list[Candidate]:
+    def _row_candidates(
+        self, q: Query, doc: DocData, names: list[str], measure: str | None, tables: list[str] | None
+    ) -> list[Candidate]:
         out = []
         for t in doc.tables.values():
             if tables and t.key not in tables:
@@ -346,8 +415,9 @@ class Engine:
                 if column is None:
                     continue
                 name = _side_name(t, r, column)
-                cand = self._cell(doc, t, r, column, label=name + ("" if column in ("合计",) or t.key in TWO_SIDED
-                                                                  else " · " + column))
+                cand = self._cell(
+                    doc, t, r, column, label=name + ("" if column in ("合计",) or t.key in TWO_SIDED else " · " + column)
+                )
                 cand.citation.name = name
                 out.append(cand)
         return out
@@ -366,9 +436,23 @@ class Engine:
         return out
 
     def _empty(self, doc: DocData, t: TableData, label: str) -> Candidate:
-        return Candidate(value=0.0, unit=doc.unit, rank=_rank(t.key), label=label, broad=t.key in BROAD,
-                         citation=Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title,
-                                           name=label, value=0.0, page=t.page, text=t.note))
+        return Candidate(
+            value=0.0,
+            unit=doc.unit,
+            rank=_rank(t.key),
+            label=label,
+            broad=t.key in BROAD,
+            citation=Citation(
+                document=doc.id,
+                department=doc.department,
+                year=doc.year,
+                table=t.title,
+                name=label,
+                value=0.0,
+                page=t.page,
+                text=t.note,
+            ),
+        )
 
     def _fact_candidates(self, doc: DocData, names: list[str]) -> list[Candidate]:
         out = []
@@ -379,8 +463,16 @@ class Engine:
             value, unit = f["value"], f["unit"]
             if unit == "元" and doc.unit == "万元":
                 value, unit = value / 10000, "万元"
-            out.append(Candidate(value=value, unit=unit, citation=self._cite_fact(doc, f), rank=len(PRECEDENCE) + 1,
-                                 label=f["key"], broad=False))
+            out.append(
+                Candidate(
+                    value=value,
+                    unit=unit,
+                    citation=self._cite_fact(doc, f),
+                    rank=len(PRECEDENCE) + 1,
+                    label=f["key"],
+                    broad=False,
+                )
+            )
         return out
 
     def _gather(self, q: Query, doc: DocData) -> list[Candidate]:
@@ -433,9 +525,14 @@ class Engine:
         sure = [c for c in cands if c.value is not None]
         if not sure:
             c = unsure[0]
-            return Answer(q.question, "not_found",
-                          f"{self._prefix(doc)} {c.label}：原表这一格的栏目无法确定（文本丢失了空白单元格），"
-                          f"不给出数字以免出错。见{c.citation.label()}。", citations=[c.citation], intent="figure")
+            return Answer(
+                q.question,
+                "not_found",
+                f"{self._prefix(doc)} {c.label}：原表这一格的栏目无法确定（文本丢失了空白单元格），"
+                f"不给出数字以免出错。见{c.citation.label()}。",
+                citations=[c.citation],
+                intent="figure",
+            )
         groups: dict[float, list[Candidate]] = {}
         for c in sorted(sure, key=lambda c: c.rank):
             groups.setdefault(round(c.value, 2), []).append(c)
@@ -455,19 +552,30 @@ class Engine:
             text += "；" + "；".join(c.label() for c in cites[1:]) + " 一致"
         if q.fuzzy:
             text += f"（按“{name}”理解）"
-        return Answer(q.question, "answered", text + "。", value=main.value, unit=main.unit, citations=cites,
-                      intent="figure")
+        return Answer(q.question, "answered", text + "。", value=main.value, unit=main.unit, citations=cites, intent="figure")
 
     def _clarify_figures(self, q: Query, doc: DocData, groups: dict[float, list[Candidate]]) -> Answer:
         options, lines = [], []
         for value, cands in groups.items():
             c = cands[0]
             where = "情况说明" if c.citation.row is None and c.citation.table.startswith("情况说明") else c.citation.table
-            options.append(f"{doc.department}{doc.year}年{where}的{c.label.split(' · ')[0]}"
-                           + (f"{c.citation.column}" if c.citation.column and c.citation.column != "合计" and c.citation.column not in c.label.split(' · ')[0] else ""))
+            options.append(
+                f"{doc.department}{doc.year}年{where}的{c.label.split(' · ')[0]}"
+                + (
+                    f"{c.citation.column}"
+                    if c.citation.column and c.citation.column != "合计" and c.citation.column not in c.label.split(" · ")[0]
+                    else ""
+                )
+            )
             lines.append(f"{c.citation.label()}：{fmt(value, c.unit)} {c.unit}")
-        return Answer(q.question, "clarify", "这个问题有几种理解，数字不同：" + "；".join(lines) + "。请问指哪一个？",
-                      citations=[g[0].citation for g in groups.values()], options=options, intent="figure")
+        return Answer(
+            q.question,
+            "clarify",
+            "这个问题有几种理解，数字不同：" + "；".join(lines) + "。请问指哪一个？",
+            citations=[g[0].citation for g in groups.values()],
+            options=options,
+            intent="figure",
+        )
 
     def _nothing(self, q: Query, doc: DocData) -> Answer:
         return self._help(q, f"在{self._prefix(doc)}的公开数据里没有找到能回答这个问题的内容。")
@@ -482,22 +590,40 @@ class Engine:
         if not hits:
             return None
         values = {(i["value_text"], i["unit"]) for i in hits}
-        cites = [Citation(document=doc.id, department=doc.department, year=doc.year,
-                          table=f"绩效目标表 · {i['project']}", name=i["level3"], column="指标值", value=i["value"],
-                          page=i["page"], text=i["description"]) for i in hits]
+        cites = [
+            Citation(
+                document=doc.id,
+                department=doc.department,
+                year=doc.year,
+                table=f"绩效目标表 · {i['project']}",
+                name=i["level3"],
+                column="指标值",
+                value=i["value"],
+                page=i["page"],
+                text=i["description"],
+            )
+            for i in hits
+        ]
         if len(values) > 1:
-            return Answer(q.question, "clarify",
-                          "几个绩效目标表都有这个指标：" + "；".join(f"{i['project']}：{i['value_text']}{i['unit']}" for i in hits)
-                          + "。请问指哪个项目？", citations=cites,
-                          options=[f"{i['project']}的{i['level3']}" for i in hits], intent="indicator")
+            return Answer(
+                q.question,
+                "clarify",
+                "几个绩效目标表都有这个指标："
+                + "；".join(f"{i['project']}：{i['value_text']}{i['unit']}" for i in hits)
+                + "。请问指哪个项目？",
+                citations=cites,
+                options=[f"{i['project']}的{i['level3']}" for i in hits],
+                intent="indicator",
+            )
         i = hits[0]
         unit = "%" if i["unit"] in ("百分比", "百分数") else i["unit"]
-        text = (f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}，"
-                f"依据：{i['basis']}。来源：绩效目标表 · {i['project']}")
+        text = (
+            f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}，"
+            f"依据：{i['basis']}。来源：绩效目标表 · {i['project']}"
+        )
         if len(hits) > 1:
             text += f" 等{len(hits)}个项目"
-        return Answer(q.question, "answered", text + "。", value=i["value"], unit=unit, citations=cites[:3],
-                      intent="indicator")
+        return Answer(q.question, "answered", text + "。", value=i["value"], unit=unit, citations=cites[:3], intent="indicator")
 
     # ---------------------------------------------------------------------------- definitions
 
@@ -510,11 +636,23 @@ class Engine:
             doc = self._doc(d["id"])
             for x in doc.definitions:
                 if canon(x["term"]) == terms[0]:
-                    cite = Citation(document=doc.id, department=doc.department, year=doc.year, table="名词解释",
-                                    row=x["number"], name=x["term"], page=x["page"], text=x["text"])
-                    return Answer(q.question, "answered",
-                                  f"{x['term']}：{x['text']}（来源：{doc.department}{doc.year}年部门预算 · 名词解释 第{x['number']}条）",
-                                  citations=[cite], intent="definition")
+                    cite = Citation(
+                        document=doc.id,
+                        department=doc.department,
+                        year=doc.year,
+                        table="名词解释",
+                        row=x["number"],
+                        name=x["term"],
+                        page=x["page"],
+                        text=x["text"],
+                    )
+                    return Answer(
+                        q.question,
+                        "answered",
+                        f"{x['term']}：{x['text']}（来源：{doc.department}{doc.year}年部门预算 · 名词解释 第{x['number']}条）",
+                        citations=[cite],
+                        intent="definition",
+                    )
         return None if quiet else self._help(q, "没有找到这个名词的解释。")
 
     # ------------------------------------------------------------------------------ describe
@@ -525,39 +663,64 @@ class Engine:
             duties = [p["text"] for p in doc.passages if p["section"] == "部门职责"]
             if duties:
                 cite.table = "情况说明 · 部门职责"
-                return Answer(q.question, "answered", f"{doc.department}的主要职责：\n" + "\n".join(duties),
-                              citations=[cite], intent="describe")
+                return Answer(
+                    q.question,
+                    "answered",
+                    f"{doc.department}的主要职责：\n" + "\n".join(duties),
+                    citations=[cite],
+                    intent="describe",
+                )
         if q.describe == "units":
             units = [p["text"] for p in doc.passages if p["section"] == "机构设置"]
             if units:
                 cite.table = "情况说明 · 机构设置"
-                return Answer(q.question, "answered", f"{doc.department}机构设置：\n" + "\n".join(units),
-                              citations=[cite], intent="describe")
+                return Answer(
+                    q.question,
+                    "answered",
+                    f"{doc.department}机构设置：\n" + "\n".join(units),
+                    citations=[cite],
+                    intent="describe",
+                )
         if q.describe == "performance":
             goals = [p for p in doc.passages if p["section"].startswith("绩效目标 · ")]
             if doc.indicators or goals:
                 projects: dict[str, list] = {}
                 for i in doc.indicators:
                     projects.setdefault(i["project"], []).append(i)
-                lines = [f"{name}：" + "；".join(f"{i['level3']} {i['value_text']}{i['unit']}" for i in items)
-                         for name, items in projects.items()]
+                lines = [
+                    f"{name}：" + "；".join(f"{i['level3']} {i['value_text']}{i['unit']}" for i in items)
+                    for name, items in projects.items()
+                ]
                 cite.table = "绩效目标表"
-                return Answer(q.question, "answered", f"{self._prefix(doc)} 绩效目标：\n" + "\n".join(lines),
-                              citations=[cite], intent="describe")
+                return Answer(
+                    q.question,
+                    "answered",
+                    f"{self._prefix(doc)} 绩效目标：\n" + "\n".join(lines),
+                    citations=[cite],
+                    intent="describe",
+                )
         if q.describe == "procurement":
             t = doc.tables.get("政府采购表")
             if t is not None and t.rows:
                 items = [f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} 万元" for r in t.rows if r.code]
-                return Answer(q.question, "answered", f"{self._prefix(doc)} 政府采购：" + "；".join(items) + f"。来源：{t.title}",
-                              citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
-                              intent="describe")
+                return Answer(
+                    q.question,
+                    "answered",
+                    f"{self._prefix(doc)} 政府采购：" + "；".join(items) + f"。来源：{t.title}",
+                    citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
+                    intent="describe",
+                )
         if q.describe == "assets":
             t = doc.tables.get("固定资产表")
             if t is not None:
                 items = [f"{r.name}" + "".join(f" {k}{fmt(v, 'x')}" for k, v in r.values.items()) for r in t.rows]
-                return Answer(q.question, "answered", f"{self._prefix(doc)} 固定资产：" + "；".join(items) + f"。来源：{t.title}",
-                              citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
-                              intent="describe")
+                return Answer(
+                    q.question,
+                    "answered",
+                    f"{self._prefix(doc)} 固定资产：" + "；".join(items) + f"。来源：{t.title}",
+                    citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
+                    intent="describe",
+                )
         return self._figure(q, doc)
 
     # ---------------------------------------------------------------------------- structure
@@ -619,9 +782,13 @@ class Engine:
             return self._nothing(q, doc)
         items = [f"{r.code + ' ' if r.code else ''}{r.display} {self._show(r, column, doc.unit)}" for r in rows]
         cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r in rows]
-        return Answer(q.question, "answered",
-                      f"{self._prefix(doc)} {t.title}中共{len(rows)}项：" + "；".join(items) + f"。来源：{t.title}（{column}栏）。",
-                      citations=cites, intent="list")
+        return Answer(
+            q.question,
+            "answered",
+            f"{self._prefix(doc)} {t.title}中共{len(rows)}项：" + "；".join(items) + f"。来源：{t.title}（{column}栏）。",
+            citations=cites,
+            intent="list",
+        )
 
     def _show(self, r: RowData, column: str, unit: str) -> str:
         if column in r.unsure:
@@ -643,9 +810,12 @@ class Engine:
         ties = [r for r in ranked if abs(r.values.get(column, 0.0) - value) < 0.005]
         word = "最多" if reverse else "最少"
         names = "、".join(r.display for r in ties)
-        others = "；".join(f"{r.display} {fmt(r.values.get(column, 0.0))}" for r in ranked[len(ties):len(ties) + 3])
-        text = (f"{self._prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}"
-                + (f"（其次：{others}）" if others else "") + f"。来源：{self._cite_row(doc, t, best, column, value).label()}。")
+        others = "；".join(f"{r.display} {fmt(r.values.get(column, 0.0))}" for r in ranked[len(ties) : len(ties) + 3])
+        text = (
+            f"{self._prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}"
+            + (f"（其次：{others}）" if others else "")
+            + f"。来源：{self._cite_row(doc, t, best, column, value).label()}。"
+        )
         cites = [self._cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in ranked[:4]]
         return Answer(q.question, "answered", text, value=value, unit=doc.unit, citations=cites, intent=q.intent)
 
@@ -676,8 +846,10 @@ class Engine:
         if not d.value:
             return self._nothing(q, doc)
         ratio = round(n.value / d.value * 100, 2)
-        text = (f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.value)} ÷ {fmt(d.value)} {doc.unit}）。"
-                f"来源：{n.citation.label()}；{d.citation.label()}。")
+        text = (
+            f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.value)} ÷ {fmt(d.value)} {doc.unit}）。"
+            f"来源：{n.citation.label()}；{d.citation.label()}。"
+        )
         return Answer(q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share")
 
     # ---------------------------------------------------------------------------- change
@@ -697,10 +869,12 @@ class Engine:
             label = key.replace("比上年增减率", "").replace("比上年增减", "") or "预算收支"
             amount = "" if value == 0 else f" {fmt(abs(value), unit)} {unit}"
             reason = f"，{f['reason']}" if f["reason"] else ""
-            text = (f"{self._prefix(doc)} {label}比上年{word}{amount}{reason}。"
-                    f"来源：情况说明 · {f['section']}：“{_short(f['text'])}”")
-            return Answer(q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)],
-                          intent="change")
+            text = (
+                f"{self._prefix(doc)} {label}比上年{word}{amount}{reason}。来源：情况说明 · {f['section']}：“{_short(f['text'])}”"
+            )
+            return Answer(
+                q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)], intent="change"
+            )
         return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
 
     # ---------------------------------------------------------------------------- across
@@ -731,9 +905,15 @@ class Engine:
         else:
             text = f"各部门{top.label}：" + "；".join(lines)
         text += "。来源：各部门" + top.citation.table + "。"
-        return Answer(q.question, "answered", text, value=top.value if q.intent in ("top", "bottom") else None,
-                      unit=top.unit if q.intent in ("top", "bottom") else None,
-                      citations=[c.citation for _, c in results], intent=q.intent)
+        return Answer(
+            q.question,
+            "answered",
+            text,
+            value=top.value if q.intent in ("top", "bottom") else None,
+            unit=top.unit if q.intent in ("top", "bottom") else None,
+            citations=[c.citation for _, c in results],
+            intent=q.intent,
+        )
 
 
 def _subset(q: Query, matches) -> Query:

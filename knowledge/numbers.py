@@ -6,8 +6,21 @@ import re
 import unicodedata
 from functools import lru_cache
 
-CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-             "六": "6", "七": "7", "八": "8", "九": "9"}
+CN_DIGITS = {
+    "〇": "0",
+    "零": "0",
+    "○": "0",
+    "Ｏ": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")
 CN_SHORT_YEAR = re.compile(r"(?<![〇零○一二三四五六七八九十])([〇零○一二三四五六七八九]{2})年")
 
@@ -28,10 +41,7 @@ def normalize(question: str) -> str:
     or decorative symbols; runs of white space become one space. Chinese punctuation that
     separates clauses is kept as a plain comma."""
     text = unicodedata.normalize("NFKC", question or "")
-    text = "".join(
-        ch if unicodedata.category(ch)[0] in "LNZ" or ch in "%.-()（）：:,，、?？" else " "
-        for ch in text
-    )
+    text = "".join(ch if unicodedata.category(ch)[0] in "LNZ" or ch in "%.-()（）：:,，、?？" else " " for ch in text)
     text = to_simplified(text)
     text = re.sub(r"[?？]+", " ", text)
     text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)  # quotes and emoji between words
@@ -46,8 +56,7 @@ def cn_years_to_digits(text: str) -> str:
 
 YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|年度)?(?!\d)")
 SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
-RELATIVE = [("今年", 0), ("本年度", 0), ("本年", 0), ("当年", 0), ("明年", 1), ("去年", -1), ("上一年", -1),
-            ("前年", -2)]
+RELATIVE = [("今年", 0), ("本年度", 0), ("本年", 0), ("当年", 0), ("明年", 1), ("去年", -1), ("上一年", -1), ("前年", -2)]
 
 
 def find_year(text: str, newest: int | None) -> tuple[int | None, str]:
@@ -56,18 +65,18 @@ def find_year(text: str, newest: int | None) -> tuple[int | None, str]:
     text = cn_years_to_digits(text)
     m = YEAR.search(text)
     if m:
-        return int(m.group(1)), text[: m.start()] + " " + text[m.end():]
+        return int(m.group(1)), text[: m.start()] + " " + text[m.end() :]
     m = SHORT_YEAR.search(text)
     if m:
-        return 2000 + int(m.group(1)), text[: m.start()] + " " + text[m.end():]
+        return 2000 + int(m.group(1)), text[: m.start()] + " " + text[m.end() :]
     if newest is not None:
         for word, delta in RELATIVE:
             idx = text.find(word)
-            if idx >= 0 and text[max(0, idx - 1): idx] not in ("比", "较", "与", "同"):
-                return newest + delta, text[:idx] + " " + text[idx + len(word):]
+            if idx >= 0 and text[max(0, idx - 1) : idx] not in ("比", "较", "与", "同"):
+                return newest + delta, text[:idx] + " " + text[idx + len(word) :]
         idx = text.find("上年")
-        if idx >= 0 and text[max(0, idx - 1): idx] not in ("比", "较", "与", "同") and "结转" not in text[idx:idx + 4]:
-            return newest - 1, text[:idx] + " " + text[idx + 2:]
+        if idx >= 0 and text[max(0, idx - 1) : idx] not in ("比", "较", "与", "同") and "结转" not in text[idx : idx + 4]:
+            return newest - 1, text[:idx] + " " + text[idx + 2 :]
     return None, text
 
 

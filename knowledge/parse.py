@@ -81,7 +81,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     code = CODE.search(rest)
     if code:
         q.code = code.group(1)
-        rest = rest[: code.start()] + " " + rest[code.end():]
+        rest = rest[: code.start()] + " " + rest[code.end() :]
     for name, pattern in DESCRIBE:
         if pattern.search(rest):
             q.describe = name
@@ -110,7 +110,7 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
     exact = vocab.scan(text)
     leftover = text
     for m in sorted(exact, key=lambda m: m.start, reverse=True):
-        leftover = leftover[: m.start] + " " + leftover[m.end:]
+        leftover = leftover[: m.start] + " " + leftover[m.end :]
     found = [m for m in exact if not _weak(m)]
     for span in vocab.content_spans(leftover):
         if len(span) < 2:

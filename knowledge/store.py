@@ -46,59 +46,132 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         return
     db["documents"].create(
         {
-            "id": str, "department": str, "department_code": str, "year": int, "kind": str, "unit": str,
-            "source": str, "source_name": str, "source_sha256": str, "source_format": str,
-            "tables": int, "rows": int, "facts": int, "definitions": int, "indicators": int, "warnings": int,
+            "id": str,
+            "department": str,
+            "department_code": str,
+            "year": int,
+            "kind": str,
+            "unit": str,
+            "source": str,
+            "source_name": str,
+            "source_sha256": str,
+            "source_format": str,
+            "tables": int,
+            "rows": int,
+            "facts": int,
+            "definitions": int,
+            "indicators": int,
+            "warnings": int,
         },
         pk="id",
     )
     db["disclosure_tables"].create(
-        {"id": str, "document_id": str, "position": int, "key": str, "title": str, "note": str, "page": int,
-         "label_columns": str},
-        pk="id", foreign_keys=[("document_id", "documents", "id")],
+        {
+            "id": str,
+            "document_id": str,
+            "position": int,
+            "key": str,
+            "title": str,
+            "note": str,
+            "page": int,
+            "label_columns": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
     db["table_columns"].create(
         {"id": str, "table_id": str, "position": int, "key": str, "label": str, "number": int, "side": str},
-        pk="id", foreign_keys=[("table_id", "disclosure_tables", "id")],
+        pk="id",
+        foreign_keys=[("table_id", "disclosure_tables", "id")],
     )
     db["table_rows"].create(
-        {"id": str, "table_id": str, "document_id": str, "number": int, "code": str, "name": str,
-         "name_right": str, "texts": str, "page": int, "line": int},
-        pk="id", foreign_keys=[("table_id", "disclosure_tables", "id"), ("document_id", "documents", "id")],
+        {
+            "id": str,
+            "table_id": str,
+            "document_id": str,
+            "number": int,
+            "code": str,
+            "name": str,
+            "name_right": str,
+            "texts": str,
+            "page": int,
+            "line": int,
+        },
+        pk="id",
+        foreign_keys=[("table_id", "disclosure_tables", "id"), ("document_id", "documents", "id")],
     )
     db["cells"].create(
         {"row_id": str, "column_key": str, "table_id": str, "document_id": str, "value": float},
         pk=("row_id", "column_key"),
-        foreign_keys=[("row_id", "table_rows", "id"), ("table_id", "disclosure_tables", "id"),
-                      ("document_id", "documents", "id")],
+        foreign_keys=[
+            ("row_id", "table_rows", "id"),
+            ("table_id", "disclosure_tables", "id"),
+            ("document_id", "documents", "id"),
+        ],
     )
     db["ambiguous_cells"].create(
         {"id": str, "row_id": str, "document_id": str, "value": float, "candidates": str},
-        pk="id", foreign_keys=[("row_id", "table_rows", "id"), ("document_id", "documents", "id")],
+        pk="id",
+        foreign_keys=[("row_id", "table_rows", "id"), ("document_id", "documents", "id")],
     )
     db["facts"].create(
-        {"id": str, "document_id": str, "section": str, "key": str, "value": float, "unit": str, "text": str,
-         "reason": str, "page": int},
-        pk="id", foreign_keys=[("document_id", "documents", "id")],
+        {
+            "id": str,
+            "document_id": str,
+            "section": str,
+            "key": str,
+            "value": float,
+            "unit": str,
+            "text": str,
+            "reason": str,
+            "page": int,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
     db["passages"].create(
         {"id": str, "document_id": str, "position": int, "section": str, "text": str, "page": int},
-        pk="id", foreign_keys=[("document_id", "documents", "id")],
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
     db["definitions"].create(
         {"id": str, "document_id": str, "number": int, "term": str, "text": str, "page": int},
-        pk="id", foreign_keys=[("document_id", "documents", "id")],
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
     db["indicators"].create(
-        {"id": str, "document_id": str, "position": int, "project": str, "goal": str, "level1": str,
-         "level2": str, "level3": str, "description": str, "value_text": str, "value": float, "unit": str,
-         "basis": str, "page": int},
-        pk="id", foreign_keys=[("document_id", "documents", "id")],
+        {
+            "id": str,
+            "document_id": str,
+            "position": int,
+            "project": str,
+            "goal": str,
+            "level1": str,
+            "level2": str,
+            "level3": str,
+            "description": str,
+            "value_text": str,
+            "value": float,
+            "unit": str,
+            "basis": str,
+            "page": int,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
     db["load_warnings"].create(
-        {"id": str, "document_id": str, "check_name": str, "message": str, "table_title": str,
-         "row_number": int, "expected": float, "found": float},
-        pk="id", foreign_keys=[("document_id", "documents", "id")],
+        {
+            "id": str,
+            "document_id": str,
+            "check_name": str,
+            "message": str,
+            "table_title": str,
+            "row_number": int,
+            "expected": float,
+            "found": float,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
@@ -125,8 +198,18 @@ def _create_schema(db: sqlite_utils.Database) -> None:
 
 
 # The tables holding one document's content, children before parents (for deletes).
-DOCUMENT_TABLES = ["cells", "ambiguous_cells", "table_rows", "table_columns", "disclosure_tables", "facts",
-                   "passages", "definitions", "indicators", "load_warnings"]
+DOCUMENT_TABLES = [
+    "cells",
+    "ambiguous_cells",
+    "table_rows",
+    "table_columns",
+    "disclosure_tables",
+    "facts",
+    "passages",
+    "definitions",
+    "indicators",
+    "load_warnings",
+]
 
 
 @dataclass
@@ -177,62 +260,141 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                 db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [doc])
         db.execute("DELETE FROM documents WHERE id = ?", [doc])
     n_rows = sum(len(t.rows) for t in d.tables)
-    db["documents"].insert({
-        "id": doc, "department": d.department, "department_code": d.department_code, "year": d.year,
-        "kind": d.kind, "unit": d.unit, "source": d.source, "source_name": Path(d.source).name,
-        "source_sha256": d.source_sha256, "source_format": d.source_format, "tables": len(d.tables),
-        "rows": n_rows, "facts": len(d.facts), "definitions": len(d.definitions),
-        "indicators": len(d.indicators), "warnings": len(d.warnings),
-    })
+    db["documents"].insert(
+        {
+            "id": doc,
+            "department": d.department,
+            "department_code": d.department_code,
+            "year": d.year,
+            "kind": d.kind,
+            "unit": d.unit,
+            "source": d.source,
+            "source_name": Path(d.source).name,
+            "source_sha256": d.source_sha256,
+            "source_format": d.source_format,
+            "tables": len(d.tables),
+            "rows": n_rows,
+            "facts": len(d.facts),
+            "definitions": len(d.definitions),
+            "indicators": len(d.indicators),
+            "warnings": len(d.warnings),
+        }
+    )
     tables, columns, rows, cells, ambiguous = [], [], [], [], []
     for pos, t in enumerate(d.tables, 1):
         tid = f"{doc}/{t.key}"
-        tables.append({"id": tid, "document_id": doc, "position": pos, "key": t.key, "title": t.title,
-                       "note": t.note, "page": t.page, "label_columns": json.dumps(t.label_columns, ensure_ascii=False)})
+        tables.append(
+            {
+                "id": tid,
+                "document_id": doc,
+                "position": pos,
+                "key": t.key,
+                "title": t.title,
+                "note": t.note,
+                "page": t.page,
+                "label_columns": json.dumps(t.label_columns, ensure_ascii=False),
+            }
+        )
         for cpos, c in enumerate(t.columns, 1):
-            columns.append({"id": f"{tid}/{c.key}", "table_id": tid, "position": cpos, "key": c.key,
-                            "label": c.label, "number": c.number, "side": c.side})
+            columns.append(
+                {
+                    "id": f"{tid}/{c.key}",
+                    "table_id": tid,
+                    "position": cpos,
+                    "key": c.key,
+                    "label": c.label,
+                    "number": c.number,
+                    "side": c.side,
+                }
+            )
         for r in t.rows:
             rid = f"{tid}/{r.number}"
-            rows.append({"id": rid, "table_id": tid, "document_id": doc, "number": r.number, "code": r.code,
-                         "name": r.name, "name_right": r.name_right,
-                         "texts": json.dumps(r.texts, ensure_ascii=False) if r.texts else None,
-                         "page": r.page, "line": r.line})
+            rows.append(
+                {
+                    "id": rid,
+                    "table_id": tid,
+                    "document_id": doc,
+                    "number": r.number,
+                    "code": r.code,
+                    "name": r.name,
+                    "name_right": r.name_right,
+                    "texts": json.dumps(r.texts, ensure_ascii=False) if r.texts else None,
+                    "page": r.page,
+                    "line": r.line,
+                }
+            )
             for key, value in r.values.items():
                 cells.append({"row_id": rid, "column_key": key, "table_id": tid, "document_id": doc, "value": value})
             for k, a in enumerate(r.ambiguous, 1):
-                ambiguous.append({"id": f"{rid}/{k}", "row_id": rid, "document_id": doc, "value": a.value,
-                                  "candidates": json.dumps(a.candidates, ensure_ascii=False)})
+                ambiguous.append(
+                    {
+                        "id": f"{rid}/{k}",
+                        "row_id": rid,
+                        "document_id": doc,
+                        "value": a.value,
+                        "candidates": json.dumps(a.candidates, ensure_ascii=False),
+                    }
+                )
     db["disclosure_tables"].insert_all(tables)
     db["table_columns"].insert_all(columns)
     db["table_rows"].insert_all(rows)
     db["cells"].insert_all(cells)
     db["ambiguous_cells"].insert_all(ambiguous)
     db["facts"].insert_all(
-        {"id": f"{doc}/{f.key}", "document_id": doc, "section": f.section, "key": f.key, "value": f.value,
-         "unit": f.unit, "text": f.text, "reason": f.reason, "page": f.page} for f in d.facts
+        {
+            "id": f"{doc}/{f.key}",
+            "document_id": doc,
+            "section": f.section,
+            "key": f.key,
+            "value": f.value,
+            "unit": f.unit,
+            "text": f.text,
+            "reason": f.reason,
+            "page": f.page,
+        }
+        for f in d.facts
     )
     db["passages"].insert_all(
-        {"id": f"{doc}/{i}", "document_id": doc, "position": i, "section": p.section, "text": p.text,
-         "page": p.page} for i, p in enumerate(d.passages, 1)
+        {"id": f"{doc}/{i}", "document_id": doc, "position": i, "section": p.section, "text": p.text, "page": p.page}
+        for i, p in enumerate(d.passages, 1)
     )
     db["definitions"].insert_all(
-        {"id": f"{doc}/{x.number}", "document_id": doc, "number": x.number, "term": x.term, "text": x.text,
-         "page": x.page} for x in d.definitions
+        {"id": f"{doc}/{x.number}", "document_id": doc, "number": x.number, "term": x.term, "text": x.text, "page": x.page}
+        for x in d.definitions
     )
     db["indicators"].insert_all(
-        {"id": f"{doc}/{i}", "document_id": doc, "position": i, "project": x.project, "goal": x.goal,
-         "level1": x.level1, "level2": x.level2, "level3": x.level3, "description": x.description,
-         "value_text": x.value_text, "value": x.value, "unit": x.unit, "basis": x.basis, "page": x.page}
+        {
+            "id": f"{doc}/{i}",
+            "document_id": doc,
+            "position": i,
+            "project": x.project,
+            "goal": x.goal,
+            "level1": x.level1,
+            "level2": x.level2,
+            "level3": x.level3,
+            "description": x.description,
+            "value_text": x.value_text,
+            "value": x.value,
+            "unit": x.unit,
+            "basis": x.basis,
+            "page": x.page,
+        }
         for i, x in enumerate(d.indicators, 1)
     )
     db["load_warnings"].insert_all(
-        {"id": f"{doc}/{i}", "document_id": doc, "check_name": w.check, "message": w.message,
-         "table_title": w.table, "row_number": w.row, "expected": w.expected, "found": w.found}
+        {
+            "id": f"{doc}/{i}",
+            "document_id": doc,
+            "check_name": w.check,
+            "message": w.message,
+            "table_title": w.table,
+            "row_number": w.row,
+            "expected": w.expected,
+            "found": w.found,
+        }
         for i, w in enumerate(d.warnings, 1)
     )
-    return WriteResult(doc, "replaced" if existing else "added",
-                       replaced_source=existing["source"] if existing else None)
+    return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing["source"] if existing else None)
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
@@ -247,7 +409,9 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as e:
         raise KnowledgeBaseError(f"{path}: not a budgetbot knowledge base ({e})") from e
     if version is None or int(version["value"]) != SCHEMA_VERSION:
-        raise KnowledgeBaseError(f"{path}: knowledge base schema {version and version['value']} is not {SCHEMA_VERSION}; reload it")
+        raise KnowledgeBaseError(
+            f"{path}: knowledge base schema {version and version['value']} is not {SCHEMA_VERSION}; reload it"
+        )
     return conn
 
 
@@ -275,7 +439,8 @@ def read_table(conn: sqlite3.Connection, table_id: str) -> dict:
     amb: dict[str, list] = {}
     for a in conn.execute(
         "SELECT a.row_id, a.value, a.candidates FROM ambiguous_cells a JOIN table_rows r ON r.id = a.row_id "
-        "WHERE r.table_id = ? ORDER BY a.id", [table_id]
+        "WHERE r.table_id = ? ORDER BY a.id",
+        [table_id],
     ):
         amb.setdefault(a["row_id"], []).append((a["value"], json.loads(a["candidates"])))
     return {

@@ -24,9 +24,26 @@ ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中
 QUOTES = re.compile(r"[“”\"'‘’]")
 
 # Column words that mean a measure by themselves (not the generic 合计/预算数 of a table).
-MEASURES = ("基本支出", "项目支出", "人员经费", "公用经费", "经营支出", "上缴上级支出", "对附属单位补助支出",
-            "财政拨款收入", "财政专户收入", "事业收入", "经营收入", "上级补助收入", "附属单位上缴收入", "其他收入",
-            "上年结转", "一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款")
+MEASURES = (
+    "基本支出",
+    "项目支出",
+    "人员经费",
+    "公用经费",
+    "经营支出",
+    "上缴上级支出",
+    "对附属单位补助支出",
+    "财政拨款收入",
+    "财政专户收入",
+    "事业收入",
+    "经营收入",
+    "上级补助收入",
+    "附属单位上缴收入",
+    "其他收入",
+    "上年结转",
+    "一般公共预算财政拨款",
+    "政府性基金预算财政拨款",
+    "国有资本经营预算财政拨款",
+)
 
 # How people say things → the vocabulary's word for it.
 SYNONYMS: dict[str, str] = {
@@ -84,10 +101,14 @@ SYNONYMS: dict[str, str] = {
 
 # Words that carry no subject: dropped before loose matching.
 STOPWORDS = set(
-    "请问 请 问 一下 帮 我 查 查询 看看 告诉 想 知道 多少 多少钱 是 的 了 吗 呢 吧 啊 呀 哦 么 什么 有 几 个 共 一共 总共 "
-    "合共 钱 资金 经费 数 数额 金额 额 万元 元 万 年 年度 部门 单位 本部门 我们 你们 咱们 县 这个 那个 和 与 及 在 中 里 "
-    "之 其 为 安排 预算 预算数 花 花了 花费 用了 用 开支 支 出 给 拨 那 这 多 少 大概 大约 现在 目前 情况 具体 说说 讲讲 "
-    "能 可以 麻烦 谢谢 您 你 好 hi hello 了解 下 ， , 、 : ：".split()
+    (
+        "请问 请 问 一下 帮 我 查 查询 看看 告诉 想 知道 多少 多少钱 是 的 了 吗 呢 吧 啊 "
+        "呀 哦 么 什么 有 几 个 共 一共 总共 合共 钱 资金 经费 数 数额 金额 额 万元 元 万 "
+        "年 年度 部门 单位 本部门 我们 你们 咱们 县 这个 那个 和 与 及 在 中 里 之 其 为 "
+        "安排 预算 预算数 花 花了 花费 用了 用 开支 支 出 给 拨 那 这 多 少 大概 大约 现在 "
+        "目前 情况 具体 说说 讲讲 能 可以 麻烦 谢谢 您 你 好 hi hello 了解 下 ， , "
+        "、 : ： "
+    ).split()
 )
 
 
@@ -134,7 +155,8 @@ def short_forms(department: str) -> set[str]:
 @dataclass
 class Vocabulary:
     terms: dict[str, list[Term]] = field(default_factory=dict)
-    departments: dict[str, str] = field(default_factory=dict)  # surface → department
+    departments: dict[str, list[str]] = field(default_factory=dict)  # surface → departments
+    _department_forms: list[str] = field(default_factory=list)
     _by_first: dict[str, list[str]] = field(default_factory=dict)
     _surfaces: list[str] = field(default_factory=list)
     _tokenizer: object | None = None
@@ -152,14 +174,13 @@ class Vocabulary:
         for s in sorted(self.terms, key=len, reverse=True):
             self._by_first.setdefault(s[0], []).append(s)
         self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
+        self._department_forms = sorted(self.departments, key=len, reverse=True)
         return self
 
     @classmethod
     def from_kb(cls, conn: sqlite3.Connection) -> Vocabulary:
         v = cls()
-        for (name,) in conn.execute(
-            "SELECT DISTINCT name FROM table_rows UNION SELECT DISTINCT name_right FROM table_rows"
-        ):
+        for (name,) in conn.execute("SELECT DISTINCT name FROM table_rows UNION SELECT DISTINCT name_right FROM table_rows"):
             c = canon(name)
             if c and not c.isdigit():
                 v.add(c, Term("row", c))
@@ -178,12 +199,14 @@ class Vocabulary:
             for s in (level3, desc):
                 if s:
                     v.add(canon(s), Term("indicator", canon(s)))
-        for (title, key) in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables"):
+        for title, key in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables"):
             v.add(canon(title), Term("table", key))
             v.add(key, Term("table", key))
         for (dept,) in conn.execute("SELECT DISTINCT department FROM documents"):
             for form in short_forms(dept):
-                v.departments[form.lower()] = dept
+                bucket = v.departments.setdefault(form.lower(), [])
+                if dept not in bucket:
+                    bucket.append(dept)
         for word, target in SYNONYMS.items():
             for t in list(v.terms.get(target.lower(), [])):
                 v.add(word, t)
@@ -213,8 +236,9 @@ class Vocabulary:
             return None
         best = process.extractOne(span, self._surfaces, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None and len(span) >= 4:
-            best = process.extractOne(span, [s for s in self._surfaces if len(s) >= 4], scorer=fuzz.partial_ratio,
-                                      score_cutoff=90)
+            best = process.extractOne(
+                span, [s for s in self._surfaces if len(s) >= 4], scorer=fuzz.partial_ratio, score_cutoff=90
+            )
         if best is None:
             return None
         surface, score, _ = best
@@ -223,19 +247,16 @@ class Vocabulary:
     def find_department(self, text: str) -> tuple[list[str], str]:
         """Departments a question names (full, short or misspelt), and the text without them."""
         found: list[str] = []
-        for form in sorted(self.departments, key=len, reverse=True):
+        for form in self._department_forms:
             if form in text:
-                dept = self.departments[form]
-                if dept not in found:
-                    found.append(dept)
+                found += [d for d in self.departments[form] if d not in found]
                 text = text.replace(form, " ")
         if not found:
             mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
             if mention and self.departments:
-                best = process.extractOne(mention.group(), list(self.departments), scorer=fuzz.ratio,
-                                          score_cutoff=80)
+                best = process.extractOne(mention.group(), self._department_forms, scorer=fuzz.ratio, score_cutoff=80)
                 if best:
-                    found.append(self.departments[best[0]])
+                    found += self.departments[best[0]]
                     text = text.replace(mention.group(), " ")
         return found, text
 

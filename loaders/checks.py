@@ -52,8 +52,9 @@ def check_rows(t: Table) -> list[Warning_]:
         if t.key == "收入总表" and "小计" in keys and any(k in v for k in keys):
             parts = [k for k in keys if k in INCOME_KINDS and k != "小计"]
             if abs(v.get("小计", 0.0) - sum(v.get(k, 0.0) for k in parts)) > TOL:
-                out.append(_warn("row", t, r.number, "小计 ≠ 本年收入各项之和", v.get("小计", 0.0),
-                                 sum(v.get(k, 0.0) for k in parts)))
+                out.append(
+                    _warn("row", t, r.number, "小计 ≠ 本年收入各项之和", v.get("小计", 0.0), sum(v.get(k, 0.0) for k in parts))
+                )
             total = v.get("上年结转", 0.0) + v.get("小计", 0.0)
             if abs(v.get("合计", 0.0) - total) > TOL:
                 out.append(_warn("row", t, r.number, "合计 ≠ 上年结转 + 本年收入", v.get("合计", 0.0), total))
@@ -72,9 +73,13 @@ def check_columns(t: Table) -> list[Warning_]:
 
     if t.key in ("政府采购表", "机构设置表"):
         return []
-    raw = RawTable(key=t.key, title=t.title, columns=t.columns, identities=[],
-                   rows=[RawRow(number=r.number, name=r.name, code=r.code, name_right=r.name_right)
-                         for r in t.rows])
+    raw = RawTable(
+        key=t.key,
+        title=t.title,
+        columns=t.columns,
+        identities=[],
+        rows=[RawRow(number=r.number, name=r.name, code=r.code, name_right=r.name_right) for r in t.rows],
+    )
     out = []
     columns = ["价值"] if t.key == "固定资产表" else [c.key for c in t.columns]
     for parent, children in structure(raw):

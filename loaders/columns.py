@@ -116,9 +116,7 @@ def _sub(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(x - y for x, y in zip(a, b, strict=True))
 
 
-def _prune_sum(
-    options: list[list[Option]], parent: int, children: list[int], columns: list[int]
-) -> list[list[Option]] | None:
+def _prune_sum(options: list[list[Option]], parent: int, children: list[int], columns: list[int]) -> list[list[Option]] | None:
     """Keep the options of `parent` and `children` that take part in some assignment where the
     parent equals the sum of the children in every column. None when nothing fits or the search
     is too large to decide (then the caller leaves the options as they were)."""

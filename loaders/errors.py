@@ -11,7 +11,5 @@ class DisclosureFormatError(ValueError):
         self.page = page
         self.line = line
         self.reason = message
-        where = "".join(
-            part for part in (f", page {page}" if page else "", f", line {line}" if line else "")
-        )
+        where = "".join(part for part in (f", page {page}" if page else "", f", line {line}" if line else ""))
         super().__init__(f"{source}{where}: {message}")

@@ -170,10 +170,7 @@ def parse_header(kind: str, text: str, column_numbers: list[int]) -> Header:
         if tok not in LEAVES:
             continue
         key = LEAVES[tok]
-        if group == "本年收入" and key not in INCOME_KINDS:
-            owner = None
-        else:
-            owner = group
+        owner = None if group == "本年收入" and key not in INCOME_KINDS else group
         if two_sided:
             owner = side
             if key in SIDE_PREFIXED:

@@ -157,13 +157,16 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
         clauses = [c for c in re.split(r"[，,：:、]", sentence) if c]
         for k, clause in enumerate(clauses):
             found = _subjects_in(clause)
-            for pos, key in found:
+            for _pos, key in found:
                 subject = key
             amounts = list(AMOUNT.finditer(clause))
             change = CHANGE.search(clause)
             if not amounts and change and change.group(1) == "持平" and subject:
-                facts.append(NarrativeFact(section=heading, key=f"{_delta_key(subject)}", value=0.0,
-                                           unit="万元", text=sentence.strip(), page=page))
+                facts.append(
+                    NarrativeFact(
+                        section=heading, key=f"{_delta_key(subject)}", value=0.0, unit="万元", text=sentence.strip(), page=page
+                    )
+                )
                 continue
             for amount in amounts:
                 subj = subject
@@ -179,12 +182,16 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                     if word in ("下降", "减少", "降低"):
                         value = -value
                     key = _delta_key(subj) + ("率" if unit == "%" else "")
-                    reason = _reason(clauses[k + 1:])
-                    facts.append(NarrativeFact(section=heading, key=key, value=value, unit=unit,
-                                               text=sentence.strip(), reason=reason, page=page))
+                    reason = _reason(clauses[k + 1 :])
+                    facts.append(
+                        NarrativeFact(
+                            section=heading, key=key, value=value, unit=unit, text=sentence.strip(), reason=reason, page=page
+                        )
+                    )
                 else:
-                    facts.append(NarrativeFact(section=heading, key=subj, value=value, unit=unit,
-                                               text=sentence.strip(), page=page))
+                    facts.append(
+                        NarrativeFact(section=heading, key=subj, value=value, unit=unit, text=sentence.strip(), page=page)
+                    )
     return facts
 
 
@@ -249,16 +256,22 @@ def _duties_and_units(title: str, body: list[Line], nar: Narrative) -> None:
                 units.append(cells)
     if duty:
         nar.duties.append(tidy(duty))
-    for i, d in enumerate(nar.duties, 1):
+    for d in nar.duties:
         nar.passages.append(Passage(section="部门职责", text=d, page=None))
     if columns:
-        table = Table(key="机构设置表", title="部门机构设置情况", label_columns=[columns[0]],
-                      columns=[Column(key=c, label=c) for c in columns[1:]])
+        table = Table(
+            key="机构设置表",
+            title="部门机构设置情况",
+            label_columns=[columns[0]],
+            columns=[Column(key=c, label=c) for c in columns[1:]],
+        )
         for i, cells in enumerate(units, 1):
             table.rows.append(Row(number=i, name=cells[0], texts=dict(zip(columns[1:], cells[1:], strict=True))))
         nar.tables.append(table)
         for cells in units:
-            nar.passages.append(Passage(section="机构设置", text="，".join(f"{c}：{v}" for c, v in zip(columns, cells, strict=True))))
+            nar.passages.append(
+                Passage(section="机构设置", text="，".join(f"{c}：{v}" for c, v in zip(columns, cells, strict=True)))
+            )
 
 
 def _definitions(body: list[Line], nar: Narrative) -> None:
@@ -343,18 +356,25 @@ def _indicator_rows(project: str, goal: str, tokens: list[str], page: int | None
                 unit = tokens[j]
                 j += 1
             basis: list[str] = []
-            while j < len(tokens) and tokens[j] not in LEVEL1 and not (
-                tokens[j].endswith("指标") and j + 1 < len(tokens)
-            ):
+            while j < len(tokens) and tokens[j] not in LEVEL1 and not (tokens[j].endswith("指标") and j + 1 < len(tokens)):
                 basis.append(tokens[j])
                 j += 1
             number = re.search(r"\d+(?:\.\d+)?", value_text)
-            rows.append(Indicator(
-                project=project, goal=goal, level1=level1, level2=level2, level3=level3,
-                description=tidy("".join(desc)), value_text=value_text,
-                value=float(number.group()) if number else None, unit=unit,
-                basis=tidy(" ".join(basis)), page=page,
-            ))
+            rows.append(
+                Indicator(
+                    project=project,
+                    goal=goal,
+                    level1=level1,
+                    level2=level2,
+                    level3=level3,
+                    description=tidy("".join(desc)),
+                    value_text=value_text,
+                    value=float(number.group()) if number else None,
+                    unit=unit,
+                    basis=tidy(" ".join(basis)),
+                    page=page,
+                )
+            )
             i = j
             continue
         i += 1
@@ -388,9 +408,17 @@ def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
             tokens += t.split()
     if not started:
         return
-    table = Table(key="政府采购表", title="部门政府采购预算", note=note, label_columns=["项目名称", "采购物品名称"],
-                  columns=[Column(key="数量", label="数量"), Column(key="单价", label="单价"),
-                           Column(key="合计", label="政府采购金额/合计")])
+    table = Table(
+        key="政府采购表",
+        title="部门政府采购预算",
+        note=note,
+        label_columns=["项目名称", "采购物品名称"],
+        columns=[
+            Column(key="数量", label="数量"),
+            Column(key="单价", label="单价"),
+            Column(key="合计", label="政府采购金额/合计"),
+        ],
+    )
     text: list[str] = []
     project = ""
     number = 0
@@ -413,9 +441,15 @@ def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
             while j < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[j]):
                 amounts.append(float(tokens[j]))
                 j += 1
-            table.rows.append(Row(number=number, name=name, code=tok,
-                                  values={"数量": qty, "单价": price, **({"合计": amounts[0]} if amounts else {})},
-                                  texts={"计量单位": unit, **({"项目名称": project} if project else {})}))
+            table.rows.append(
+                Row(
+                    number=number,
+                    name=name,
+                    code=tok,
+                    values={"数量": qty, "单价": price, **({"合计": amounts[0]} if amounts else {})},
+                    texts={"计量单位": unit, **({"项目名称": project} if project else {})},
+                )
+            )
             text = []
             i = j
             continue
@@ -481,15 +515,24 @@ def _assets(title: str, body: list[Line], nar: Narrative) -> None:
     placements = solve(problem)
     # A row's value alone sits in 价值 when the value column adds up; 数量 alone cannot be told
     # apart from 价值 by arithmetic and stays ambiguous.
-    table = Table(key="固定资产表", title="部门固定资产占用情况表", label_columns=["项目"],
-                  columns=[Column(key="数量", label="数量"), Column(key="价值", label="价值（万元）")])
+    table = Table(
+        key="固定资产表",
+        title="部门固定资产占用情况表",
+        label_columns=["项目"],
+        columns=[Column(key="数量", label="数量"), Column(key="价值", label="价值（万元）")],
+    )
     keys = ["数量", "价值"]
     from .columns import to_ambiguities
 
     for i, ((name, _, page), p) in enumerate(zip(rows, placements, strict=True), 1):
         unit = re.search(r"[（(]([^）)]*)[)）]\s*$", name)
-        row = Row(number=i, name=name, values={keys[c]: v for c, v in p.certain.items()},
-                  ambiguous=to_ambiguities(p, keys), page=page,
-                  texts={"数量单位": unit.group(1)} if unit else {})
+        row = Row(
+            number=i,
+            name=name,
+            values={keys[c]: v for c, v in p.certain.items()},
+            ambiguous=to_ambiguities(p, keys),
+            page=page,
+            texts={"数量单位": unit.group(1)} if unit else {},
+        )
         table.rows.append(row)
     nar.tables.append(table)

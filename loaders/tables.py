@@ -151,9 +151,9 @@ def _zero_funds(tables: dict[str, RawTable], placed: dict[str, Table]) -> set[st
         income_col = next((c.key for c in t.columns if c.side == "收入"), None)
         for r in t.rows:
             fund = _fund_of(r.name or "")
-            if fund and ORDINAL.match(r.name or "") and "拨款" in r.name and r.number <= 9:
-                if not r.values.get(income_col) and r.is_certain(income_col or ""):
-                    zero.add(fund)
+            is_income_line = fund and ORDINAL.match(r.name or "") and "拨款" in r.name and r.number <= 9
+            if is_income_line and not r.values.get(income_col) and r.is_certain(income_col or ""):
+                zero.add(fund)
     for key, fund in (("政府性基金支出表", "政府性基金"), ("国有资本经营支出表", "国有资本经营")):
         t = tables.get(key)
         if t is not None and not t.rows and t.note:
@@ -220,9 +220,8 @@ def _expense_anchors(placed: dict[str, Table], facts: list[NarrativeFact], table
             parts = {k: v for k, v in gp_total.values.items() if k != "合计"}
     if not parts:
         by_key = {f.key: f.value for f in facts}
-        if "基本支出" in by_key and "项目支出" in by_key:
-            if abs(by_key["基本支出"] + by_key["项目支出"] - grand) < 0.015:
-                parts = {"基本支出": by_key["基本支出"], "项目支出": by_key["项目支出"]}
+        if "基本支出" in by_key and "项目支出" in by_key and abs(by_key["基本支出"] + by_key["项目支出"] - grand) < 0.015:
+            parts = {"基本支出": by_key["基本支出"], "项目支出": by_key["项目支出"]}
     if not parts or not all(k in keys for k in parts):
         return {}
     known = {k: 0.0 for k in keys if k != "合计"}
@@ -232,8 +231,17 @@ def _expense_anchors(placed: dict[str, Table], facts: list[NarrativeFact], table
 
 
 # The order tables are placed in: each may lean on the ones before it.
-ORDER = ["收支总表", "财政拨款收支总表", "一般公共预算支出表", "基本支出表", "支出总表", "收入总表",
-         "政府性基金支出表", "国有资本经营支出表", "三公经费表"]
+ORDER = [
+    "收支总表",
+    "财政拨款收支总表",
+    "一般公共预算支出表",
+    "基本支出表",
+    "支出总表",
+    "收入总表",
+    "政府性基金支出表",
+    "国有资本经营支出表",
+    "三公经费表",
+]
 
 
 def place_tables(raw: list[RawTable], facts: list[NarrativeFact]) -> tuple[list[Table], list[Warning_]]:
@@ -254,8 +262,9 @@ def place_tables(raw: list[RawTable], facts: list[NarrativeFact]) -> tuple[list[
     return [placed[t.key] for t in raw], warnings
 
 
-def place_table(t: RawTable, zero_funds: set[str] = frozenset(), totals: dict[str, float] | None = None
-                ) -> tuple[Table, list[Warning_]]:
+def place_table(
+    t: RawTable, zero_funds: set[str] = frozenset(), totals: dict[str, float] | None = None
+) -> tuple[Table, list[Warning_]]:
     keys = [c.key for c in t.columns]
     sides = [c.side for c in t.columns]
     problem_rows: list[RowValues] = []
@@ -272,8 +281,12 @@ def place_table(t: RawTable, zero_funds: set[str] = frozenset(), totals: dict[st
         anchors[total_idx] = {keys.index(k): v for k, v in totals.items() if k in keys}
         zero_cols |= {keys.index(k) for k, v in totals.items() if k in keys and abs(v) < 0.005}
     problem = Problem(
-        n_columns=len(keys), rows=problem_rows, identities=t.identities, sums=structure(t),
-        zero_columns=zero_cols, anchors=anchors,
+        n_columns=len(keys),
+        rows=problem_rows,
+        identities=t.identities,
+        sums=structure(t),
+        zero_columns=zero_cols,
+        anchors=anchors,
         sum_columns=[keys.index(k) for k in t.sum_columns] if t.sum_columns else None,
     )
     placements = solve(problem) if any(not r.fixed for r in t.rows) else [None] * len(t.rows)
@@ -288,20 +301,29 @@ def place_table(t: RawTable, zero_funds: set[str] = frozenset(), totals: dict[st
             row.ambiguous = to_ambiguities(p, keys)
             if not p.consistent:
                 values = [v for _, vs in r.groups for v in vs]
-                warnings.append(Warning_(
-                    check="placement", table=t.title, row=r.number,
-                    message=f"{t.title} 第{r.number}行 {r.full_name_key}: values {values} fit no "
-                            f"placement in the columns {keys}; kept unplaced",
-                ))
-                row.ambiguous = [
-                    _unplaced(v, keys) for v in values
-                ]
+                warnings.append(
+                    Warning_(
+                        check="placement",
+                        table=t.title,
+                        row=r.number,
+                        message=f"{t.title} 第{r.number}行 {r.full_name_key}: values {values} fit no "
+                        f"placement in the columns {keys}; kept unplaced",
+                    )
+                )
+                row.ambiguous = [_unplaced(v, keys) for v in values]
         rows.append(row)
-    table = Table(key=t.key, title=t.title, columns=t.columns, rows=rows, note=t.note, page=t.page,
-                  line=t.line, label_columns=t.label_columns)
+    table = Table(
+        key=t.key,
+        title=t.title,
+        columns=t.columns,
+        rows=rows,
+        note=t.note,
+        page=t.page,
+        line=t.line,
+        label_columns=t.label_columns,
+    )
     return table, warnings
 
 
 def _unplaced(value: float, keys: list[str]) -> Ambiguity:
     return Ambiguity(value=value, candidates=list(keys))
-

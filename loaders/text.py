@@ -101,11 +101,7 @@ def parse_text(text: str, source: str = "<text>") -> Disclosure:
         (i for i, ln in enumerate(lines) if NARRATIVE_START.search(ln.text) and ln.number > head.number),
         len(lines),
     )
-    titles = [
-        i
-        for i, ln in enumerate(lines[:narrative_at])
-        if is_title(ln.text)
-    ]
+    titles = [i for i, ln in enumerate(lines[:narrative_at]) if is_title(ln.text)]
     if not titles:
         raise DisclosureFormatError(source, "no table titles such as '部门预算收支总表' found", line=head.number)
     raw_tables: list[RawTable] = []
@@ -218,7 +214,9 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
         finished.append(current)
     if header is None:
         raise DisclosureFormatError(
-            source, f"{title}: no 栏次 row after the header (truncated?)", page=title_line.page,
+            source,
+            f"{title}: no 栏次 row after the header (truncated?)",
+            page=title_line.page,
             line=title_line.number,
         )
     for row, tokens in finished:

@@ -65,8 +65,18 @@ def test_conflicting_readings_ask_instead_of_guessing(engine):
     assert all(x.status == "answered" for x in answers)
 
 
-@pytest.mark.parametrize("question", ["项目支处多少", "２０２２年　项目支出？？", "請問項目支出是多少", "二〇二二年项目支出",
-                                      "22年项目支出", "今年项目支出多少", "项目支出多少💰💰"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "项目支处多少",
+        "２０２２年　项目支出？？",
+        "請問項目支出是多少",
+        "二〇二二年项目支出",
+        "22年项目支出",
+        "今年项目支出多少",
+        "项目支出多少💰💰",
+    ],
+)
 def test_normalisation_and_typos(engine, question):
     a = figure(engine, question)
     assert a.value == 6357.0
@@ -165,8 +175,9 @@ def test_any_input_gives_an_answer_object(engine, text):
         assert a.citations
 
 
-@pytest.mark.parametrize("text", ["项目支出" * 1250, "🙂🙃😀" * 100, "'; DROP TABLE cells; --", "\x00\x07\x1b[31m项目支出",
-                                  "SELECT * FROM documents"])
+@pytest.mark.parametrize(
+    "text", ["项目支出" * 1250, "🙂🙃😀" * 100, "'; DROP TABLE cells; --", "\x00\x07\x1b[31m项目支出", "SELECT * FROM documents"]
+)
 def test_hostile_input(engine, text):
     a = engine.ask(text)
     assert a.status in ("answered", "clarify", "not_found")

@@ -57,8 +57,9 @@ def test_a_changed_file_replaces_its_document(tmp_path):
     kb = tmp_path / "kb.db"
     main(["load", "--kb", str(kb), str(SAMPLE)])
     changed = tmp_path / "changed.txt"
-    changed.write_text(SAMPLE.read_text(encoding="utf-8").replace("30201 办公费 7.58 7.58", "30201 办公费 7.58 7.58 "),
-                       encoding="utf-8")
+    changed.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace("30201 办公费 7.58 7.58", "30201 办公费 7.58 7.58 "), encoding="utf-8"
+    )
     before = content(kb)
     main(["load", "--kb", str(kb), str(changed)])
     after = content(kb)
@@ -103,7 +104,7 @@ def test_a_write_that_fails_halfway_is_rolled_back(tmp_path):
     broken = read_disclosure(SAMPLE)
     broken.department = "坏局"
     broken.tables[0].rows[0].values = {"收入预算数": object()}  # sqlite cannot store it
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.Error):
         store.write(kb, [good, broken])
     assert digest(kb) == before
 
@@ -128,9 +129,16 @@ def test_show_lists_and_prints_tables(tmp_path, capsys):
 def test_default_knowledge_base_is_built_from_the_bundled_sample(tmp_path):
     env_cache = tmp_path / "cache"
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "show"], capture_output=True, text=True, timeout=120,
-        env={"XDG_CACHE_HOME": str(env_cache), "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "PATH": "/usr/bin:/bin",
-             "HOME": str(tmp_path)},
+        [sys.executable, "-m", "bot", "show"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "XDG_CACHE_HOME": str(env_cache),
+            "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+        },
     )
     assert proc.returncode == 0, proc.stderr
     assert "望都县乡村振兴局 2022年 预算" in proc.stdout

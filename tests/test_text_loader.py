@@ -12,8 +12,17 @@ from loaders.text import NUMBER, parse_text
 
 from .conftest import GENERATED, SAMPLE, SHARED_SAMPLE
 
-NINE = ["收支总表", "收入总表", "支出总表", "财政拨款收支总表", "一般公共预算支出表", "基本支出表", "政府性基金支出表",
-        "国有资本经营支出表", "三公经费表"]
+NINE = [
+    "收支总表",
+    "收入总表",
+    "支出总表",
+    "财政拨款收支总表",
+    "一般公共预算支出表",
+    "基本支出表",
+    "政府性基金支出表",
+    "国有资本经营支出表",
+    "三公经费表",
+]
 
 
 def test_bundled_sample_is_the_shared_disclosure():
@@ -23,7 +32,12 @@ def test_bundled_sample_is_the_shared_disclosure():
 
 def test_document_line_is_read(sample):
     assert (sample.department_code, sample.department, sample.year, sample.kind, sample.unit) == (
-        "475", "望都县乡村振兴局", 2022, "预算", "万元")
+        "475",
+        "望都县乡村振兴局",
+        2022,
+        "预算",
+        "万元",
+    )
 
 
 def test_all_nine_tables_with_their_titles_and_rows(sample):
@@ -40,8 +54,14 @@ def _row_numbers_in_file(text: str, title: str) -> dict[int, list[float]]:
     """The numbers each row carries in the file, read independently of the loader: from the
     row's 序号 line up to the next 序号 line, skipping repeated page headers."""
     start = text.index(title)
-    end = min((text.find(t, start + len(title)) for t in ("\n 部门预算", "\n部门预算", "第一部分") if
-               text.find(t, start + len(title)) > 0), default=len(text))
+    end = min(
+        (
+            text.find(t, start + len(title))
+            for t in ("\n 部门预算", "\n部门预算", "第一部分")
+            if text.find(t, start + len(title)) > 0
+        ),
+        default=len(text),
+    )
     body = text[start:end]
     rows: dict[int, list[float]] = {}
     current = 0
@@ -121,11 +141,26 @@ def test_headers_are_flattened_with_their_column_numbers(sample):
 
 def test_narrative_figures(sample):
     facts = {f.key: f for f in sample.facts}
-    expected = {"收入总额": 6490.3, "一般公共预算收入": 6490.3, "政府性基金预算收入": 0, "支出总额": 6490.3,
-                "基本支出": 133.3, "人员经费": 110.12, "日常公用经费": 23.18, "项目支出": 6357,
-                "比上年增减": -314.63, "基本支出比上年增减": 17.37, "项目支出比上年增减": -332,
-                "机关运行经费": 23.18, "三公经费": 0, "公务用车运行维护费": 1.0, "公务接待费": 0,
-                "政府采购预算": 265, "固定资产总额": 46.21, "拟购置固定资产总额": 0}
+    expected = {
+        "收入总额": 6490.3,
+        "一般公共预算收入": 6490.3,
+        "政府性基金预算收入": 0,
+        "支出总额": 6490.3,
+        "基本支出": 133.3,
+        "人员经费": 110.12,
+        "日常公用经费": 23.18,
+        "项目支出": 6357,
+        "比上年增减": -314.63,
+        "基本支出比上年增减": 17.37,
+        "项目支出比上年增减": -332,
+        "机关运行经费": 23.18,
+        "三公经费": 0,
+        "公务用车运行维护费": 1.0,
+        "公务接待费": 0,
+        "政府采购预算": 265,
+        "固定资产总额": 46.21,
+        "拟购置固定资产总额": 0,
+    }
     for key, value in expected.items():
         assert facts[key].value == pytest.approx(value), key
     assert facts["基本支出比上年增减"].reason == "主要为人员经费增长"
@@ -151,8 +186,18 @@ def test_duties_units_procurement_assets(sample):
 
 def test_all_ten_definitions(sample):
     terms = [d.term for d in sample.definitions]
-    assert terms == ["一般公共预算拨款收入", "事业收入", "其他收入", "基本支出", "项目支出", "上缴上级支出", "“三公”经费",
-                     "机关运行费", "上年结转", "事业单位经营支出"]
+    assert terms == [
+        "一般公共预算拨款收入",
+        "事业收入",
+        "其他收入",
+        "基本支出",
+        "项目支出",
+        "上缴上级支出",
+        "“三公”经费",
+        "机关运行费",
+        "上年结转",
+        "事业单位经营支出",
+    ]
     assert sample.definitions[6].text.endswith("公务接待费反映单位按规定开支的各类公务接待（含外宾接待）支出。")
 
 
@@ -195,8 +240,11 @@ def test_generated_disclosures_match_their_truth(folder):
     assets = d.table("固定资产表")
     cars = next(r for r in assets.rows if "车辆" in r.name)
     other = next(r for r in assets.rows if "其他固定资产" in r.name)
-    from_tables = {"车辆数": cars.values.get("数量"), "车辆价值": cars.values.get("价值"),
-                   "其他固定资产": other.values.get("价值")}
+    from_tables = {
+        "车辆数": cars.values.get("数量"),
+        "车辆价值": cars.values.get("价值"),
+        "其他固定资产": other.values.get("价值"),
+    }
     for key, value in truth["narrative"].items():
         assert facts.get(key, from_tables.get(key)) == pytest.approx(value), key
     assert d.warnings == []
@@ -213,8 +261,14 @@ def _rewrap(text: str) -> str:
     for block in reversed(blocks):
         joined: list[str] = []
         for ln in block:
-            if ln.strip() and not re.match(r"^\s*\d+\s", ln) and joined and re.match(r"^\s*\d+\s", joined[-1]) \
-                    and "预算年度" not in joined[-1] and not ln.strip().startswith(("栏次", "注")):
+            if (
+                ln.strip()
+                and not re.match(r"^\s*\d+\s", ln)
+                and joined
+                and re.match(r"^\s*\d+\s", joined[-1])
+                and "预算年度" not in joined[-1]
+                and not ln.strip().startswith(("栏次", "注"))
+            ):
                 joined[-1] += " " + ln.strip()  # a wrapped name back on one line
             elif ln.strip():
                 joined.append(ln.strip())
@@ -240,7 +294,9 @@ def test_reordered_and_rewrapped_variant_gives_the_same_cells(sample):
 
 
 def test_a_changed_figure_is_reported_with_table_row_and_numbers():
-    text = SAMPLE.read_text(encoding="utf-8").replace("15 2130505 生产发展 5946.19 5946.19", "15 2130505 生产发展 5946.91 5946.91")
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        "15 2130505 生产发展 5946.19 5946.19", "15 2130505 生产发展 5946.91 5946.91"
+    )
     d = parse_text(text, source="changed")
     messages = [w.message for w in d.warnings]
     assert any("部门预算支出总表" in m and "5946.91" in m or "5946.91" in m for m in messages), messages
