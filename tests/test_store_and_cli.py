@@ -150,3 +150,45 @@ def test_a_file_that_is_not_a_knowledge_base_is_a_clear_error(tmp_path, capsys):
     fake.write_text("not sqlite")
     assert main(["show", "--kb", str(fake)]) == 1
     assert "not a budgetbot knowledge base" in capsys.readouterr().err
+
+
+def test_ask_json_batch_answers_every_line_in_order(sample_kb):
+    questions = "2022年项目支出多少\n\n今天天气怎么样\n什么是基本支出\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "-", "--kb", str(sample_kb)],
+        input=questions,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    answers = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [a["status"] for a in answers] == ["answered", "not_found", "not_found", "answered"]
+    first = answers[0]
+    assert (first["value"], first["unit"]) == (6357.0, "万元")
+    assert first["citations"][0] | {"document": None} == {
+        "document": None,
+        "department": "望都县乡村振兴局",
+        "year": 2022,
+        "table": "部门预算支出总表",
+        "row": 1,
+        "code": None,
+        "name": "合计",
+        "column": "项目支出",
+        "value": 6357.0,
+        "page": 3,
+    }
+
+
+def test_chat_answers_until_an_empty_line(sample_kb):
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--kb", str(sample_kb)],
+        input="办公费多少\n\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0
+    assert "7.58 万元" in proc.stdout
