@@ -178,7 +178,7 @@ def test_ask_json_batch_answers_every_line_in_order(sample_kb):
         "name": "合计",
         "column": "项目支出",
         "value": 6357.0,
-        "page": 3,
+        "page": 5,
     }
 
 
