@@ -300,6 +300,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .telegram import run
-
+    try:
+        from .telegram import run
+    except ImportError as e:
+        raise CliError("the Telegram bot is not part of this version yet") from e
     return run(config_of(args), kb_for_reading(args))
