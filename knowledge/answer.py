@@ -659,25 +659,16 @@ class Engine:
 
     def _describe(self, q: Query, doc: DocData) -> Answer:
         cite = Citation(document=doc.id, department=doc.department, year=doc.year, table="情况说明")
-        if q.describe == "duties":
-            duties = [p["text"] for p in doc.passages if p["section"] == "部门职责"]
-            if duties:
-                cite.table = "情况说明 · 部门职责"
+        sections = {"duties": ("部门职责", "的主要职责"), "units": ("机构设置", "机构设置")}
+        if q.describe in sections:
+            section, heading = sections[q.describe]
+            texts = [p["text"] for p in doc.passages if p["section"] == section]
+            if texts:
+                cite.table = f"情况说明 · {section}"
                 return Answer(
                     q.question,
                     "answered",
-                    f"{doc.department}的主要职责：\n" + "\n".join(duties),
-                    citations=[cite],
-                    intent="describe",
-                )
-        if q.describe == "units":
-            units = [p["text"] for p in doc.passages if p["section"] == "机构设置"]
-            if units:
-                cite.table = "情况说明 · 机构设置"
-                return Answer(
-                    q.question,
-                    "answered",
-                    f"{doc.department}机构设置：\n" + "\n".join(units),
+                    f"{doc.department}{heading}：\n" + "\n".join(texts),
                     citations=[cite],
                     intent="describe",
                 )

@@ -20,30 +20,14 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from loaders.headers import GENERIC_COLUMNS, LEAVES
+
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
 QUOTES = re.compile(r"[“”\"'‘’]")
 
-# Column words that mean a measure by themselves (not the generic 合计/预算数 of a table).
-MEASURES = (
-    "基本支出",
-    "项目支出",
-    "人员经费",
-    "公用经费",
-    "经营支出",
-    "上缴上级支出",
-    "对附属单位补助支出",
-    "财政拨款收入",
-    "财政专户收入",
-    "事业收入",
-    "经营收入",
-    "上级补助收入",
-    "附属单位上缴收入",
-    "其他收入",
-    "上年结转",
-    "一般公共预算财政拨款",
-    "政府性基金预算财政拨款",
-    "国有资本经营预算财政拨款",
-)
+# Column words that mean a measure by themselves: every value column the loaders know, less the
+# generic ones (合计, 小计, 预算数…) that only mean something within their table.
+MEASURES = frozenset(LEAVES.values()) - GENERIC_COLUMNS
 
 # How people say things → the vocabulary's word for it.
 SYNONYMS: dict[str, str] = {

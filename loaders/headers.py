@@ -67,6 +67,9 @@ LEAVES: dict[str, str] = {
     "金额": "金额",
 }
 
+# Columns that only mean something inside their table (a table's own total or amount).
+GENERIC_COLUMNS = frozenset({"合计", "小计", "预算数", "决算数", "金额"})
+
 # Labels that name the label columns (not values) or group columns.
 LABELS = ("科目编码", "科目名称", "编码", "项目")
 GROUPS = ("本年收入", "一般公共预算基本支出", "资金性质")
