@@ -1,8 +1,13 @@
-"""Answer → text for the terminal (and, in telegram.py, Telegram HTML). Rendering only."""
+"""Answer → text for the terminal, and → Telegram HTML messages. Rendering only: no lookups."""
 
 from __future__ import annotations
 
+import html
+
 from knowledge.answer import Answer
+from knowledge.numbers import fmt
+
+TELEGRAM_LIMIT = 4096
 
 
 def render_text(answer: Answer) -> str:
@@ -10,3 +15,56 @@ def render_text(answer: Answer) -> str:
     if answer.status == "clarify" and answer.options:
         lines += [f"  {i}. {o}" for i, o in enumerate(answer.options, 1)]
     return "\n".join(lines)
+
+
+def split_citation(text: str) -> tuple[str, str | None]:
+    """The answer's statement and its 来源 (source) part, which goes on its own line."""
+    for marker in ("来源：", "（来源："):
+        at = text.find(marker)
+        if at > 0:
+            body, source = text[:at].rstrip("。； "), text[at:].strip("（）")
+            return body + "。", source
+    return text, None
+
+
+def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Telegram HTML messages for an answer: escaped text, the figure in bold, the citation on a
+    line of its own in italics; split at line boundaries so no message exceeds `limit`."""
+    body, source = split_citation(answer.answer)
+    lines: list[str] = []
+    figure = fmt(answer.value, answer.unit or "万元") if answer.value is not None else None
+    for i, raw in enumerate(body.split("\n")):
+        escaped = html.escape(raw, quote=False)
+        if i == 0 and figure and html.escape(figure) in escaped and len(escaped) < limit - 7:
+            escaped = escaped.replace(html.escape(figure), f"<b>{html.escape(figure)}</b>", 1)
+        lines.append(escaped)
+    if source:
+        lines.append(f"<i>{html.escape(source, quote=False)}</i>")
+    return pack(lines, limit)
+
+
+def pack(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join lines into messages of at most `limit` characters. A line longer than that (plain
+    escaped text, never a tag) is cut between characters, never inside an entity."""
+    pieces: list[str] = []
+    for line in lines:
+        while len(line) > limit:
+            cut = limit
+            amp = line.rfind("&", 0, cut)
+            if amp >= 0 and ";" not in line[amp:cut]:
+                cut = amp
+            pieces.append(line[:cut])
+            line = line[cut:]
+        pieces.append(line)
+    messages: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) > limit:
+            messages.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current or not messages:
+        messages.append(current or "…")
+    return messages

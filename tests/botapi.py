@@ -1,0 +1,183 @@
+"""A stand-in Telegram Bot API server on 127.0.0.1 for the bot's end-to-end tests.
+
+It speaks the HTTP methods the bot uses (getMe, getUpdates, sendMessage, editMessageText,
+answerCallbackQuery, answerInlineQuery, setMyCommands, deleteWebhook…), hands out the updates
+a test pushes, and records every call so the test can check what the bot sent. Standard library
+only; it runs in a thread and listens on loopback only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+BOT_ID = 999000
+BOT_USERNAME = "budget_test_bot"
+
+
+def _decode(value: str):
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+class FakeBotAPI:
+    def __init__(self, token: str):
+        self.token = token
+        self.updates: list[dict] = []
+        self.calls: list[tuple[str, dict]] = []
+        self.lock = threading.Condition()
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(1000)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    def __enter__(self) -> FakeBotAPI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # ------------------------------------------------------------------------ the API itself
+
+    def _handler(self):
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                ctype = self.headers.get("Content-Type", "")
+                params = json.loads(raw or "{}") if "json" in ctype else {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
+                prefix = f"/bot{api.token}/"
+                if not self.path.startswith(prefix):
+                    self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                method = self.path[len(prefix) :]
+                result = api.handle(method, params)
+                self._send(200, {"ok": True, "result": result})
+
+            do_GET = do_POST
+
+            def _send(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    def bot_user(self) -> dict:
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Budget",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
+
+    def handle(self, method: str, params: dict):
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            deadline = time.monotonic() + min(float(params.get("timeout") or 0), 0.5)
+            with self.lock:
+                while True:
+                    ready = [u for u in self.updates if u["update_id"] >= offset]
+                    if ready or time.monotonic() >= deadline:
+                        return ready
+                    self.lock.wait(0.05)
+        with self.lock:
+            self.calls.append((method, params))
+            self.lock.notify_all()
+        if method == "getMe":
+            return self.bot_user()
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = int(params.get("chat_id") or 0)
+            return {
+                "message_id": int(params.get("message_id") or next(self.message_ids)),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                "from": self.bot_user(),
+                "text": params.get("text", ""),
+            }
+        return True
+
+    # --------------------------------------------------------------------------- for tests
+
+    def push(self, update: dict) -> int:
+        with self.lock:
+            update = {"update_id": next(self.update_ids), **update}
+            self.updates.append(update)
+            self.lock.notify_all()
+            return update["update_id"]
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict]:
+        with self.lock:
+            return [p for m, p in self.calls if m == method and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)]
+
+    def wait_for(self, method: str, chat_id: int | None = None, count: int = 1, timeout: float = 10.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                found = [p for m, p in self.calls if m == method and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"the bot did not call {method} {count}× (chat {chat_id}); calls: {[m for m, _ in self.calls][-10:]}"
+                    )
+                self.lock.wait(remaining)
+
+
+_messages = itertools.count(1)
+
+
+def user(uid: int) -> dict:
+    return {"id": uid, "is_bot": False, "first_name": f"user{uid}"}
+
+
+def text_message(
+    chat_id: int, uid: int, text: str, chat_type: str = "private", entities=None, reply_to: dict | None = None
+) -> dict:
+    message = {
+        "message_id": next(_messages),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": chat_type, **({"title": "预算群"} if chat_type != "private" else {})},
+        "from": user(uid),
+        "text": text,
+    }
+    if entities:
+        message["entities"] = entities
+    if text.startswith("/"):
+        command = text.split()[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    if reply_to:
+        message["reply_to_message"] = reply_to
+    return {"message": message}
+
+
+def mention_entities(text: str) -> list[dict]:
+    word = f"@{BOT_USERNAME}"
+    at = text.index(word)
+    return [{"type": "mention", "offset": len(text[:at].encode("utf-16-le")) // 2, "length": len(word)}]

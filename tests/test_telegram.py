@@ -1,0 +1,292 @@
+"""The Telegram bot end to end: the real Application, over HTTP, against a Bot API on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import re
+import threading
+import time
+
+import pytest
+
+from bot.config import Config, TelegramConfig
+from bot.render import pack, render_html
+from bot.telegram import build_application
+from knowledge.answer import Answer
+
+from .botapi import BOT_USERNAME, FakeBotAPI, mention_entities, text_message, user
+
+TOKEN = "123456:TEST-token-never-logged"
+ADMIN = 4242
+_ids = itertools.count(10_000)
+
+
+class LogCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="module")
+def bot(sample_kb):
+    logs = LogCollector()
+    root = logging.getLogger()
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(logs)
+    with FakeBotAPI(TOKEN) as api:
+        config = Config(telegram=TelegramConfig(token=TOKEN, base_url=api.url, admins=[ADMIN], rate_limit_per_minute=5))
+        application = build_application(config, sample_kb)
+        ready = threading.Event()
+        stop: dict = {}
+
+        async def main():
+            stop["event"] = asyncio.Event()
+            stop["loop"] = asyncio.get_running_loop()
+            async with application:
+                await application.post_init(application)  # what run_polling does before it starts
+                await application.start()
+                await application.updater.start_polling(poll_interval=0.0, timeout=1)
+                ready.set()
+                await stop["event"].wait()
+                await application.updater.stop()
+                await application.stop()
+
+        thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+        thread.start()
+        assert ready.wait(20), "the bot did not start"
+        api.logs = logs
+        yield api
+        stop["loop"].call_soon_threadsafe(stop["event"].set)
+        thread.join(20)
+    root.removeHandler(logs)
+    root.setLevel(old_level)
+
+
+def new_chat() -> int:
+    return next(_ids)
+
+
+def test_start_shows_help_and_example_buttons(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "/start"))
+    sent = bot.wait_for("sendMessage", chat)[0]
+    assert "拿不准时会反问" in sent["text"] and "望都县乡村振兴局2022年预算" in sent["text"]
+    buttons = [b for row in sent["reply_markup"]["inline_keyboard"] for b in row]
+    assert any("项目支出" in b["text"] for b in buttons)
+    # tapping an example answers it
+    bot.push(
+        {
+            "callback_query": {
+                "id": "cb-ex",
+                "from": user(chat),
+                "chat_instance": "x",
+                "data": buttons[0]["callback_data"],
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"},
+                    "from": bot.bot_user(),
+                    "text": sent["text"],
+                },
+            }
+        }
+    )
+    answer = bot.wait_for("sendMessage", chat, count=2)[1]
+    assert "<b>6357.00</b>" in answer["text"]
+
+
+def test_private_question_gets_the_figure_in_bold_and_its_citation(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "2022年项目支出多少"))
+    sent = bot.wait_for("sendMessage", chat)[0]
+    assert sent["parse_mode"] == "HTML"
+    first, *rest = sent["text"].split("\n")
+    assert "<b>6357.00</b> 万元" in first
+    assert rest and rest[-1].startswith("<i>来源：部门预算支出总表 第1行")
+
+
+def test_group_message_without_mention_gets_no_reply_and_with_mention_does(bot):
+    chat = -new_chat()
+    member = new_chat()
+    bot.push(text_message(chat, member, "今天开会讨论项目支出", chat_type="group"))
+    text = f"@{BOT_USERNAME} 基本支出是多少"
+    bot.push(text_message(chat, member, text, chat_type="group", entities=mention_entities(text)))
+    sent = bot.wait_for("sendMessage", chat)
+    time.sleep(0.3)
+    sent = bot.sent("sendMessage", chat)
+    assert len(sent) == 1 and "<b>133.30</b>" in sent[0]["text"]
+
+
+def test_reply_to_the_bot_in_a_group_is_a_question(bot):
+    chat = -new_chat()
+    bot_message = {
+        "message_id": 5,
+        "date": int(time.time()),
+        "chat": {"id": chat, "type": "supergroup"},
+        "from": bot.bot_user(),
+        "text": "…",
+    }
+    bot.push(text_message(chat, new_chat(), "人员经费呢", chat_type="supergroup", reply_to=bot_message))
+    assert "<b>110.12</b>" in bot.wait_for("sendMessage", chat)[0]["text"]
+
+
+def test_ask_command_in_a_group(bot):
+    chat = -new_chat()
+    bot.push(text_message(chat, new_chat(), "/ask 办公费多少", chat_type="group"))
+    assert "<b>7.58</b>" in bot.wait_for("sendMessage", chat)[0]["text"]
+
+
+def test_define_and_sources(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "/define 三公经费"))
+    assert "因公出国" in bot.wait_for("sendMessage", chat)[0]["text"]
+    bot.push(text_message(chat, chat, "/sources"))
+    assert "475_望都县乡村振兴局_2022_部门预算.txt" in bot.wait_for("sendMessage", chat, count=2)[1]["text"]
+
+
+def test_inline_query_returns_an_article_with_its_citation(bot):
+    uid = new_chat()
+    bot.push({"inline_query": {"id": "iq1", "from": user(uid), "query": "项目支出多少", "offset": ""}})
+    call = next(c for c in bot.wait_for("answerInlineQuery") if c["inline_query_id"] == "iq1")
+    article = call["results"][0]
+    assert article["type"] == "article" and "6357.00" in article["title"]
+    assert "来源" in article["input_message_content"]["message_text"]
+
+
+def test_clarify_flow_through_the_keyboard(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "公务用车运行维护费多少"))
+    sent = bot.wait_for("sendMessage", chat)[0]
+    buttons = [b for row in sent["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(buttons) == 2 and "<b>" not in sent["text"]
+    narrative = next(b for b in buttons if "情况说明" in b["text"])
+    bot.push(
+        {
+            "callback_query": {
+                "id": "cb1",
+                "from": user(chat),
+                "chat_instance": "c",
+                "data": narrative["callback_data"],
+                "message": {
+                    "message_id": 77,
+                    "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"},
+                    "from": bot.bot_user(),
+                    "text": "…",
+                },
+            }
+        }
+    )
+    edited = bot.wait_for("editMessageText", chat)[0]
+    assert int(edited["message_id"]) == 77 and "<b>1.00</b>" in edited["text"]
+    assert any(c.get("callback_query_id") == "cb1" for c in bot.sent("answerCallbackQuery"))
+
+
+def test_expired_option_is_answered_politely(bot):
+    chat = new_chat()
+    bot.push(
+        {
+            "callback_query": {
+                "id": "cb-old",
+                "from": user(chat),
+                "chat_instance": "c",
+                "data": "opt:nosuchkey:0",
+                "message": {
+                    "message_id": 78,
+                    "date": int(time.time()),
+                    "chat": {"id": chat, "type": "private"},
+                    "from": bot.bot_user(),
+                    "text": "…",
+                },
+            }
+        }
+    )
+    deadline = time.time() + 10
+    while time.time() < deadline and not any(c.get("callback_query_id") == "cb-old" for c in bot.sent("answerCallbackQuery")):
+        time.sleep(0.05)
+    call = next(c for c in bot.sent("answerCallbackQuery") if c.get("callback_query_id") == "cb-old")
+    assert "过期" in call["text"]
+
+
+def test_long_message_and_emoji_garbage_do_not_stop_the_bot(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "预算" * 2500))
+    bot.push(text_message(chat, chat, "🙂🙃🤔💰" * 50))
+    bot.push(text_message(chat, chat, "项目支出多少"))
+    sent = bot.wait_for("sendMessage", chat, count=3)
+    assert all(len(s["text"]) <= 4096 for s in sent)
+    assert "<b>6357.00</b>" in sent[2]["text"]
+
+
+def test_rate_limit_per_user(bot):
+    chat = new_chat()
+    for _ in range(7):
+        bot.push(text_message(chat, chat, "办公费多少"))
+    sent = bot.wait_for("sendMessage", chat, count=6)
+    time.sleep(0.3)
+    sent = bot.sent("sendMessage", chat)
+    assert len(sent) == 6  # five answers, one friendly warning, then silence
+    assert "每分钟最多 5 个问题" in sent[5]["text"]
+
+
+def test_reload_is_for_admins_only(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "/reload"))
+    assert "只有管理员" in bot.wait_for("sendMessage", chat)[0]["text"]
+    bot.push(text_message(ADMIN, ADMIN, "/reload"))
+    assert "已重新载入：1 份" in bot.wait_for("sendMessage", ADMIN)[0]["text"]
+
+
+def test_token_never_appears_in_logs(bot):
+    bot.push(text_message(new_chat(), 1, "项目支出"))
+    bot.wait_for("sendMessage", count=1)
+    logging.getLogger("httpx").warning("HTTP Request: POST %s", f"{bot.url}{TOKEN}/getMe")
+    logging.getLogger("budgetbot").error(f"failed for bot{TOKEN}")
+    assert bot.logs.lines, "nothing was logged"
+    assert not any(TOKEN in line for line in bot.logs.lines)
+    assert sum("<token>" in line for line in bot.logs.lines) >= 2
+
+
+def test_commands_are_registered(bot):
+    commands = bot.wait_for("setMyCommands")[0]["commands"]
+    assert {c["command"] for c in commands} >= {"ask", "define", "sources", "help"}
+
+
+def test_html_is_escaped_and_split_safely():
+    answer = Answer(question="q", status="answered", answer="a<b>&c " + "数" * 9000 + "。来源：表 <x>", value=None)
+    chunks = render_html(answer)
+    assert all(len(c) <= 4096 for c in chunks) and len(chunks) == 3
+    joined = "".join(chunks)
+    assert "&lt;b&gt;&amp;c" in joined and "<x>" not in joined
+    assert not re.search(r"&[a-z]*$", chunks[0])
+    assert pack(["&amp;" * 1000], limit=4096)[0].endswith(";")
+
+
+def test_token_and_base_url_come_from_the_environment_first(monkeypatch):
+    from bot.telegram import settings
+
+    config = Config(telegram=TelegramConfig(token="from-config", base_url="http://127.0.0.1:1/bot"))
+    assert settings(config) == ("from-config", "http://127.0.0.1:1/bot")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "from-env")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081")
+    assert settings(config) == ("from-env", "http://127.0.0.1:8081/bot")
+
+
+def test_serve_without_a_token_is_one_clear_line(sample_kb, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BUDGETBOT_CONFIG")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--kb", str(sample_kb)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "budgetbot: no bot token: set TELEGRAM_BOT_TOKEN (or telegram.token in the config file)"
