@@ -429,7 +429,9 @@ def build_application(config: Config, kb_path: Path) -> Application:
     application.add_handler(CommandHandler("define", define_command))
     application.add_handler(CommandHandler("sources", sources))
     application.add_handler(CommandHandler("reload", reload_command))
-    application.add_handler(MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND, on_text))
+    application.add_handler(
+        MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~filters.UpdateType.EDITED, on_text)
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)

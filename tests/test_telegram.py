@@ -290,3 +290,37 @@ def test_serve_without_a_token_is_one_clear_line(sample_kb, tmp_path):
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == "budgetbot: no bot token: set TELEGRAM_BOT_TOKEN (or telegram.token in the config file)"
+
+
+def test_channel_posts_are_answered_only_when_addressed(bot):
+    chat = -new_chat()
+    channel = {"id": chat, "type": "channel", "title": "预算公开"}
+    bot.push({"channel_post": {"message_id": 1, "date": int(time.time()), "chat": channel, "text": "本周发布了部门预算"}})
+    text = f"@{BOT_USERNAME} 三公经费多少"
+    bot.push(
+        {
+            "channel_post": {
+                "message_id": 2,
+                "date": int(time.time()),
+                "chat": channel,
+                "text": text,
+                "entities": mention_entities(text),
+            }
+        }
+    )
+    bot.wait_for("sendMessage", chat)
+    time.sleep(0.3)
+    sent = bot.sent("sendMessage", chat)
+    assert len(sent) == 1 and "<b>0.00</b>" in sent[0]["text"]
+
+
+def test_edited_messages_are_not_answered_twice(bot):
+    chat = new_chat()
+    message = text_message(chat, chat, "办公费多少")["message"]
+    bot.push({"message": message})
+    bot.wait_for("sendMessage", chat)
+    bot.push({"edited_message": {**message, "edit_date": int(time.time()), "text": "差旅费多少"}})
+    bot.push(text_message(chat, chat, "印刷费多少"))
+    sent = bot.wait_for("sendMessage", chat, count=2)
+    time.sleep(0.3)
+    assert len(bot.sent("sendMessage", chat)) == 2 and "<b>2.50</b>" in sent[1]["text"]
