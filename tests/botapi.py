@@ -33,6 +33,7 @@ class FakeBotAPI:
         self.token = token
         self.updates: list[dict] = []
         self.calls: list[tuple[str, dict]] = []
+        self.flood: dict[int, int] = {}  # chat id → how many sendMessage calls to refuse with 429
         self.lock = threading.Condition()
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1000)
@@ -70,6 +71,22 @@ class FakeBotAPI:
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
                 method = self.path[len(prefix) :]
+                chat = str(params.get("chat_id", ""))
+                chat_id = int(chat) if chat.lstrip("-").isdigit() else 0
+                if method == "sendMessage" and api.flood.get(chat_id, 0) > 0:
+                    api.flood[chat_id] -= 1
+                    with api.lock:
+                        api.calls.append(("429", params))
+                    self._send(
+                        429,
+                        {
+                            "ok": False,
+                            "error_code": 429,
+                            "description": "Too Many Requests: retry after 1",
+                            "parameters": {"retry_after": 1},
+                        },
+                    )
+                    return
                 result = api.handle(method, params)
                 self._send(200, {"ok": True, "result": result})
 

@@ -324,3 +324,12 @@ def test_edited_messages_are_not_answered_twice(bot):
     sent = bot.wait_for("sendMessage", chat, count=2)
     time.sleep(0.3)
     assert len(bot.sent("sendMessage", chat)) == 2 and "<b>2.50</b>" in sent[1]["text"]
+
+
+def test_flood_wait_is_retried(bot):
+    chat = new_chat()
+    bot.flood[chat] = 1
+    bot.push(text_message(chat, chat, "差旅费多少"))
+    sent = bot.wait_for("sendMessage", chat, timeout=15)
+    assert "<b>0.80</b>" in sent[0]["text"]
+    assert len(bot.sent("429", chat)) == 1
