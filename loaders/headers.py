@@ -149,8 +149,10 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def parse_header(kind: str, text: str, column_numbers: list[int]) -> Header:
-    """Columns of a table of `kind` from its header text and its 栏次 numbers."""
+def parse_header(kind: str, text: str, column_numbers: list[int], by_position: bool = False) -> Header:
+    """Columns of a table of `kind` from its header text and its 栏次 numbers. With
+    `by_position`, the text holds each column's words together (a PDF read by x position), and
+    the 栏次 may number the value columns only."""
     tokens = _tokens(text)
     unknown = [t[1:] for t in tokens if t.startswith("?")]
     two_sided = kind in TWO_SIDED
@@ -159,8 +161,12 @@ def parse_header(kind: str, text: str, column_numbers: list[int]) -> Header:
     labels: list[str] = []
     group: str | None = None
     side: str | None = None
-    for tok in tokens:
+    for n, tok in enumerate(tokens):
         if tok.startswith("?"):
+            continue
+        nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if two_sided and tok in ("收入", "支出") and nxt in LEAVES:
+            side = tok  # 收入预算数 / 支出合计: the side is named in the column's own header
             continue
         if tok in LABELS:
             if two_sided and tok == "项目":
@@ -184,6 +190,8 @@ def parse_header(kind: str, text: str, column_numbers: list[int]) -> Header:
         columns.append(Column(key=key, label=label, side=side if two_sided else None))
         groups.append(owner)
     label_count = 2 if (two_sided or "科目名称" in labels or "编码" in labels or "科目编码" in labels) else 1
+    if column_numbers and by_position and len(column_numbers) == len(columns):
+        label_count = 0  # the 栏次 numbers only the value columns
     if column_numbers:
         expected = len(column_numbers) - label_count
         if expected != len(columns):
@@ -192,7 +200,7 @@ def parse_header(kind: str, text: str, column_numbers: list[int]) -> Header:
                 f"columns were recognised ({' '.join(c.key for c in columns)})"
                 + (f"; unknown header words: {' '.join(unknown)}" if unknown else "")
             )
-        for col, number in zip(columns, column_numbers[label_count:], strict=True):
+        for col, number in zip(columns, column_numbers[len(column_numbers) - len(columns) :], strict=True):
             col.number = number
     if not columns:
         raise HeaderError("no value columns recognised in the header")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]\s*(.*)$")
-ITEM = re.compile(r"^(\d+)\s*[、.．](?!\d)\s*(.*)$")
+ITEM = re.compile(r"^(\d+)\s*(?:、|[.．](?!\d))\s*(.*)$")
 AMOUNT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
 YEAR_PREFIX = re.compile(r"^\d{4}年")
 CHANGE = re.compile(r"(增长|增加|上升|下降|减少|降低|持平)")
@@ -73,9 +73,24 @@ class Narrative:
     tables: list[Table] = field(default_factory=list)
 
 
+HEADING_INSIDE = re.compile(r"(?<=[。；;])\s+(?=[一二三四五六七八九十]+、\S)")
+
+
+def _split_headings(lines: list[Line]) -> list[Line]:
+    """A section heading laid out on the same line as the end of the paragraph before it
+    (some PDFs do that) starts a line of its own."""
+    from dataclasses import replace
+
+    out: list[Line] = []
+    for ln in lines:
+        parts = HEADING_INSIDE.split(ln.text)
+        out += [replace(ln, text=p.strip(), words=None) for p in parts] if len(parts) > 1 else [ln]
+    return out
+
+
 def _sections(lines: list[Line]) -> list[tuple[str, list[Line]]]:
     out: list[tuple[str, list[Line]]] = [("情况说明", [])]
-    for ln in lines:
+    for ln in _split_headings(lines):
         m = SECTION.match(ln.text)
         if m and len(ln.text) < 40:
             out.append((tidy(m.group(2)), []))

@@ -29,6 +29,12 @@ def read_disclosure(path: str | Path) -> Disclosure:
     if path.is_dir():
         raise DisclosureFormatError(str(path), "is a folder, not a disclosure file")
     kind = sniff(path)
-    if kind == "text":
-        return read_text(path)
-    raise DisclosureFormatError(str(path), f"{kind.upper()} disclosures are not supported yet (use the text copied out of it)")
+    if kind == "pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(path)
+    if kind == "xlsx":
+        from .xlsx import read_xlsx
+
+        return read_xlsx(path)
+    return read_text(path)

@@ -289,7 +289,7 @@ def place_table(
         anchors=anchors,
         sum_columns=[keys.index(k) for k in t.sum_columns] if t.sum_columns else None,
     )
-    placements = solve(problem) if any(not r.fixed for r in t.rows) else [None] * len(t.rows)
+    placements = solve(problem) if any(r.fixed is None for r in t.rows) else [None] * len(t.rows)
     warnings: list[Warning_] = []
     rows: list[Row] = []
     for r, p in zip(t.rows, placements, strict=True):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .checks import run_checks
 from .errors import DisclosureFormatError
-from .headers import TWO_SIDED, HeaderError, parse_header, table_kind
+from .headers import GROUPS, TWO_SIDED, HeaderError, parse_header, table_kind
 from .model import Disclosure
 from .narrative import parse_narrative
 from .tables import ORDINAL, RawRow, RawTable, place_tables
@@ -28,15 +28,29 @@ DEPT_LINE = re.compile(
 )
 NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$")
-NARRATIVE_START = re.compile(r"情况说明\s*$")
+NARRATIVE_START = re.compile(r"情况说明\s*$|^第[一二三四五六七八九十]部分.{0,40}情况说明")
 MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    x1: float | None  # right edge on the page, when the reader knows it
 
 
 @dataclass
 class Line:
-    number: int  # 1-based line number in the file
+    number: int  # 1-based line number in the file (or the line's position on its page)
     page: int
     text: str
+    words: tuple[Word, ...] | None = None
 
 
 def to_number(token: str) -> float:
@@ -89,8 +103,13 @@ def decode(data: bytes, source: str) -> str:
 
 
 def parse_text(text: str, source: str = "<text>") -> Disclosure:
-    lines = split_lines(text)
-    head = next((ln for ln in lines if DEPT_LINE.match(ln.text)), None)
+    return parse_lines(split_lines(text), source, "text")
+
+
+def parse_lines(lines: list[Line], source: str, source_format: str) -> Disclosure:
+    """A disclosure from its lines (text, or words laid out by a PDF reader)."""
+    head_at = next((i for i, ln in enumerate(lines) if DEPT_LINE.match(ln.text)), None)
+    head = lines[head_at] if head_at is not None else None
     if head is None:
         raise DisclosureFormatError(
             source, "not a budget disclosure: no department line such as '475 某某局 预算年度：2022 单位：万元'"
@@ -98,7 +117,7 @@ def parse_text(text: str, source: str = "<text>") -> Disclosure:
     m = DEPT_LINE.match(head.text)
     assert m is not None
     narrative_at = next(
-        (i for i, ln in enumerate(lines) if NARRATIVE_START.search(ln.text) and ln.number > head.number),
+        (i for i, ln in enumerate(lines) if i > head_at and NARRATIVE_START.search(ln.text)),
         len(lines),
     )
     titles = [i for i, ln in enumerate(lines[:narrative_at]) if is_title(ln.text)]
@@ -131,7 +150,7 @@ def parse_text(text: str, source: str = "<text>") -> Disclosure:
         indicators=narrative.indicators,
         warnings=warnings,
         source=source,
-        source_format="text",
+        source_format=source_format,
     )
     if narrative_at == len(lines):
         disclosure.warnings.append(_warning("structure", "no narrative (情况说明) found: the file may be truncated"))
@@ -157,18 +176,24 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
     title = re.sub(r"\s+", "", title_line.text)
     key = table_kind(title)
     assert key is not None
-    header_words: list[str] = []
+    header_lines: list[Line] = []
     numbers: list[int] | None = None
+    anchors: list[float] | None = None  # left edge of each value column, when words have positions
     header = None
     state = "header"
     note_parts: list[str] = []
-    rows: list[RawRow] = []
-    current: tuple[RawRow, list[str]] | None = None
-    finished: list[tuple[RawRow, list[str]]] = []
+    current: tuple[RawRow, list[Token]] | None = None
+    finished: list[tuple[RawRow, list[Token]]] = []
+    pages_with_header = {ln.page for ln in block if ln.text.startswith("栏次")}
+    page = title_line.page
     for ln in block[1:]:
         text = ln.text
         if not text:
             continue
+        if ln.page != page:
+            page = ln.page
+            if state == "body" and page in pages_with_header:
+                state = "repeat"  # the header again on a new page
         if DEPT_LINE.match(text):
             if state == "body":
                 state = "repeat"
@@ -177,14 +202,16 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
             cols = [int(x) for x in re.findall(r"\d+", text)]
             if numbers is None:
                 numbers = cols
+                if ln.words:
+                    anchors = [w.x0 for w in ln.words if w.text.isdigit()]
                 try:
-                    header = parse_header(key, " ".join(header_words), numbers)
+                    header = parse_header(key, header_text(header_lines, anchors), numbers, by_position=bool(anchors))
                 except HeaderError as e:
                     raise DisclosureFormatError(source, f"{title}: {e}", page=ln.page, line=ln.number) from e
             state = "body"
             continue
         if state == "header":
-            header_words.append(text)
+            header_lines.append(ln)
             continue
         if state == "repeat":
             continue
@@ -196,13 +223,13 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
             if not re.fullmatch(r"\d+", text):  # not a page number
                 note_parts.append(text)
             continue
-        tokens = text.split()
+        tokens = tokens_of(ln)
         expected = (current[0].number if current else 0) + 1
-        if tokens[0] == str(expected) and len(tokens) > 1:
+        if tokens[0].text == str(expected) and len(tokens) > 1:
             if current:
                 finished.append(current)
             current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), tokens[1:])
-        elif len(tokens) == 1 and re.fullmatch(r"\d+", tokens[0]):
+        elif len(tokens) == 1 and re.fullmatch(r"\d+", tokens[0].text):
             continue  # a page number
         elif current:
             current[1].extend(tokens)
@@ -219,8 +246,10 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
             page=title_line.page,
             line=title_line.number,
         )
+    rows: list[RawRow] = []
+    value_anchors = anchors[-len(header.columns) :] if anchors else None
     for row, tokens in finished:
-        fill_row(key, row, tokens)
+        fill_row(key, row, tokens, value_anchors, [c.key for c in header.columns])
         rows.append(row)
     return RawTable(
         key=key,
@@ -235,16 +264,65 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
     )
 
 
-def fill_row(key: str, row: RawRow, tokens: list[str]) -> None:
-    """Name, code and values of a row from its tokens."""
+def tokens_of(ln: Line) -> list[Token]:
+    if ln.words:
+        return [Token(w.text, w.x1) for w in ln.words]
+    return [Token(t, None) for t in ln.text.split()]
+
+
+def header_text(lines: list[Line], anchors: list[float] | None) -> str:
+    """The header as one run of words. With positions, each value column's words are read top to
+    bottom (a label wrapped inside its cell joins up), group labels first."""
+    if not anchors or not any(ln.words for ln in lines):
+        return " ".join(ln.text for ln in lines)
+    columns: list[list[str]] = [[] for _ in anchors]
+    labels: list[str] = []
+    groups: list[str] = []
+    for ln in lines:
+        for w in ln.words or ():
+            compact = re.sub(r"\s+", "", w.text)
+            if compact in GROUPS:
+                groups.append(compact)
+                continue
+            centre = (w.x0 + w.x1) / 2
+            inside = [i for i, a in enumerate(anchors) if a - 4 <= centre]
+            if not inside:
+                labels.append(compact)
+            else:
+                columns[inside[-1]].append(compact)
+    return " ".join(groups + labels + ["".join(c) for c in columns])
+
+
+def column_at(x1: float, anchors: list[float]) -> int | None:
+    """The value column a right-aligned (or left-aligned) number ending at x1 sits in."""
+    inside = [i for i, a in enumerate(anchors) if a - 2 <= x1]
+    return inside[-1] if inside else None
+
+
+def fill_row(
+    key: str, row: RawRow, tokens: list[Token], anchors: list[float] | None = None, keys: list[str] | None = None
+) -> None:
+    """Name, code and values of a row from its tokens (placed by position when known)."""
+    if anchors and keys:
+        fixed: dict[str, float] = {}
+        rest: list[Token] = []
+        for tok in tokens:
+            col = column_at(tok.x1, anchors) if NUMBER.match(tok.text) and tok.x1 is not None else None
+            if col is None:
+                rest.append(tok)
+            else:
+                fixed[keys[col]] = to_number(tok.text)
+        row.fixed = fixed
+        tokens = rest
+    words = [t.text for t in tokens]
     if key in TWO_SIDED:
-        _fill_two_sided(row, tokens)
+        _fill_two_sided(row, words)
         return
-    if tokens and CODE.match(tokens[0]) and key != "三公经费表":
-        row.code = tokens[0]
-        tokens = tokens[1:]
-    names = [t for t in tokens if not NUMBER.match(t)]
-    values = [to_number(t) for t in tokens if NUMBER.match(t)]
+    if words and CODE.match(words[0]) and key != "三公经费表":
+        row.code = words[0]
+        words = words[1:]
+    names = [t for t in words if not NUMBER.match(t)]
+    values = [to_number(t) for t in words if NUMBER.match(t)]
     row.name = join_name(names)
     row.groups = [(None, values)]
 
