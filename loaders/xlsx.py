@@ -1,0 +1,240 @@
+"""Read a disclosure from an XLSX workbook with openpyxl: one sheet per table.
+
+Finance software exports each table on its own sheet: the title, the department line, one or
+more header rows (merged cells for multi-level headers, sometimes a 栏次 row), then the rows;
+empty cells are blank. Merged header cells are spread over the columns they cover, each value
+column's header is read top to bottom and cut into known labels (`headers.parse_header`), and
+every value is placed by its cell — nothing is inferred. Label columns are found by their
+headers (序号, 科目编码 or 类/款/项, 科目名称, 项目). Sheets that are not tables are read as
+narrative text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from .errors import DisclosureFormatError
+from .headers import GROUPS, HeaderError, parse_header, table_kind
+from .model import Disclosure
+from .narrative import parse_narrative
+from .tables import RawRow, RawTable, place_tables
+from .text import DEPT_LINE, NUMBER, Line, _fill_two_sided, to_number
+
+LABEL_WORDS = (
+    "序号",
+    "科目编码",
+    "编码",
+    "科目名称",
+    "项目",
+    "类",
+    "款",
+    "项",
+    "功能分类科目",
+    "经济分类科目",
+    "部门经济分类科目",
+    "支出部门经济分类科目",
+    "单位名称",
+)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def sheet_grid(ws) -> list[list[object]]:
+    """The sheet as rows of values, with each merged range's value in every cell it covers."""
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    for merged in ws.merged_cells.ranges:
+        value = ws.cell(merged.min_row, merged.min_col).value
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                if r - 1 < len(grid) and c - 1 < len(grid[r - 1]):
+                    grid[r - 1][c - 1] = value
+    return grid
+
+
+def read_xlsx(path: str | Path) -> Disclosure:
+    import openpyxl
+
+    path = Path(path)
+    source = str(path)
+    data = path.read_bytes()
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:  # from bytes: openpyxl would otherwise insist on the file's extension
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
+        raise DisclosureFormatError(source, f"not a readable XLSX workbook ({type(e).__name__})") from e
+    raw_tables: list[RawTable] = []
+    narrative_lines: list[Line] = []
+    head = None
+    for sheet_no, ws in enumerate(wb.worksheets, 1):
+        grid = sheet_grid(ws)
+        title_at = next((i for i, row in enumerate(grid[:6]) for v in row[:3] if _is_title(_text(v))), None)
+        if title_at is None:
+            for _i, row in enumerate(grid, 1):
+                text = " ".join(_text(v) for v in row if _text(v))
+                if text:
+                    narrative_lines.append(Line(number=len(narrative_lines) + 1, page=sheet_no, text=text))
+            continue
+        table, dept = _read_sheet(grid, title_at, sheet_no, ws.title, source)
+        if dept is not None:
+            if head is not None and (dept.group("dept"), dept.group("year")) != (head.group("dept"), head.group("year")):
+                raise DisclosureFormatError(
+                    source,
+                    f"sheet {ws.title} is for {dept.group('dept')} {dept.group('year')}, not "
+                    f"{head.group('dept')} {head.group('year')}",
+                )
+            head = head or dept
+        raw_tables.append(table)
+    if not raw_tables:
+        raise DisclosureFormatError(source, "no sheet holds a disclosure table (such as 部门预算收支总表)")
+    if head is None:
+        raise DisclosureFormatError(source, "no department line such as '475 某某局 预算年度：2022 单位：万元'")
+    seen: set[str] = set()
+    for t in raw_tables:
+        if t.key in seen:
+            raise DisclosureFormatError(source, f"table {t.title} appears twice")
+        seen.add(t.key)
+    narrative = parse_narrative(narrative_lines, source)
+    tables, warnings = place_tables(raw_tables, narrative.facts)
+    from .checks import run_checks
+
+    d = Disclosure(
+        department_code=head.group("code"),
+        department=head.group("dept"),
+        year=int(head.group("year")),
+        kind=head.group("kind"),
+        unit=head.group("unit"),
+        tables=tables + narrative.tables,
+        facts=narrative.facts,
+        passages=narrative.passages,
+        duties=narrative.duties,
+        definitions=narrative.definitions,
+        indicators=narrative.indicators,
+        warnings=warnings,
+        source=source,
+        source_format="xlsx",
+        source_sha256=hashlib.sha256(data).hexdigest(),
+    )
+    d.warnings += run_checks(d)
+    return d
+
+
+def _is_title(text: str) -> bool:
+    compact = re.sub(r"\s+", "", text)
+    return bool(compact) and compact.endswith("表") and not compact.startswith("注") and table_kind(compact) is not None
+
+
+def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: str, source: str):
+    title = next(re.sub(r"\s+", "", _text(v)) for v in grid[title_at] if _is_title(_text(v)))
+    key = table_kind(title)
+    assert key is not None
+    dept = None
+    i = title_at + 1
+    while i < len(grid) and i <= title_at + 3:
+        m = next((DEPT_LINE.match(_text(v)) for v in grid[i] if DEPT_LINE.match(_text(v))), None)
+        if m:
+            dept = m
+            i += 1
+            break
+        i += 1
+    else:
+        i = title_at + 1
+    header_rows: list[list[str]] = []
+    numbers: list[int] = []
+    while i < len(grid):
+        cells = [_text(v) for v in grid[i]]
+        first = next((c for c in cells if c), "")
+        if not first:
+            i += 1
+            continue
+        if first.startswith("栏次"):
+            numbers = [int(c) for c in cells if c.isdigit()]
+            i += 1
+            continue
+        if first.startswith("注") or (cells[0].isdigit() and header_rows):
+            break
+        header_rows.append(cells)
+        i += 1
+    width = max((len(r) for r in header_rows), default=0)
+    col_text = ["".join(dict.fromkeys(r[c] for r in header_rows if c < len(r) and r[c])) for c in range(width)]
+    col_text = [re.sub(r"\s+", "", t) for t in col_text]
+    label_cols = {
+        c for c, t in enumerate(col_text) if t in LABEL_WORDS or (t and all(w in LABEL_WORDS for w in _split_labels(t)))
+    }
+    value_cols = [c for c, t in enumerate(col_text) if t and c not in label_cols]
+    groups = [g for g in GROUPS if any(t.startswith(g) for t in col_text)]
+    text = " ".join(groups + [col_text[c] for c in value_cols])
+    try:
+        header = parse_header(key, text, [], by_position=True)
+    except HeaderError as e:
+        raise DisclosureFormatError(source, f"sheet {sheet}: {title}: {e}") from e
+    if len(header.columns) != len(value_cols):
+        raise DisclosureFormatError(
+            source,
+            f"sheet {sheet}: {title}: {len(value_cols)} value columns but {len(header.columns)} known "
+            f"labels in their headers ({'、'.join(col_text[c] for c in value_cols)})",
+        )
+    for col, number in zip(header.columns, numbers[-len(header.columns) :] if numbers else [], strict=False):
+        col.number = number
+    serial_col = next((c for c in sorted(label_cols) if col_text[c] == "序号"), None)
+    code_cols = [c for c in sorted(label_cols) if col_text[c] in ("科目编码", "编码", "类", "款", "项")]
+    name_cols = [c for c in sorted(label_cols) if c != serial_col and c not in code_cols]
+    rows: list[RawRow] = []
+    note: list[str] = []
+    for r in range(i, len(grid)):
+        cells = [_text(v) for v in grid[r]]
+        first = next((c for c in cells if c), "")
+        if not first:
+            continue
+        if first.startswith("注"):
+            note.append(first)
+            continue
+        number = int(cells[serial_col]) if serial_col is not None and cells[serial_col].isdigit() else len(rows) + 1
+        row = RawRow(number=number, name="", page=sheet_no, line=r + 1)
+        code = "".join(cells[c] for c in code_cols if c < len(cells))
+        names = [cells[c] for c in name_cols if c < len(cells) and cells[c] and not NUMBER.match(cells[c])]
+        if key in ("收支总表", "财政拨款收支总表"):
+            _fill_two_sided(row, " ".join(names).split() if len(names) <= 1 else names)
+        else:
+            row.name = "".join(names)
+            row.code = code or None
+        row.fixed = {}
+        for col, c in zip(header.columns, value_cols, strict=True):
+            v = grid[r][c] if c < len(grid[r]) else None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                row.fixed[col.key] = float(v)
+            elif isinstance(v, str) and NUMBER.match(v.strip()):
+                row.fixed[col.key] = to_number(v.strip())
+        rows.append(row)
+    return RawTable(
+        key=key,
+        title=title,
+        columns=header.columns,
+        identities=header.identities,
+        rows=rows,
+        note="".join(note) or None,
+        page=sheet_no,
+        label_columns=header.label_columns,
+    ), dept
+
+
+def _split_labels(text: str) -> list[str]:
+    out = []
+    rest = text
+    while rest:
+        word = next((w for w in sorted(LABEL_WORDS, key=len, reverse=True) if rest.startswith(w)), None)
+        if word is None:
+            return [text]
+        out.append(word)
+        rest = rest[len(word) :]
+    return out
