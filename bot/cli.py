@@ -139,39 +139,133 @@ def expand(paths: list[str]) -> Iterator[Path]:
             yield p
 
 
-def read_all(paths: list[str]) -> tuple[list[Disclosure], list[str]]:
+def read_all(paths: list[str], progress: bool = False) -> tuple[list[Disclosure], list[str]]:
+    """Read every file; a file that fails is reported and does not stop the others."""
+    files = list(expand(paths))
     loaded, errors = [], []
-    for path in expand(paths):
-        try:
-            loaded.append(read_disclosure(path))
-        except DisclosureFormatError as e:
-            errors.append(str(e))
-        except (OSError, MemoryError) as e:
-            errors.append(f"{path}: cannot read ({e})")
+    with _progress(progress, len(files)) as advance:
+        for path in files:
+            try:
+                loaded.append(read_disclosure(path))
+            except DisclosureFormatError as e:
+                errors.append(str(e))
+            except (OSError, MemoryError) as e:
+                errors.append(f"{path}: cannot read ({e})")
+            advance(path)
     return loaded, errors
 
 
-# --------------------------------------------------------------------------------------- commands
+@contextlib.contextmanager
+def _progress(show: bool, total: int):
+    if not show or total < 2:
+        yield lambda path: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda path: bar.update(task, advance=1, description=Path(path).name)
+
+
+FORMAT_PREFERENCE = {"pdf": 2, "xlsx": 1, "text": 0}
+
+
+def richness(d: Disclosure) -> tuple[int, int, int]:
+    """Which of several files of one department-year to keep: the one with the narrative, then
+    the one with fewer uncertain cells, then PDF (positions) over XLSX over copied text."""
+    narrative = len(d.facts) + len(d.definitions) + len(d.indicators)
+    unsure = sum(len(r.ambiguous) for t in d.tables for r in t.rows)
+    return (1 if narrative else 0, -unsure, FORMAT_PREFERENCE.get(d.source_format, 0))
+
+
+def choose(disclosures: list[Disclosure]) -> tuple[list[Disclosure], list[str]]:
+    """One disclosure per department, year and kind, and a sentence for each one set aside."""
+    groups: dict[str, list[Disclosure]] = {}
+    for d in disclosures:
+        groups.setdefault(store.document_id(d), []).append(d)
+    kept, notes = [], []
+    for docs in groups.values():
+        best = max(docs, key=richness)
+        kept.append(best)
+        for other in docs:
+            if other is not best:
+                notes.append(f"{best.department} {best.year}年: kept {best.source} over {other.source} ({_why(best, other)})")
+    return kept, notes
+
+
+def _why(best: Disclosure, other: Disclosure) -> str:
+    b, o = richness(best), richness(other)
+    if b[0] != o[0]:
+        return f"it has the narrative: {len(best.facts)} facts, {len(best.definitions)} definitions"
+    if b[1] != o[1]:
+        return f"{-b[1]} uncertain cells against {-o[1]}"
+    if b[2] != o[2]:
+        return f"{best.source_format.upper()} places every value by position"
+    return "the same content; the first one read"
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     path, _ = resolve_kb(args.kb, config_of(args))
-    disclosures, errors = read_all(args.paths)
-    for e in errors:
-        print(f"budgetbot: {e}", file=sys.stderr)
+    read, errors = read_all(args.paths, progress=sys.stderr.isatty())
+    disclosures, notes = choose(read)
     if disclosures:
         results = store.write(path, disclosures)
-        for d, r in zip(disclosures, results, strict=True):
-            rows = sum(len(t.rows) for t in d.tables)
-            print(
-                f"{r.status:<9} {d.department} {d.year}年 {d.kind}: {len(d.tables)} tables, {rows} rows, "
-                f"{len(d.facts)} narrative facts, {len(d.definitions)} definitions, "
-                f"{len(d.indicators)} indicators, {len(d.warnings)} warnings  ← {d.source}"
-            )
+        print_summary(disclosures, results)
+        for d in disclosures:
             for w in d.warnings:
-                print(f"  warning: {w.message}")
+                print(f"  warning: {d.department} {d.year}年: {w.message}")
+        for note in notes:
+            print(f"  {note}")
         print(f"knowledge base: {path}")
+    for e in errors:
+        print(f"budgetbot: {e}", file=sys.stderr)
+    if errors and len(errors) + len(read) > 1:
+        print(f"budgetbot: {len(errors)} of {len(errors) + len(read)} files failed", file=sys.stderr)
     return 1 if errors else 0
+
+
+def print_summary(disclosures: list[Disclosure], results: list[store.WriteResult]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    numeric = ("year", "tables", "rows", "facts", "definitions", "indicators", "warnings")
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for name in (
+        "status",
+        "department",
+        "year",
+        "kind",
+        "format",
+        "tables",
+        "rows",
+        "facts",
+        "definitions",
+        "indicators",
+        "warnings",
+        "file",
+    ):
+        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
+    for d, r in zip(disclosures, results, strict=True):
+        rows = sum(len(t.rows) for t in d.tables)
+        table.add_row(
+            r.status,
+            d.department,
+            str(d.year),
+            d.kind,
+            d.source_format,
+            str(len(d.tables)),
+            str(rows),
+            str(len(d.facts)),
+            str(len(d.definitions)),
+            str(len(d.indicators)),
+            str(len(d.warnings)),
+            d.source,
+        )
+    Console(width=400, highlight=False).print(table)
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged")}
+    print(f"{len(results)} documents: {counts['added']} added, {counts['replaced']} replaced, {counts['unchanged']} unchanged")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

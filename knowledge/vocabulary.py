@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from loaders.headers import GENERIC_COLUMNS, LEAVES
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
+PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}[省市县区州旗])$")
 QUOTES = re.compile(r"[“”\"'‘’]")
 
 # Column words that mean a measure by themselves: every value column the loaders know, less the
@@ -232,9 +233,15 @@ class Vocabulary:
         """Departments a question names (full, short or misspelt), and the text without them."""
         found: list[str] = []
         for form in self._department_forms:
-            if form in text:
-                found += [d for d in self.departments[form] if d not in found]
-                text = text.replace(form, " ")
+            at = text.find(form)
+            if at < 0:
+                continue
+            candidates = self.departments[form]
+            place = PLACE_BEFORE.search(text[max(0, at - 8) : at])
+            if place and not any(place.group(1)[-3:-1] in d for d in candidates):
+                continue  # 北京市教育局 is not 望都县教育局
+            found += [d for d in candidates if d not in found]
+            text = text.replace(form, " ")
         if not found:
             mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
             if mention and self.departments:

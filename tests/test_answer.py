@@ -182,3 +182,38 @@ def test_hostile_input(engine, text):
     a = engine.ask(text)
     assert a.status in ("answered", "clarify", "not_found")
     assert engine.ask("项目支出").value == 6357.0
+
+
+def _judge():
+    import importlib.util
+
+    from .conftest import SHARED
+
+    path = SHARED / "eval" / "score.py"
+    if not path.exists():
+        pytest.skip("../shared/eval is not there")
+    spec = importlib.util.spec_from_file_location("score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, SHARED / "eval"
+
+
+def test_public_cases_on_the_shared_base(multi_engine):
+    """generated_public as the eval scores it, and the seed cases with their department named."""
+    import json
+
+    score, folder = _judge()
+    failures = []
+    for line in (folder / "generated_public.jsonl").read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        ok, wrong, why = score.judge(case, multi_engine.ask(case["q"]).to_dict())
+        if not ok:
+            failures.append((case["q"], why))
+    for line in (folder / "seed_public.jsonl").read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        if case["kind"] == "not_found" and "年" not in case["q"]:
+            continue  # 北京市教育局… and 天气 need no department
+        ok, wrong, why = score.judge(case, multi_engine.ask("乡村振兴局" + case["q"]).to_dict())
+        if not ok:
+            failures.append((case["q"], why))
+    assert failures == []

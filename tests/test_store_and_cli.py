@@ -38,8 +38,9 @@ def test_load_prints_what_it_loaded(tmp_path):
     kb = tmp_path / "kb.db"
     code, out, err = run("load", "--kb", str(kb), str(SAMPLE))
     assert code == 0, err
-    assert "望都县乡村振兴局 2022年 预算: 12 tables, 154 rows" in out
-    assert "10 definitions" in out and "1 warnings" in out and "三公" in out
+    row = next(line for line in out.splitlines() if line.startswith("added"))
+    assert row.split()[:11] == ["added", "望都县乡村振兴局", "2022", "预算", "text", "12", "154", "28", "10", "20", "1"]
+    assert "1 documents: 1 added" in out and "warning: 望都县乡村振兴局 2022年: 情况说明：“三公”经费" in out
 
 
 def test_loading_twice_changes_nothing(tmp_path):
@@ -192,3 +193,22 @@ def test_chat_answers_until_an_empty_line(sample_kb):
     )
     assert proc.returncode == 0
     assert "7.58 万元" in proc.stdout
+
+
+def test_loading_a_folder_keeps_going_past_bad_files_and_keeps_the_richest_format(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for d in GENERATED:
+        for fmt in ("txt", "pdf", "xlsx"):
+            (folder / f"{d.name}.{fmt}").write_bytes((d / f"disclosure.{fmt}").read_bytes())
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 nothing")
+    (folder / "notes.txt").write_text("会议纪要", encoding="utf-8")
+    kb = tmp_path / "kb.db"
+    code, out, err = run("load", "--kb", str(kb), str(folder))
+    assert code == 1
+    assert "broken.pdf" in err and "notes.txt" in err and "2 of 8 files failed" in err
+    assert f"{len(GENERATED)} documents: {len(GENERATED)} added" in out
+    assert out.count("kept ") == 2 * len(GENERATED)
+    assert "(it has the narrative" in out and "(PDF places every value by position)" in out
+    conn = store.open_readonly(kb)
+    assert {r["source_format"] for r in store.list_documents(conn)} == {"pdf"}
