@@ -205,6 +205,13 @@ class Engine:
             return self._definition(q)
         if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
             return self._across_departments(q)
+        if q.intent == "change" and len(q.years) == 2:
+            return self._change_between(q)
+        if q.intent == "change" and q.year is None:
+            latest = self._latest_with_previous(q)
+            if latest is not None:
+                q.year, q.years = latest, [latest, latest - 1]
+                return self._change_between(q)
         docs, problem = self._documents(q)
         if problem is not None:
             return problem
@@ -867,6 +874,45 @@ class Engine:
                 q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)], intent="change"
             )
         return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
+
+    def _latest_with_previous(self, q: Query) -> int | None:
+        """For 比上年 without a year: the newest year of the department, when the year before it is
+        loaded too (then the change comes from the tables of both)."""
+        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
+        if len(departments) != 1:
+            return None
+        years = {d["year"] for d in self.documents if d["department"] == departments[0]}
+        newest = max(years, default=None)
+        return newest if newest is not None and newest - 1 in years else None
+
+    def _change_between(self, q: Query) -> Answer:
+        """A change between two loaded years, computed from the same figure in each year's tables."""
+        from dataclasses import replace
+
+        later, earlier = max(q.years), min(q.years)
+        found: dict[int, tuple[DocData, Candidate]] = {}
+        for year in (earlier, later):
+            docs, problem = self._documents(replace(q, year=year, years=[year]))
+            if problem is not None:
+                return problem
+            doc = docs[0]
+            cands = [c for c in self._gather(replace(q, narrative_only=False), doc) if c.value is not None
+                     and c.citation.row is not None or (c.value is not None and c.citation.text and "空表" in c.citation.text)]
+            values = {round(c.value, 2) for c in cands}
+            if len(values) != 1:
+                if len(values) > 1:
+                    return self._clarify_figures(q, doc, {v: [c for c in cands if round(c.value, 2) == v] for v in values})
+                return self._nothing(q, doc)
+            found[year] = (doc, sorted(cands, key=lambda c: c.rank)[0])
+        (doc_a, a), (doc_b, b) = found[earlier], found[later]
+        delta = round(b.value - a.value, 2)
+        word = "增加" if delta > 0 else ("减少" if delta < 0 else "持平")
+        pct = f"（{delta / a.value * 100:+.2f}%）" if a.value else ""
+        text = (f"{doc_b.department} {b.label}：{later}年 {fmt(b.value)} {b.unit}，{earlier}年 {fmt(a.value)} {a.unit}，"
+                f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}。"
+                f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。")
+        return Answer(q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation],
+                      intent="change")
 
     # ---------------------------------------------------------------------------- across
 

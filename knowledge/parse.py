@@ -44,6 +44,7 @@ class Query:
     intent: str = "figure"
     describe: str | None = None
     year: int | None = None
+    years: list[int] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
     all_departments: bool = False
     code: str | None = None
@@ -71,6 +72,9 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     q = Query(question=question, text=text)
     year, rest = find_year(text, newest_year)
     q.year = year
+    if year is not None:  # a second year: 2023年比2022年…
+        other, rest = find_year(rest, newest_year)
+        q.years = [year] + ([other] if other is not None and other != year else [])
     departments, rest = vocab.find_department(rest)
     q.departments = departments
     if not departments:
