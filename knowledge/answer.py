@@ -199,6 +199,15 @@ class Engine:
         q = parse(question, self.vocab, self.newest_year)
         if not q.text.strip():
             return self._help(q, "请输入一个关于部门预算的问题。")
+        if q.unknown_department and q.department_guess:
+            guess = q.department_guess
+            return Answer(
+                q.question,
+                "clarify",
+                f"没有找到“{q.unknown_department}”。您是指{guess}吗？",
+                options=[self._strip(q.question).replace(q.unknown_department, guess, 1)],
+                intent=q.intent,
+            )
         if q.unknown_department:
             return self._not_loaded(q, f"没有{q.unknown_department}的数据。")
         if q.intent == "definition" and q.terms("definition") and not q.code and not q.describe:
@@ -896,23 +905,29 @@ class Engine:
             if problem is not None:
                 return problem
             doc = docs[0]
-            cands = [c for c in self._gather(replace(q, narrative_only=False), doc) if c.value is not None
-                     and c.citation.row is not None or (c.value is not None and c.citation.text and "空表" in c.citation.text)]
+            cands = [
+                c
+                for c in self._gather(replace(q, narrative_only=False), doc)
+                if c.value is not None
+                and c.citation.row is not None
+                or (c.value is not None and c.citation.text and "空表" in c.citation.text)
+            ]
             values = {round(c.value, 2) for c in cands}
             if len(values) != 1:
                 if len(values) > 1:
                     return self._clarify_figures(q, doc, {v: [c for c in cands if round(c.value, 2) == v] for v in values})
                 return self._nothing(q, doc)
             found[year] = (doc, sorted(cands, key=lambda c: c.rank)[0])
-        (doc_a, a), (doc_b, b) = found[earlier], found[later]
+        (_, a), (doc_b, b) = found[earlier], found[later]
         delta = round(b.value - a.value, 2)
         word = "增加" if delta > 0 else ("减少" if delta < 0 else "持平")
         pct = f"（{delta / a.value * 100:+.2f}%）" if a.value else ""
-        text = (f"{doc_b.department} {b.label}：{later}年 {fmt(b.value)} {b.unit}，{earlier}年 {fmt(a.value)} {a.unit}，"
-                f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}。"
-                f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。")
-        return Answer(q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation],
-                      intent="change")
+        text = (
+            f"{doc_b.department} {b.label}：{later}年 {fmt(b.value)} {b.unit}，{earlier}年 {fmt(a.value)} {a.unit}，"
+            f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}。"
+            f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
+        )
+        return Answer(q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation], intent="change")
 
     # ---------------------------------------------------------------------------- across
 

@@ -51,6 +51,7 @@ class Query:
     matches: list[Match] = field(default_factory=list)
     count: bool = False
     unknown_department: str | None = None
+    department_guess: str | None = None
     narrative_only: bool = False
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
 
@@ -81,6 +82,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         place = PLACE_MENTION.search(rest) or DEPT_MENTION.search(rest)
         if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
             q.unknown_department = place.group(0)
+            q.department_guess = vocab.guess_department(place.group(0))
     q.all_departments = bool(ALL_DEPARTMENTS.search(rest))
     code = CODE.search(rest)
     if code:

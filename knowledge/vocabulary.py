@@ -131,7 +131,13 @@ def short_forms(department: str) -> set[str]:
     if m2:
         core, suffix = m2.groups()
         if len(core) >= 4 and len(core) % 2 == 0:
-            forms.add("".join(core[i] for i in range(0, len(core), 2)) + suffix)
+            initials = "".join(core[i] for i in range(0, len(core), 2))
+            forms.add(initials + suffix)  # 卫生健康局 → 卫健局
+            if len(initials) > 2:
+                forms.add(initials[:2] + suffix)  # 城市管理服务中心 → 城管中心
+        parts = [p for p in core.split("和") if len(p) >= 2]
+        if len(parts) > 1:
+            forms.add("".join(p[0] for p in parts) + suffix)  # 人力资源和社会保障局 → 人社局
         if len(core) >= 2:
             forms.add(core + suffix)
     return {f for f in forms if len(f) >= 2}
@@ -250,6 +256,16 @@ class Vocabulary:
                     found += self.departments[best[0]]
                     text = text.replace(mention.group(), " ")
         return found, text
+
+    def guess_department(self, mention: str) -> str | None:
+        """The loaded department a mention that matched none may mean (财正局 → 清苑县财政局),
+        to ask about, never to answer for."""
+        if not self._department_forms:
+            return None
+        best = process.extractOne(mention, self._department_forms, scorer=fuzz.ratio, score_cutoff=60)
+        if best is None or len(self.departments[best[0]]) != 1:
+            return None
+        return self.departments[best[0]][0]
 
     # ------------------------------------------------------------------------------ jieba
 

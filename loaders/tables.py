@@ -230,6 +230,22 @@ def _expense_anchors(placed: dict[str, Table], facts: list[NarrativeFact], table
     return known
 
 
+def _fund_anchors(placed: dict[str, Table], table: RawTable) -> dict[str, float]:
+    """A 政府性基金 table's 基本/项目 column is empty when the 支出总表 shows no more of it than the
+    一般公共预算 table does (every source's spending is part of the 支出总表's)."""
+    total, gp = placed.get("支出总表"), placed.get("一般公共预算支出表")
+    if total is None or gp is None or not total.rows or not gp.rows:
+        return {}
+    t_row, g_row = total.rows[0], gp.rows[0]
+    keys = {c.key for c in table.columns}
+    known: dict[str, float] = {}
+    for col in ("基本支出", "项目支出"):
+        certain = col in keys and t_row.is_certain(col) and g_row.is_certain(col)
+        if certain and abs(t_row.values.get(col, 0.0) - g_row.values.get(col, 0.0)) < 0.005:
+            known[col] = 0.0
+    return known
+
+
 # The order tables are placed in: each may lean on the ones before it.
 ORDER = [
     "收支总表",
@@ -256,6 +272,8 @@ def place_tables(raw: list[RawTable], facts: list[NarrativeFact]) -> tuple[list[
             anchors = _income_anchors(placed, t.columns)
         elif t.key == "支出总表":
             anchors = _expense_anchors(placed, facts, t)
+        elif t.key == "政府性基金支出表":
+            anchors = _fund_anchors(placed, t)
         table, notes = place_table(t, zero, anchors)
         placed[t.key] = table
         warnings += notes

@@ -186,7 +186,8 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
     finished: list[tuple[RawRow, list[Token]]] = []
     pages_with_header = {ln.page for ln in block if ln.text.startswith("栏次")}
     page = title_line.page
-    for ln in block[1:]:
+    body = block[1:]
+    for at, ln in enumerate(body):
         text = ln.text
         if not text:
             continue
@@ -229,6 +230,10 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
             if current:
                 finished.append(current)
             current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), tokens[1:])
+        elif len(tokens) == 1 and tokens[0].text == str(expected) and _name_follows(body, at):
+            if current:  # the 序号 alone on its line, the name wrapped below it
+                finished.append(current)
+            current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), [])
         elif len(tokens) == 1 and re.fullmatch(r"\d+", tokens[0].text):
             continue  # a page number
         elif current:
@@ -262,6 +267,23 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
         line=title_line.number,
         label_columns=header.label_columns,
     )
+
+
+def _name_follows(lines: list[Line], at: int) -> bool:
+    """Whether the next non-empty line, on the same page, starts with text (a wrapped name)
+    rather than a number, a header or a new table: what tells a lone 序号 from a page number."""
+    here = lines[at]
+    for ln in lines[at + 1 :]:
+        if not ln.text:
+            continue
+        first = ln.text.split()[0]
+        return (
+            ln.page == here.page
+            and not NUMBER.match(first)
+            and not DEPT_LINE.match(ln.text)
+            and not (first.startswith(("栏次", "注", "序号")))
+        )
+    return False
 
 
 def tokens_of(ln: Line) -> list[Token]:

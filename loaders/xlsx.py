@@ -168,9 +168,7 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
     width = max((len(r) for r in header_rows), default=0)
     col_text = ["".join(dict.fromkeys(r[c] for r in header_rows if c < len(r) and r[c])) for c in range(width)]
     col_text = [re.sub(r"\s+", "", t) for t in col_text]
-    label_cols = {
-        c for c, t in enumerate(col_text) if t in LABEL_WORDS or (t and all(w in LABEL_WORDS for w in _split_labels(t)))
-    }
+    label_cols = {c for c, t in enumerate(col_text) if _is_label(t)}
     value_cols = [c for c, t in enumerate(col_text) if t and c not in label_cols]
     groups = [g for g in GROUPS if any(t.startswith(g) for t in col_text)]
     text = " ".join(groups + [col_text[c] for c in value_cols])
@@ -203,8 +201,11 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
         row = RawRow(number=number, name="", page=sheet_no, line=r + 1)
         code = "".join(cells[c] for c in code_cols if c < len(cells))
         names = [cells[c] for c in name_cols if c < len(cells) and cells[c] and not NUMBER.match(cells[c])]
-        if key in ("收支总表", "财政拨款收支总表"):
-            _fill_two_sided(row, " ".join(names).split() if len(names) <= 1 else names)
+        if key in ("收支总表", "财政拨款收支总表") and len(name_cols) == 2:
+            left, right = (cells[c] if c < len(cells) else "" for c in name_cols)
+            row.name, row.name_right = left, right or None  # 收入 | 项目 … 支出 | 项目 …
+        elif key in ("收支总表", "财政拨款收支总表"):
+            _fill_two_sided(row, " ".join(names).split())
         else:
             row.name = "".join(names)
             row.code = code or None
@@ -226,6 +227,14 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
         page=sheet_no,
         label_columns=header.label_columns,
     ), dept
+
+
+def _is_label(text: str) -> bool:
+    """序号, 科目编码, 类/款/项, 科目名称, 项目 — also under a 收入/支出 side (收入项目)."""
+    if not text:
+        return False
+    text = re.sub(r"^(收入|支出)(?=项目)", "", text)
+    return text in LABEL_WORDS or all(w in LABEL_WORDS for w in _split_labels(text))
 
 
 def _split_labels(text: str) -> list[str]:
