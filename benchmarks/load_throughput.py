@@ -66,8 +66,10 @@ def main() -> None:
                 engine.ask(q)
                 times.append((time.perf_counter() - t) * 1000)
         times.sort()
-        print(f"answers with all loaded: p50 {statistics.median(times):.2f} ms  p99 {times[int(len(times) * 0.99) - 1]:.2f} ms "
-              f"over {len(times)} questions")
+        print(
+            f"answers with all loaded: p50 {statistics.median(times):.2f} ms  p99 {times[int(len(times) * 0.99) - 1]:.2f} ms "
+            f"over {len(times)} questions"
+        )
 
 
 if __name__ == "__main__":

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import run_checks
+from .assemble import assemble
 from .errors import DisclosureFormatError
 from .headers import GROUPS, TWO_SIDED, HeaderError, parse_header, table_kind
 from .model import Disclosure
 from .narrative import parse_narrative
-from .tables import ORDINAL, RawRow, RawTable, place_tables
+from .tables import ORDINAL, RawRow, RawTable
 
 DEPT_LINE = re.compile(
     r"^\s*(?:(?P<code>\d{1,8})\s+)?(?P<dept>\S+?)\s+(?P<kind>预算|决算)年度[:：]\s*(?P<year>\d{4})\s*年?"
@@ -127,41 +127,8 @@ def parse_lines(lines: list[Line], source: str, source_format: str) -> Disclosur
     for n, start in enumerate(titles):
         end = titles[n + 1] if n + 1 < len(titles) else narrative_at
         raw_tables.append(parse_table_block(lines[start:end], source))
-    seen: set[str] = set()
-    for t in raw_tables:
-        if t.key in seen:
-            raise DisclosureFormatError(source, f"table {t.title} appears twice", line=t.line)
-        seen.add(t.key)
     narrative = parse_narrative(lines[narrative_at:], source)
-    tables, warnings = place_tables(raw_tables, narrative.facts)
-    tables += narrative.tables
-    kind = m.group("kind")
-    disclosure = Disclosure(
-        department_code=m.group("code"),
-        department=m.group("dept"),
-        year=int(m.group("year")),
-        kind=kind,
-        unit=m.group("unit"),
-        tables=tables,
-        facts=narrative.facts,
-        passages=narrative.passages,
-        duties=narrative.duties,
-        definitions=narrative.definitions,
-        indicators=narrative.indicators,
-        warnings=warnings,
-        source=source,
-        source_format=source_format,
-    )
-    if narrative_at == len(lines):
-        disclosure.warnings.append(_warning("structure", "no narrative (情况说明) found: the file may be truncated"))
-    disclosure.warnings += run_checks(disclosure)
-    return disclosure
-
-
-def _warning(check: str, message: str):
-    from .model import Warning_
-
-    return Warning_(check=check, message=message)
+    return assemble(m, raw_tables, narrative, source=source, source_format=source_format)
 
 
 def is_title(text: str) -> bool:

@@ -17,11 +17,12 @@ import re
 import zipfile
 from pathlib import Path
 
+from .assemble import assemble
 from .errors import DisclosureFormatError
 from .headers import GROUPS, HeaderError, parse_header, table_kind
 from .model import Disclosure
 from .narrative import parse_narrative
-from .tables import RawRow, RawTable, place_tables
+from .tables import RawRow, RawTable
 from .text import DEPT_LINE, NUMBER, Line, _fill_two_sided, to_number
 
 LABEL_WORDS = (
@@ -99,34 +100,10 @@ def read_xlsx(path: str | Path) -> Disclosure:
         raise DisclosureFormatError(source, "no sheet holds a disclosure table (such as 部门预算收支总表)")
     if head is None:
         raise DisclosureFormatError(source, "no department line such as '475 某某局 预算年度：2022 单位：万元'")
-    seen: set[str] = set()
-    for t in raw_tables:
-        if t.key in seen:
-            raise DisclosureFormatError(source, f"table {t.title} appears twice")
-        seen.add(t.key)
     narrative = parse_narrative(narrative_lines, source)
-    tables, warnings = place_tables(raw_tables, narrative.facts)
-    from .checks import run_checks
-
-    d = Disclosure(
-        department_code=head.group("code"),
-        department=head.group("dept"),
-        year=int(head.group("year")),
-        kind=head.group("kind"),
-        unit=head.group("unit"),
-        tables=tables + narrative.tables,
-        facts=narrative.facts,
-        passages=narrative.passages,
-        duties=narrative.duties,
-        definitions=narrative.definitions,
-        indicators=narrative.indicators,
-        warnings=warnings,
-        source=source,
-        source_format="xlsx",
-        source_sha256=hashlib.sha256(data).hexdigest(),
+    return assemble(
+        head, raw_tables, narrative, source=source, source_format="xlsx", source_sha256=hashlib.sha256(data).hexdigest()
     )
-    d.warnings += run_checks(d)
-    return d
 
 
 def _is_title(text: str) -> bool:
