@@ -706,25 +706,27 @@ class Engine:
                     citations=[cite],
                     intent="describe",
                 )
-        if q.describe == "procurement":
-            t = doc.tables.get("政府采购表")
-            if t is not None and t.rows:
-                items = [f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} 万元" for r in t.rows if r.code]
+        listings = {
+            "procurement": (
+                "政府采购表",
+                "政府采购",
+                lambda r: f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} {doc.unit}" if r.code else None,
+            ),
+            "assets": (
+                "固定资产表",
+                "固定资产",
+                lambda r: r.name + "".join(f" {k}{fmt(v, doc.unit if k == '价值' else '')}" for k, v in r.values.items()),
+            ),
+        }
+        if q.describe in listings:
+            key, heading, item = listings[q.describe]
+            t = doc.tables.get(key)
+            items = [text for text in map(item, t.rows) if text] if t is not None else []
+            if items:
                 return Answer(
                     q.question,
                     "answered",
-                    f"{self._prefix(doc)} 政府采购：" + "；".join(items) + f"。来源：{t.title}",
-                    citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
-                    intent="describe",
-                )
-        if q.describe == "assets":
-            t = doc.tables.get("固定资产表")
-            if t is not None:
-                items = [f"{r.name}" + "".join(f" {k}{fmt(v, 'x')}" for k, v in r.values.items()) for r in t.rows]
-                return Answer(
-                    q.question,
-                    "answered",
-                    f"{self._prefix(doc)} 固定资产：" + "；".join(items) + f"。来源：{t.title}",
+                    f"{self._prefix(doc)} {heading}：" + "；".join(items) + f"。来源：{t.title}",
                     citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
                     intent="describe",
                 )

@@ -217,3 +217,11 @@ def test_public_cases_on_the_shared_base(multi_engine):
         if not ok:
             failures.append((case["q"], why))
     assert failures == []
+
+
+def test_procurement_and_assets_are_described_with_their_table(engine):
+    bought = engine.ask("政府采购有哪些项目")
+    assert bought.status == "answered" and "其他建筑工程 265.00 万元" in bought.answer
+    assert bought.citations[0].table == "部门政府采购预算"
+    assets = engine.ask("国有资产情况")
+    assert assets.status == "answered" and "2、车辆（台、辆） 数量1 价值13.11" in assets.answer
