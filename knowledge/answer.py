@@ -715,7 +715,12 @@ class Engine:
             "assets": (
                 "固定资产表",
                 "固定资产",
-                lambda r: r.name + "".join(f" {k}{fmt(v, doc.unit if k == '价值' else '')}" for k, v in r.values.items()),
+                lambda r: (
+                    r.name
+                    + "".join(
+                        f" {k}{fmt(r.values[k], doc.unit if k == '价值' else '')}" for k in ("数量", "价值") if k in r.values
+                    )
+                ),
             ),
         }
         if q.describe in listings:
