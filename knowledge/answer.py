@@ -233,6 +233,8 @@ class Engine:
             return self._change(q, doc)
         if q.intent in ("top", "bottom"):
             return self._top(q, doc)
+        if q.intent in ("list", "figure") and self._several_figures(q):
+            return self._figures(q, doc)
         if q.intent == "list":
             return self._list(q, doc)
         if q.intent == "definition" and not q.code:
@@ -517,6 +519,14 @@ class Engine:
                     r = next((r for r in t.rows if canon(r.name) == row_name), None)
                     if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
                         cands.append(self._cell(doc, t, r, "合计", label=name))
+        if tables and not cands and not (rows or measures or facts or q.code):
+            for key in tables:  # a table named alone: its 合计, or 0 when it is empty
+                t = doc.tables.get(key)
+                total = t.total_row() if t is not None else None
+                if total is not None and "合计" in t.column_keys():
+                    cands.append(self._cell(doc, t, total, "合计", label=t.title))
+                elif t is not None and not t.rows and t.note:
+                    cands.append(self._empty(doc, t, t.title))
         if not tables and not q.code:
             names = [f for f in facts if not (rows and f in measures)]
             names += [m for m in measures if not rows and m not in names]
@@ -570,6 +580,26 @@ class Engine:
             text += f"（按“{name}”理解）"
         return Answer(q.question, "answered", text + "。", value=main.value, unit=main.unit, citations=cites, intent="figure")
 
+    def _several_figures(self, q: Query) -> bool:
+        """基本支出和项目支出分别是多少: two or more subjects and a word that joins them."""
+        if len(q.matches) < 2 or "包括" in q.text:
+            return False
+        joined = [m for m in q.matches if m.score == 100]
+        between = [q.text[a.end : b.start] for a, b in zip(joined, joined[1:], strict=False)]
+        return any(re.fullmatch(r"\s*(和|与|及|、|以及|跟)\s*", gap) for gap in between) or bool(
+            re.search(r"分别|各(是|为)?多少", q.text)
+        )
+
+    def _figures(self, q: Query, doc: DocData) -> Answer:
+        from dataclasses import replace
+
+        answers = [self._figure(replace(q, matches=[m], intent="figure", code=None), doc) for m in q.matches]
+        answered = [a for a in answers if a.status == "answered" and a.value is not None]
+        if len(answered) != len(answers):
+            return next((a for a in answers if a.status != "answered"), answers[0])
+        text = "；".join(a.answer.rstrip("。") for a in answered) + "。"
+        return Answer(q.question, "answered", text, citations=[c for a in answered for c in a.citations], intent="list")
+
     def _clarify_figures(self, q: Query, doc: DocData, groups: dict[float, list[Candidate]]) -> Answer:
         options, lines = [], []
         for value, cands in groups.items():
@@ -605,7 +635,7 @@ class Engine:
         hits = [i for i in doc.indicators if canon(i["level3"]) in names or canon(i["description"]) in names]
         if not hits:
             return None
-        values = {(i["value_text"], i["unit"]) for i in hits}
+        values = {i["value_text"] for i in hits}
         cites = [
             Citation(
                 document=doc.id,
@@ -644,7 +674,7 @@ class Engine:
     # ---------------------------------------------------------------------------- definitions
 
     def _definition(self, q: Query, quiet: bool = False) -> Answer | None:
-        terms = q.terms("definition")
+        terms = q.terms("definition") or self._loose_definition(q)
         if not terms:
             return None if quiet else self._help(q, "没有找到这个名词的解释。")
         docs = [d for d in self.documents if not q.departments or d["department"] in q.departments]
@@ -670,6 +700,17 @@ class Engine:
                         intent="definition",
                     )
         return None if quiet else self._help(q, "没有找到这个名词的解释。")
+
+    def _loose_definition(self, q: Query) -> list[str]:
+        """机关运行经费是什么 → the term 机关运行费: what the question names, close to a defined term."""
+        from rapidfuzz import fuzz, process
+
+        defined = [t for t, terms in self.vocab.terms.items() if any(x.kind == "definition" for x in terms)]
+        for m in q.matches:
+            best = process.extractOne(m.surface, defined, scorer=fuzz.ratio, score_cutoff=85) if defined else None
+            if best is not None:
+                return [best[0]]
+        return []
 
     # ------------------------------------------------------------------------------ describe
 

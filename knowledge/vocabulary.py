@@ -84,6 +84,17 @@ SYNONYMS: dict[str, str] = {
     "财政拨款": "财政拨款收入",
 }
 
+# How people name a whole table (its 合计 answers them).
+TABLE_WORDS = {
+    "政府性基金支出": "政府性基金支出表",
+    "政府性基金预算支出": "政府性基金支出表",
+    "基金支出": "政府性基金支出表",
+    "国有资本经营支出": "国有资本经营支出表",
+    "一般公共预算支出": "一般公共预算支出表",
+    "一般公共预算财政拨款支出": "一般公共预算支出表",
+    "财政拨款支出": "一般公共预算支出表",
+}
+
 # Words that carry no subject: dropped before loose matching.
 STOPWORDS = set(
     (
@@ -198,6 +209,8 @@ class Vocabulary:
                 bucket = v.departments.setdefault(form.lower(), [])
                 if dept not in bucket:
                     bucket.append(dept)
+        for word, key in TABLE_WORDS.items():
+            v.add(word, Term("table", key))
         for word, target in SYNONYMS.items():
             for t in list(v.terms.get(target.lower(), [])):
                 v.add(word, t)

@@ -225,3 +225,29 @@ def test_procurement_and_assets_are_described_with_their_table(engine):
     assert bought.citations[0].table == "部门政府采购预算"
     assets = engine.ask("国有资产情况")
     assert assets.status == "answered" and "2、车辆（台、辆） 数量1 价值13.11" in assets.answer
+
+
+def test_several_figures_in_one_question(engine):
+    a = engine.ask("基本支出和项目支出分别是多少")
+    assert a.status == "answered" and a.value is None
+    assert "133.30" in a.answer and "6357.00" in a.answer
+    assert {c.value for c in a.citations if c.row} >= {133.3, 6357.0}
+    b = engine.ask("办公费、印刷费和邮电费")
+    assert all(x in b.answer for x in ("7.58", "2.50", "4.34"))
+    assert engine.ask("社会保障和就业支出多少").value == 11.85  # one name with 和 in it
+
+
+def test_a_table_named_alone_answers_its_total(engine):
+    assert figure(engine, "一般公共预算支出多少").value == 6490.3
+    fund = figure(engine, "政府性基金支出多少")
+    assert fund.value == 0 and "空表列示" in fund.answer and "政府基金" in fund.citations[0].table
+
+
+def test_definitions_by_other_wordings(engine):
+    assert "公用经费" in engine.ask("机关运行经费是什么").answer  # the term is 机关运行费
+    assert engine.ask("什么叫项目支出").citations[0].table == "名词解释"
+
+
+def test_area_is_a_count_not_money(engine):
+    a = figure(engine, "办公用房多少平方米")
+    assert (a.value, a.unit) == (0, "平方米")
