@@ -214,6 +214,8 @@ class Engine:
             return self._definition(q)
         if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
             return self._across_departments(q)
+        if len(q.departments) > 1 and q.intent in ("figure", "top", "bottom"):
+            return self._across_departments(q, q.departments)  # 教育局和卫健局的项目支出
         if q.intent == "change" and len(q.years) == 2:
             return self._change_between(q)
         if q.intent == "change" and q.year is None:
@@ -979,10 +981,10 @@ class Engine:
 
     # ---------------------------------------------------------------------------- across
 
-    def _across_departments(self, q: Query) -> Answer:
+    def _across_departments(self, q: Query, only: list[str] | None = None) -> Answer:
         newest: dict[str, dict] = {}
         for d in self.documents:
-            if q.year is not None and d["year"] != q.year:
+            if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
                 continue
             if d["department"] not in newest or d["year"] > newest[d["department"]]["year"]:
                 newest[d["department"]] = d
@@ -993,6 +995,7 @@ class Engine:
             groups = {round(c.value, 2) for c in cands}
             if len(groups) == 1:
                 results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
+        missing = [d for d in (only or []) if d not in newest]
         if not results:
             return self._help(q, "各部门的数据里没有找到这一项。")
         reverse = q.intent != "bottom"
@@ -1005,6 +1008,8 @@ class Engine:
         else:
             text = f"各部门{top.label}：" + "；".join(lines)
         text += "。来源：各部门" + top.citation.table + "。"
+        if missing:
+            text += f"（{'、'.join(missing)}没有{q.year}年的数据。）"
         return Answer(
             q.question,
             "answered",

@@ -273,9 +273,11 @@ class Vocabulary:
     def guess_department(self, mention: str) -> str | None:
         """The loaded department a mention that matched none may mean (财正局 → 清苑县财政局),
         to ask about, never to answer for."""
-        if not self._department_forms:
+        core = re.sub(r"^.{2,}?[省市县区旗]", "", mention)  # the county says nothing about the department
+        forms = [f for f in self._department_forms if not re.match(r"^.{2,}?[省市县区旗]", f)]
+        if not forms or len(core) < 2:
             return None
-        best = process.extractOne(mention, self._department_forms, scorer=fuzz.ratio, score_cutoff=60)
+        best = process.extractOne(core, forms, scorer=fuzz.ratio, score_cutoff=60)
         if best is None or len(self.departments[best[0]]) != 1:
             return None
         return self.departments[best[0]][0]

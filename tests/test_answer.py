@@ -251,3 +251,15 @@ def test_definitions_by_other_wordings(engine):
 def test_area_is_a_count_not_money(engine):
     a = figure(engine, "办公用房多少平方米")
     assert (a.value, a.unit) == (0, "平方米")
+
+
+def test_two_named_departments_are_compared(multi_engine):
+    a = multi_engine.ask("教育局和卫健局哪个项目支出多")
+    assert a.value == 4078.68 and "望都县教育局" in a.answer and len(a.citations) == 2
+    b = multi_engine.ask("2022年教育局和卫健局的项目支出")
+    assert "4078.68" in b.answer and "望都县卫生健康局没有2022年的数据" in b.answer
+
+
+def test_an_unloaded_department_in_the_same_county_is_not_guessed(multi_engine):
+    a = multi_engine.ask("望都县财政局办公费")
+    assert a.status == "not_found" and "望都县财政局" in a.answer
