@@ -51,6 +51,7 @@ EMPTY_TABLE_SUBJECTS = {
 }
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
 MAX_OPTIONS = 8
+ORDINAL_ITEM = re.compile(r"^[一二三四五六七八九十]+、")
 COUNT_UNITS = {"台、辆": "辆", "台,辆": "辆", "辆": "辆", "台": "台"}
 
 
@@ -778,7 +779,48 @@ class Engine:
                     citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
                     intent="describe",
                 )
+        if q.describe == "definitions" and doc.definitions:
+            terms = "、".join(x["term"] for x in doc.definitions)
+            return Answer(
+                q.question,
+                "answered",
+                f"{doc.department}{doc.year}年部门预算的名词解释有{len(doc.definitions)}条：{terms}。可以问“什么是…”。",
+                citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table="名词解释")],
+                intent="describe",
+            )
+        if q.describe in ("income", "spending"):
+            found = self._structure(q, doc)
+            if found is not None:
+                return found
         return self._figure(q, doc)
+
+    def _structure(self, q: Query, doc: DocData) -> Answer | None:
+        """收入来源 (the 收入 side of the 收支总表) or 支出结构 (the 类 rows of the 支出总表 and the
+        基本/项目 split), each item cited, empty items left out."""
+        if q.describe == "income":
+            t = doc.tables.get("收支总表")
+            column = t.side_column("收入") if t is not None else None
+            rows = [r for r in t.rows if r.name and ORDINAL_ITEM.match(r.name)] if t is not None else []
+            picked = [(r, canon(r.name)) for r in rows if column and r.values.get(column)]
+        else:
+            t = doc.tables.get("支出总表")
+            column = "合计"
+            picked = [(r, r.display) for r in self._children(t, None)] if t is not None else []
+        if t is None or not picked or any(column in r.unsure for r, _ in picked):
+            return None
+        total = sum(r.values.get(column, 0.0) for r, _ in picked)
+        items = [
+            f"{name} {fmt(r.values[column])} {doc.unit}" + (f"（{r.values[column] / total * 100:.2f}%）" if total else "")
+            for r, name in picked
+        ]
+        heading = "收入来源" if q.describe == "income" else "支出按功能分类"
+        text = f"{self._prefix(doc)} {heading}：" + "；".join(items)
+        if q.describe == "spending":
+            row = t.total_row()
+            if row is not None and not ({"基本支出", "项目支出"} & row.unsure):
+                text += f"。其中基本支出 {fmt(row.values.get('基本支出', 0.0))} {doc.unit}，项目支出 {fmt(row.values.get('项目支出', 0.0))} {doc.unit}"
+        cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r, _ in picked]
+        return Answer(q.question, "answered", text + f"。来源：{t.title}。", citations=cites, intent="describe")
 
     # ---------------------------------------------------------------------------- structure
 
@@ -831,6 +873,8 @@ class Engine:
         return None
 
     def _list(self, q: Query, doc: DocData) -> Answer:
+        if "三公经费" in q.terms("fact") and not q.terms("row"):
+            return self._sanggong_items(q, doc)
         scope = self._scope(q, doc)
         if scope is None:
             return self._nothing(q, doc)
@@ -844,6 +888,34 @@ class Engine:
             "answered",
             f"{self._prefix(doc)} {t.title}中共{len(rows)}项：" + "；".join(items) + f"。来源：{t.title}（{column}栏）。",
             citations=cites,
+            intent="list",
+        )
+
+    def _sanggong_items(self, q: Query, doc: DocData) -> Answer:
+        """“三公”经费明细: the table's rows, or when it is empty, the narrative's items."""
+        t = doc.tables.get("三公经费表")
+        if t is not None and t.rows:
+            rows = [r for r in t.rows if canon(r.name) not in ("合计",)]
+            items = [f"{r.display} {self._show(r, '合计', doc.unit)}" for r in rows]
+            cites = [self._cite_row(doc, t, r, "合计", r.values.get("合计", 0.0)) for r in rows]
+            return Answer(
+                q.question,
+                "answered",
+                f"{self._prefix(doc)} “三公”经费：" + "；".join(items) + f"。来源：{t.title}。",
+                citations=cites,
+                intent="list",
+            )
+        keys = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
+        facts = [doc.facts[k] for k in keys if k in doc.facts]
+        if not facts:
+            return self._nothing(q, doc)
+        items = [f"{f['key']} {fmt(f['value'], f['unit'])} {f['unit']}" for f in facts]
+        note = f"{t.title}为空表（{t.note}）；" if t is not None and t.note else ""
+        return Answer(
+            q.question,
+            "answered",
+            f"{self._prefix(doc)} “三公”经费：{note}情况说明列出：" + "；".join(items) + "。",
+            citations=[self._cite_fact(doc, f) for f in facts],
             intent="list",
         )
 

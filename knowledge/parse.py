@@ -28,15 +28,19 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
 ]
 DESCRIBE = [
     ("duties", re.compile(r"职责|职能|负责什么|干什么|做什么")),
-    ("units", re.compile(r"机构设置|下属单位|所属单位|内设机构|机构")),
+    ("units", re.compile(r"机构设置|下属单位|所属单位|内设机构|机构|单位性质|单位规格|经费保障形式")),
     ("performance", re.compile(r"绩效目标|绩效指标|绩效")),
     ("procurement", re.compile(r"采购.{0,6}(什么|哪些|内容|项目|明细)|买什么")),
     ("assets", re.compile(r"资产.{0,4}(情况|有哪些|明细)")),
+    ("definitions", re.compile(r"名词解释(有哪些|都有|包括)|有哪些名词|哪些术语")),
+    ("income", re.compile(r"收入来源|收入构成|收入结构|资金来源|钱从哪")),
+    ("spending", re.compile(r"支出结构|支出构成|钱花在哪|花在哪|用在哪")),
 ]
 ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|所有部门|每个部门|全部部门|部门之间|哪个单位|各单位")
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大")
 PLACE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,4}?[省市县区])[\u4e00-\u9fff]{0,8}?(?:局|委员会|委|办公室|中心)")
-DEPT_MENTION = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:局|委员会|办公室))")
+DEPT_MENTION = re.compile(r"(?<![这该本此])(?:(?!这个|该|本|我们|你们)[\u4e00-\u9fff]){2,8}?(?:局|委员会|办公室)")
+SPENDING_ONLY = re.compile(r"(花|支出|用|开支|预算).{0,4}多少|多少钱")
 NARRATIVE_WORDS = re.compile(r"情况说明|说明里|文字说明")
 
 
@@ -103,6 +107,10 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
     q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
     q.matches = _subjects(rest, vocab)
+    if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest):
+        total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget
+        if total:
+            q.matches = [Match("支出总计", 0, 0, total, score=90)]
     return q
 
 

@@ -69,8 +69,12 @@ SYNONYMS: dict[str, str] = {
     "公车购置": "公务用车购置费",
     "公车运行": "公务用车运行维护费",
     "公务用车运行费": "公务用车运行维护费",
-    "养老保险": "机关事业单位基本养老保险缴费",
-    "医疗保险": "职工基本医疗保险缴费",
+    "车辆运行费": "公务用车运行维护费",
+    "车辆运行维护费": "公务用车运行维护费",
+    "公车运行维护费": "公务用车运行维护费",
+    "用车费": "公务用车运行维护费",
+    "公车费用": "公务用车运行维护费",
+    "车辆费用": "公务用车运行维护费",
     "工资": "基本工资",
     "专项支出": "项目支出",
     "项目经费": "项目支出",
@@ -82,6 +86,15 @@ SYNONYMS: dict[str, str] = {
     "基金收入": "政府性基金预算拨款收入",
     "一般公共预算收入": "一般公共预算拨款收入",
     "财政拨款": "财政拨款收入",
+}
+
+# Colloquial words for every row whose name contains a part (医保 → 城镇职工基本医疗保险缴费, …).
+CONTAINING = {
+    "医保": "医疗保险",
+    "医疗保险": "医疗保险",
+    "养老保险": "养老保险",
+    "工伤保险": "工伤保险",
+    "社保缴费": "社会保障缴费",
 }
 
 # How people name a whole table (its 合计 answers them).
@@ -209,6 +222,13 @@ class Vocabulary:
                 bucket = v.departments.setdefault(form.lower(), [])
                 if dept not in bucket:
                     bucket.append(dept)
+        canonical_rows = [t for t, terms in v.terms.items() if any(x.kind == "row" for x in terms)]
+        for word, part in CONTAINING.items():  # 医保 → every row about 医疗保险
+            for row in canonical_rows:
+                if part in row:
+                    for t in v.terms[row]:
+                        if t.kind == "row":
+                            v.add(word, t)
         for word, key in TABLE_WORDS.items():
             v.add(word, Term("table", key))
         for word, target in SYNONYMS.items():

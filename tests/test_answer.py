@@ -263,3 +263,31 @@ def test_two_named_departments_are_compared(multi_engine):
 def test_an_unloaded_department_in_the_same_county_is_not_guessed(multi_engine):
     a = multi_engine.ask("望都县财政局办公费")
     assert a.status == "not_found" and "望都县财政局" in a.answer
+
+
+@pytest.mark.parametrize("question", ["这个局一年花多少钱", "一共预算多少钱"])
+def test_the_whole_budget_in_plain_words(engine, question):
+    a = figure(engine, question)
+    assert a.value == 6490.3 and "支出总计" in a.answer
+
+
+def test_colloquial_names_reach_every_matching_row(engine):
+    assert figure(engine, "医保多少").value == 4.65
+    car = engine.ask("公车费用多少")  # 公务用车运行维护费: 三公 table empty, narrative 1.0
+    assert car.status == "clarify" and car.value is None
+
+
+def test_structure_questions(engine, multi_engine):
+    income = engine.ask("收入来源有哪些")
+    assert "一般公共预算拨款收入 6490.30 万元（100.00%）" in income.answer and income.citations[0].row == 1
+    spending = engine.ask("支出结构")
+    assert "农林水支出 6466.60 万元（99.63%）" in spending.answer and "项目支出 6357.00" in spending.answer
+    assert "机关运行费" in engine.ask("名词解释有哪些").answer
+    assert "正科级" in engine.ask("单位性质").answer
+
+
+def test_sanggong_items_from_the_table_or_the_narrative(engine, multi_engine):
+    empty = engine.ask("三公经费明细")
+    assert "空表" in empty.answer and "公务用车运行维护费 1.00 万元" in empty.answer
+    full = multi_engine.ask("教育局三公经费明细")
+    assert "公务接待费 4.31 万元" in full.answer and full.citations[0].table == "部门预算财政拨款“三公”经费支出表"
