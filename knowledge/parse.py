@@ -107,7 +107,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
     q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
     q.matches = _subjects(rest, vocab)
-    if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest):
+    if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
         total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget
         if total:
             q.matches = [Match("支出总计", 0, 0, total, score=90)]
@@ -119,6 +119,16 @@ CUE_WORDS = re.compile(
     r"最多|最大|最高|最少|最小|最低|比例|比重|占比|百分比|比上年|较上年|与上年|同比|增减|增长|下降|减少|增加|什么叫|啥是|何为|指的是|"
     r"变化|变动|哪个部门|各部门|哪一项|哪项|哪个|多少|情况说明|是多少"
 )
+
+
+FILLER = {"一", "一年", "全年", "一共", "总共", "这个局", "这个部门", "局里", "单位", "我们", "这个单位", "共"}
+
+
+def _only_filler(text: str, vocab: Vocabulary) -> bool:
+    """Nothing but filler around the money words (一年花多少钱), so the whole budget is meant;
+    not 今天我花了多少钱."""
+    rest = re.sub(r"花|支出|用|开支|预算|多少钱|多少|[这该本此]个?(局|部门|单位)", " ", CUE_WORDS.sub(" ", text))
+    return all(span in FILLER for span in vocab.content_spans(rest))
 
 
 def _subjects(text: str, vocab: Vocabulary) -> list[Match]:

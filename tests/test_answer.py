@@ -291,3 +291,8 @@ def test_sanggong_items_from_the_table_or_the_narrative(engine, multi_engine):
     assert "空表" in empty.answer and "公务用车运行维护费 1.00 万元" in empty.answer
     full = multi_engine.ask("教育局三公经费明细")
     assert "公务接待费 4.31 万元" in full.answer and full.citations[0].table == "部门预算财政拨款“三公”经费支出表"
+
+
+@pytest.mark.parametrize("question", ["我今天花了多少钱", "买菜花了多少钱"])
+def test_money_words_alone_about_something_else_give_no_figure(engine, question):
+    assert engine.ask(question).value is None
