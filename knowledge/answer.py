@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -161,6 +161,11 @@ class Candidate:
     rank: int
     label: str
     broad: bool = True
+
+    @property
+    def from_table(self) -> bool:
+        """A cell (or an empty table), not a figure stated in the narrative."""
+        return self.rank <= len(PRECEDENCE)
 
 
 class Engine:
@@ -594,8 +599,6 @@ class Engine:
         )
 
     def _figures(self, q: Query, doc: DocData) -> Answer:
-        from dataclasses import replace
-
         answers = [self._figure(replace(q, matches=[m], intent="figure", code=None), doc) for m in q.matches]
         answered = [a for a in answers if a.status == "answered" and a.value is not None]
         if len(answered) != len(answers):
@@ -1018,8 +1021,6 @@ class Engine:
 
     def _change_between(self, q: Query) -> Answer:
         """A change between two loaded years, computed from the same figure in each year's tables."""
-        from dataclasses import replace
-
         later, earlier = max(q.years), min(q.years)
         found: dict[int, tuple[DocData, Candidate]] = {}
         for year in (earlier, later):
@@ -1027,13 +1028,7 @@ class Engine:
             if problem is not None:
                 return problem
             doc = docs[0]
-            cands = [
-                c
-                for c in self._gather(replace(q, narrative_only=False), doc)
-                if c.value is not None
-                and c.citation.row is not None
-                or (c.value is not None and c.citation.text and "空表" in c.citation.text)
-            ]
+            cands = [c for c in self._gather(replace(q, narrative_only=False), doc) if c.value is not None and c.from_table]
             values = {round(c.value, 2) for c in cands}
             if len(values) != 1:
                 if len(values) > 1:
@@ -1094,8 +1089,6 @@ class Engine:
 
 
 def _subset(q: Query, matches) -> Query:
-    from dataclasses import replace
-
     return replace(q, matches=list(matches), code=None)
 
 
