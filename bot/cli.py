@@ -379,18 +379,47 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .render import render_text
 
     engine = Engine.open(kb_for_reading(args))
-    with contextlib.suppress(ImportError):
-        import readline  # noqa: F401  (history and line editing for input())
+    remember, save_history = _open_history()
     print(f"budgetbot — {engine.describe_sources()}. 输入问题，空行或 Ctrl-D 退出。")
-    while True:
-        try:
-            q = input("问> ")
-        except EOFError:
-            print()
-            return 0
-        if not q.strip():
-            return 0
-        print(render_text(engine.ask(q)))
+    try:
+        while True:
+            try:
+                q = input("问> ")
+            except EOFError:
+                print()
+                return 0
+            if not q.strip():
+                return 0
+            remember(q)
+            print(render_text(engine.ask(q)))
+    finally:
+        save_history()
+
+
+def _open_history():
+    """Line editing and a question history kept between sessions (in the user's cache dir);
+    returns (remember a question, save the history)."""
+    try:
+        import readline
+    except ImportError:
+        return (lambda q: None), (lambda: None)
+    import platformdirs
+
+    path = Path(platformdirs.user_cache_dir("budgetbot")) / "chat_history"
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(path)
+
+    def remember(question: str) -> None:
+        if not sys.stdin.isatty():  # input() only records what it read from a terminal
+            readline.add_history(question)
+
+    return remember, save
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

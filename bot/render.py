@@ -31,6 +31,9 @@ def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Telegram HTML messages for an answer: escaped text, the figure in bold, the citation on a
     line of its own in italics; split at line boundaries so no message exceeds `limit`."""
     body, source = split_citation(answer.answer)
+    if answer.intent in ("list", "describe") and "；" in body:
+        head, _, items = body.partition("：")
+        body = head + "：\n" + "\n".join(f"• {item}" for item in items.rstrip("。").split("；")) if items else body
     lines: list[str] = []
     figure = fmt(answer.value, answer.unit or "万元") if answer.value is not None else None
     for i, raw in enumerate(body.split("\n")):

@@ -212,3 +212,19 @@ def test_loading_a_folder_keeps_going_past_bad_files_and_keeps_the_richest_forma
     assert "(it has the narrative" in out and "(PDF places every value by position)" in out
     conn = store.open_readonly(kb)
     assert {r["source_format"] for r in store.list_documents(conn)} == {"pdf"}
+
+
+def test_chat_keeps_its_history_between_sessions(sample_kb, tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    for question in ("办公费多少", "差旅费多少"):
+        subprocess.run(
+            [sys.executable, "-m", "bot", "chat", "--kb", str(sample_kb)],
+            input=f"{question}\n\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=True,
+        )
+    history = next(tmp_path.rglob("chat_history")).read_text(encoding="utf-8")
+    assert "办公费多少" in history and "差旅费多少" in history

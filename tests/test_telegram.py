@@ -333,3 +333,10 @@ def test_flood_wait_is_retried(bot):
     sent = bot.wait_for("sendMessage", chat, timeout=15)
     assert "<b>0.80</b>" in sent[0]["text"]
     assert len(bot.sent("429", chat)) == 1
+
+
+def test_lists_are_one_item_per_line(engine):
+    chunks = render_html(engine.ask("商品和服务支出包括哪些"))
+    lines = chunks[0].split("\n")
+    assert sum(line.startswith("• ") for line in lines) == 7
+    assert lines[-1].startswith("<i>来源：")
