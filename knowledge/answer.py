@@ -711,7 +711,7 @@ class Engine:
         """机关运行经费是什么 → the term 机关运行费: what the question names, close to a defined term."""
         from rapidfuzz import fuzz, process
 
-        defined = [t for t, terms in self.vocab.terms.items() if any(x.kind == "definition" for x in terms)]
+        defined = self.vocab.definition_terms
         for m in q.matches:
             best = process.extractOne(m.surface, defined, scorer=fuzz.ratio, score_cutoff=85) if defined else None
             if best is not None:

@@ -172,6 +172,7 @@ class Vocabulary:
     terms: dict[str, list[Term]] = field(default_factory=dict)
     departments: dict[str, list[str]] = field(default_factory=dict)  # surface → departments
     _department_forms: list[str] = field(default_factory=list)
+    definition_terms: list[str] = field(default_factory=list)
     _by_first: dict[str, list[str]] = field(default_factory=dict)
     _surfaces: list[str] = field(default_factory=list)
     _tokenizer: object | None = None
@@ -190,6 +191,7 @@ class Vocabulary:
             self._by_first.setdefault(s[0], []).append(s)
         self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
         self._department_forms = sorted(self.departments, key=len, reverse=True)
+        self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
     @classmethod
