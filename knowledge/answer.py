@@ -535,6 +535,9 @@ class Engine:
                     cands.append(self._cell(doc, t, total, "合计", label=t.title))
                 elif t is not None and not t.rows and t.note:
                     cands.append(self._empty(doc, t, t.title))
+        if "机关运行经费" in facts and "机关运行经费" not in doc.facts and not cands:
+            # no narrative (an XLSX has none): 机关运行经费 is defined as the 公用经费
+            cands += [replace(c, label="机关运行经费（公用经费）") for c in self._measure_candidates(doc, "公用经费", tables)]
         if not tables and not q.code:
             names = [f for f in facts if not (rows and f in measures)]
             names += [m for m in measures if not rows and m not in names]

@@ -88,6 +88,9 @@ SYNONYMS: dict[str, str] = {
     "财政拨款": "财政拨款收入",
 }
 
+# Narrative topics every disclosure template has.
+NARRATIVE_TOPICS = ("机关运行经费", "三公经费", "政府采购预算", "固定资产总额")
+
 # Colloquial words for every row whose name contains a part (医保 → 城镇职工基本医疗保险缴费, …).
 CONTAINING = {
     "医保": "医疗保险",
@@ -210,6 +213,8 @@ class Vocabulary:
         for (key,) in conn.execute("SELECT DISTINCT key FROM facts"):
             if not key.endswith(("比上年增减", "比上年增减率")):
                 v.add(canon(key), Term("fact", key))
+        for key in NARRATIVE_TOPICS:  # known even when no loaded file states them (tables-only XLSX)
+            v.add(key, Term("fact", key))
         for (term,) in conn.execute("SELECT DISTINCT term FROM definitions"):
             v.add(canon(term), Term("definition", canon(term)))
         for level3, desc in conn.execute("SELECT DISTINCT level3, description FROM indicators"):

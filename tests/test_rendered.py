@@ -105,3 +105,13 @@ def test_questions_across_departments_and_years(rendered_engine):
     assert which.status == "clarify" and len(which.options) == 4
     top = e.ask("哪个部门基本支出最多")
     assert top.value == 496.0 and "清苑县财政局" in top.answer
+
+
+def test_tables_only_workbook_still_answers_from_its_tables(rendered, tmp_path):
+    truth, folder = rendered[IDS[0]]
+    kb = tmp_path / "xlsx.db"
+    store.write(kb, [read_disclosure(folder / "d.merged.xlsx")])
+    e = Engine.open(kb)
+    running = e.ask("机关运行经费多少")  # no narrative: the 公用经费 of the 基本支出表
+    assert running.value == truth["facts"]["机关运行经费"] and "基本支出表" in running.citations[0].table
+    assert e.ask("项目支出比上年增加多少").value is None  # nothing states it
