@@ -106,6 +106,33 @@ TWO_SIDED = ("收支总表", "财政拨款收支总表")
 SIDE_PREFIXED = ("预算数", "决算数", "金额", "合计")
 
 
+# The national template's header of each table, for a header whose words cannot be read
+# (garbled extraction, an unusual label) when its 栏次 count is the template's.
+TEMPLATE_HEADERS = {
+    "收支总表": "序号 收入 支出 项目 预算数 项目 预算数",
+    "收入总表": "序号 合计 上年结转 本年收入 科目编码 科目名称 小计 财政拨款收入 财政专户收入 事业收入 经营收入 上级补助收入 "
+    "附属单位上缴收入 其他收入",
+    "支出总表": "序号 科目编码 科目名称 合计 基本支出 项目支出 经营支出 上缴上级支出 对附属单位补助支出",
+    "财政拨款收支总表": "序号 收入 支出 项目 金额 项目 合计 一般公共预算财政拨款 政府性基金预算财政拨款 国有资本经营预算财政拨款",
+    "一般公共预算支出表": "序号 科目编码 科目名称 合计 基本支出 项目支出",
+    "政府性基金支出表": "序号 科目编码 科目名称 合计 基本支出 项目支出",
+    "国有资本经营支出表": "序号 科目编码 科目名称 合计 基本支出 项目支出",
+    "基本支出表": "序号 科目编码 科目名称 一般公共预算基本支出 合计 人员经费 公用经费",
+    "三公经费表": "序号 项目 资金性质 合计 一般公共预算财政拨款 政府性基金预算财政拨款 国有资本经营预算财政拨款",
+}
+
+
+def template_header(kind: str, column_numbers: list[int], by_position: bool = False) -> Header | None:
+    """The template's columns when they fit the 栏次 count; None otherwise."""
+    text = TEMPLATE_HEADERS.get(kind)
+    if text is None:
+        return None
+    try:
+        return parse_header(kind, text, column_numbers, by_position=by_position)
+    except HeaderError:
+        return None
+
+
 def table_kind(title: str) -> str | None:
     compact = re.sub(r"\s+", "", title)
     for key, words in TABLE_KINDS:

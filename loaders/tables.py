@@ -49,6 +49,7 @@ class RawTable:
     line: int | None = None
     label_columns: list[str] = field(default_factory=list)
     sum_columns: list[str] | None = None  # the columns that add up down the table (default: all)
+    problems: list[str] = field(default_factory=list)  # what the reader noticed (reported as warnings)
 
 
 def structure(table: RawTable) -> list[tuple[int, list[int]]]:
@@ -308,7 +309,7 @@ def place_table(
         sum_columns=[keys.index(k) for k in t.sum_columns] if t.sum_columns else None,
     )
     placements = solve(problem) if any(r.fixed is None for r in t.rows) else [None] * len(t.rows)
-    warnings: list[Warning_] = []
+    warnings: list[Warning_] = [Warning_(check="header", table=t.title, message=p) for p in t.problems]
     rows: list[Row] = []
     for r, p in zip(t.rows, placements, strict=True):
         row = Row(number=r.number, name=r.name, code=r.code, name_right=r.name_right, page=r.page, line=r.line)

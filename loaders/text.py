@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .assemble import assemble
 from .errors import DisclosureFormatError
-from .headers import GROUPS, TWO_SIDED, HeaderError, parse_header, table_kind
+from .headers import GROUPS, TWO_SIDED, HeaderError, parse_header, table_kind, template_header
 from .model import Disclosure
 from .narrative import parse_narrative
 from .tables import ORDINAL, RawRow, RawTable
@@ -147,6 +147,7 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
     numbers: list[int] | None = None
     anchors: list[float] | None = None  # left edge of each value column, when words have positions
     header = None
+    header_problem: str | None = None
     state = "header"
     note_parts: list[str] = []
     current: tuple[RawRow, list[Token]] | None = None
@@ -175,7 +176,10 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
                 try:
                     header = parse_header(key, header_text(header_lines, anchors), numbers, by_position=bool(anchors))
                 except HeaderError as e:
-                    raise DisclosureFormatError(source, f"{title}: {e}", page=ln.page, line=ln.number) from e
+                    header = template_header(key, numbers, by_position=bool(anchors))
+                    if header is None:
+                        raise DisclosureFormatError(source, f"{title}: {e}", page=ln.page, line=ln.number) from e
+                    header_problem = f"{title}: header not read ({e}); the template's columns fit its 栏次 and were used"
             state = "body"
             continue
         if state == "header":
@@ -233,6 +237,7 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
         page=title_line.page,
         line=title_line.number,
         label_columns=header.label_columns,
+        problems=[header_problem] if header_problem else [],
     )
 
 

@@ -342,3 +342,18 @@ def test_missing_path_and_folder(tmp_path):
         read_disclosure(tmp_path / "nope.txt")
     with pytest.raises(DisclosureFormatError, match="folder"):
         read_disclosure(tmp_path)
+
+
+def test_an_unreadable_header_falls_back_to_the_template_when_the_column_count_fits(sample):
+    text = SAMPLE.read_text(encoding="utf-8").replace("上解上级\n\n支出", "上交上级\n\n款项")
+    d = parse_text(text, source="odd header")
+    assert [c.key for c in d.table("支出总表").columns] == [c.key for c in sample.table("支出总表").columns]
+    assert cells_of(d, "支出总表") == cells_of(sample, "支出总表")
+    assert any(w.check == "header" and "支出总表" in w.message for w in d.warnings)
+    broken = SAMPLE.read_text(encoding="utf-8").replace("栏次 1 2 3 4 5 6 7 8\n", "栏次 1 2 3 4 5 6 7 8 9\n")
+    with pytest.raises(DisclosureFormatError, match="支出总表"):
+        parse_text(broken, source="nine columns")
+
+
+def cells_of(d, key):
+    return [(r.number, r.code, r.name, r.values) for r in d.table(key).rows]
