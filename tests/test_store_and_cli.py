@@ -228,3 +228,8 @@ def test_chat_keeps_its_history_between_sessions(sample_kb, tmp_path):
         )
     history = next(tmp_path.rglob("chat_history")).read_text(encoding="utf-8")
     assert "办公费多少" in history and "差旅费多少" in history
+
+
+def test_the_engine_opens_the_knowledge_base_read_only(engine):
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        engine.conn.execute("DELETE FROM documents")
