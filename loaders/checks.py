@@ -45,7 +45,7 @@ def check_rows(t: Table) -> list[Warning_]:
         v = r.values
         if "合计" in keys and t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表"):
             parts = [k for k in keys if k != "合计"]
-            if any(k in v for k in keys):
+            if parts and any(k in v for k in keys):
                 total, s = v.get("合计", 0.0), sum(v.get(k, 0.0) for k in parts)
                 if abs(total - s) > TOL:
                     out.append(_warn("row", t, r.number, "合计 ≠ " + " + ".join(parts), total, s))

@@ -14,19 +14,8 @@ from dataclasses import dataclass
 
 from .columns import Identity, subtotal_identities
 from .model import Column
-
-# Table kinds, tested in this order against a title (the first match wins).
-TABLE_KINDS: list[tuple[str, tuple[str, ...]]] = [
-    ("财政拨款收支总表", ("财政拨款收支总表",)),
-    ("收支总表", ("收支总表",)),
-    ("收入总表", ("收入总表",)),
-    ("支出总表", ("支出总表",)),
-    ("基本支出表", ("基本支出表",)),
-    ("三公经费表", ("三公",)),
-    ("政府性基金支出表", ("基金",)),
-    ("国有资本经营支出表", ("国有资本经营",)),
-    ("一般公共预算支出表", ("一般公共预算", "支出表")),
-]
+from .template import TWO_SIDED
+from .template import table_kind as catalogue_kind
 
 # Value-column labels as they are printed (after white space is removed), with the key used for
 # the column; the longest label that matches at a position wins.
@@ -101,7 +90,6 @@ INCOME_KINDS = {
     "其他收入",
 }
 
-TWO_SIDED = ("收支总表", "财政拨款收支总表")
 # Leaves that mean different things on the two sides of a 收支总表 get the side as a prefix.
 SIDE_PREFIXED = ("预算数", "决算数", "金额", "合计")
 
@@ -134,11 +122,9 @@ def template_header(kind: str, column_numbers: list[int], by_position: bool = Fa
 
 
 def table_kind(title: str) -> str | None:
-    compact = re.sub(r"\s+", "", title)
-    for key, words in TABLE_KINDS:
-        if all(w in compact for w in words):
-            return key
-    return None
+    """The kind of a table this header reader knows (the national template's nine tables)."""
+    key = catalogue_kind(title)
+    return key if key in TEMPLATE_HEADERS else None
 
 
 class HeaderError(ValueError):

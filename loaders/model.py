@@ -72,6 +72,7 @@ class Table:
     page: int | None = None
     line: int | None = None
     label_columns: list[str] = field(default_factory=list)
+    unit: str = "万元"  # the unit the table is printed in; values are always stored in 万元
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)

@@ -1,10 +1,11 @@
-"""Read a disclosure from its PDF with pdfplumber: page → words with positions → lines.
+"""Read a disclosure from its PDF with pdfplumber.
 
-Words on one baseline make a line; a line keeps its words' x positions, so the table reader
-(`text.parse_table_block`) places each value under the 栏次 number of its column instead of
-by arithmetic, and rebuilds multi-level headers column by column. Everything else (titles,
-rows, names wrapped over lines, tables continued over pages, the narrative) is read exactly as
-for text, so all readers produce the same model and pass the same checks.
+Two kinds of PDF reach us. The Hebei county template repeats a department line
+(`475 某某局 预算年度：2022 单位：万元`) over every table and draws few lines: its words, with their
+x positions, go through the same parser as text (`text.parse_lines`), each value placed under the
+栏次 number of its column. Every other published template (Jiangsu, Shanghai, 决算) draws its
+tables with ruling lines: `pdf_grids` reads each table cell by cell, `grid_tables` names the
+columns from the header cells above them, and the words outside the tables are the narrative.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import hashlib
 from pathlib import Path
 
 from .errors import DisclosureFormatError
+from .grid_document import grid_disclosure
 from .model import Disclosure
-from .text import Line, Word, parse_lines
+from .pdf_grids import TextLine, page_grids, page_text_lines
+from .text import DEPT_LINE, Line, Word, parse_lines
 
 LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
 WORD_GAP = 1.5  # points: characters closer than this belong to one word
@@ -36,7 +39,7 @@ def page_lines(page, page_number: int, first_line: int = 1) -> list[Line]:
     return lines
 
 
-def read_pdf(path: str | Path) -> Disclosure:
+def read_pdf(path: str | Path, *, department: str | None = None, year: int | None = None) -> Disclosure:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
@@ -44,20 +47,32 @@ def read_pdf(path: str | Path) -> Disclosure:
     source = str(path)
     data = path.read_bytes()
     lines: list[Line] = []
+    pages: list[tuple[list, list[TextLine]]] = []
+    # Only reading the file is guarded: pdfminer raises many kinds of errors on damaged files.
+    # Interpreting what was read happens outside, so a bug there is a crash, not "damaged".
     try:
         with pdfplumber.open(path) as pdf:
             if not pdf.pages:
-                raise DisclosureFormatError(source, "the PDF has no pages")
+                raise DisclosureFormatError(source, "PDF 没有任何页面")
             for number, page in enumerate(pdf.pages, 1):
                 lines += page_lines(page, number, first_line=len(lines) + 1)
+            hebei = any(DEPT_LINE.match(ln.text) for ln in lines)
+            if not hebei and any(ln.text.strip() for ln in lines):
+                for number, page in enumerate(pdf.pages, 1):
+                    grids = page_grids(page, number)
+                    boxes = [(g.columns[0][0], g.top, g.columns[-1][1], g.bottom) for g in grids]
+                    pages.append((grids, page_text_lines(page, number, boxes)))
     except DisclosureFormatError:
         raise
     except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as e:
-        raise DisclosureFormatError(source, f"not a readable PDF ({type(e).__name__}: {e})") from e
-    except Exception as e:  # pdfminer raises many kinds of errors on damaged files
-        raise DisclosureFormatError(source, f"not a readable PDF ({type(e).__name__})") from e
+        raise DisclosureFormatError(source, f"PDF 文件已损坏或无法读取（{e}）") from e
+    except Exception as e:  # noqa: BLE001 — pdfminer's own exception classes for damaged files
+        raise DisclosureFormatError(source, "PDF 文件已损坏或无法读取") from e
     if not any(ln.text.strip() for ln in lines):
-        raise DisclosureFormatError(source, "the PDF has no text layer (a scan needs OCR first)")
-    disclosure = parse_lines(lines, source, "pdf")
+        raise DisclosureFormatError(source, "PDF 没有文字层（扫描件），需要先做文字识别（OCR）")
+    if hebei:
+        disclosure = parse_lines(lines, source, "pdf")
+    else:
+        disclosure = grid_disclosure(pages, source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
     return disclosure

@@ -45,7 +45,7 @@ def test_reader_is_chosen_by_content_not_extension(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("broken.pdf", b"%PDF-1.4\n%%EOF garbage", "not a readable PDF"),
+        ("broken.pdf", b"%PDF-1.4\n%%EOF garbage", "PDF 文件已损坏"),
         ("broken.xlsx", b"PK\x03\x04 not really a zip", "not a readable XLSX"),
     ],
 )

@@ -1,0 +1,94 @@
+"""A disclosure from a PDF whose tables are drawn with lines: tables, identity and narrative.
+
+`pdf.read_pdf` hands over, page by page, the grids pdfplumber found and the text lines outside
+them. Titled grids (with the grids continuing them) become model tables through the catalogue;
+the cover, the labelled lines and the titles say whose document it is; the remaining lines are
+the narrative, read by the same narrative reader as every other format.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .checks import run_checks
+from .errors import DisclosureFormatError
+from .grid_tables import grid_table
+from .identity import identify
+from .model import Disclosure, Table, Warning_
+from .narrative import parse_narrative
+from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
+from .template import compact, table_kind
+from .text import Line
+
+TOC_LINE = re.compile(r"[.…·]{4,}\s*\d*$|^目\s*录$")
+
+
+def grid_disclosure(
+    pages: list[tuple[list[Grid], list[TextLine]]],
+    source: str,
+    *,
+    department: str | None = None,
+    year: int | None = None,
+) -> Disclosure:
+    grids = document_grids(pages)
+    tables: list[Table] = []
+    warnings: list[Warning_] = []
+    seen: dict[str, str] = {}
+    for g in grids:
+        table, notes = grid_table(g)
+        warnings += notes
+        if table is None:
+            continue
+        if table.key in seen:
+            warnings.append(
+                Warning_(check="structure", table=table.title, message=f"第{table.page}页 {table.title}：与“{seen[table.key]}”同类，未重复收录")
+            )
+            continue
+        seen[table.key] = table.title
+        tables.append(table)
+    all_lines = [ln for _, lines in pages for ln in lines]
+    if not tables:
+        titles = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
+        seen_titles = "；".join(titles) if titles else "无"
+        raise DisclosureFormatError(source, f"没有找到预算表（看到的标题：{seen_titles}）")
+    front = [ln.text for ln in all_lines if ln.page <= 3] + [g.title or "" for g in grids]
+    labelled = [f"部门：{g.body}" for g in grids if g.body]
+    who = identify(front, labelled)
+    name = department or who.department
+    when = year or who.year
+    if not name or not when:
+        missing = "、".join(w for w, v in (("单位名称", name), ("年度", when)) if not v)
+        raise DisclosureFormatError(source, f"文件里没有写明{missing}：请用 --department 单位名称 --year 年度 指明")
+    narrative = parse_narrative(_narrative_lines(all_lines), source)
+    d = Disclosure(
+        department_code=None,
+        department=name,
+        year=int(when),
+        kind=who.kind or "预算",
+        unit="万元",
+        tables=tables + narrative.tables,
+        facts=narrative.facts,
+        passages=narrative.passages,
+        duties=narrative.duties,
+        definitions=narrative.definitions,
+        indicators=narrative.indicators,
+        warnings=warnings,
+        source=source,
+        source_format="pdf",
+    )
+    d.warnings += run_checks(d)
+    return d
+
+
+def _narrative_lines(lines: list[TextLine]) -> list[Line]:
+    """The text outside the tables, without the table titles, unit lines and the contents."""
+    out: list[Line] = []
+    for n, ln in enumerate(lines, 1):
+        text = ln.text.strip()
+        t = compact(text)
+        if not t or TOC_LINE.search(t) or UNIT_IN.search(t) or (table_kind(t) and len(t) <= 60):
+            continue
+        if re.fullmatch(r"[-—\d\s]+", t):  # page numbers
+            continue
+        out.append(Line(number=n, page=ln.page, text=text))
+    return out

@@ -1,0 +1,275 @@
+"""What a table grid means: header → columns, body → rows with every value in its column.
+
+A grid's header is its leading rows up to the first row that holds a figure (or a 合计 / code
+row). Each column's *header path* is the text of every header cell above it, merged cells
+included (`支出预算 / 基本支出`, `“三公”经费预算数 / 公务用车购置及运行费 / 购置费`). A column is a
+code column (`科目编码`, `类/款/项`), a name column (`项目`, `科目名称`) or a value column; a table
+may repeat code–name–value blocks side by side (收支总表: 收入 | 支出; 决算基本支出表: 人员经费 |
+公用经费). A table with value columns only (“三公”经费表 printed as one row of figures) is turned
+so each figure is a row named by its header path. Values stand under the column that contains
+them on the page; tables printed in 元 are stored in 万元, the printed figure kept in `texts`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .headers import LEAVES
+from .model import Column, Row, Table, Warning_
+from .pdf_grids import Cell, Grid
+from .template import TWO_SIDED, compact, table_kind
+
+AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{3}(?: \d{2}){1,3}$")
+CODE_PART = re.compile(r"^\d{2,3}$")
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])")
+CODE_HEADERS = re.compile(r"编码|代码|^类$|^款$|^项$")
+NAME_HEADERS = re.compile(r"项目|名称|科目$|品目|组织形式|经济科目|^支出用途$|^功能分类$")
+TOTAL = re.compile(r"^(?:合计|总计|小计)$")
+EXTRA_LEAVES = {
+    "本年收入合计": "合计",
+    "本年支出合计": "合计",
+    "总计": "合计",
+    "机关运行经费支出": "合计",
+    "一般公共预算": "一般公共预算财政拨款",
+    "政府性基金预算": "政府性基金预算财政拨款",
+    "国有资本经营预算": "国有资本经营预算财政拨款",
+    "收入预算": "合计",
+    "支出预算": "合计",
+}
+SIDE_PREFIXED = ("预算数", "决算数", "金额", "合计")
+SCALE = {"元": 1e-4, "千元": 0.1, "万元": 1.0}
+
+
+def number(text: str) -> float | None:
+    t = compact(text)
+    return float(t.replace(",", "")) if AMOUNT.match(t) else None
+
+
+def _tidy(text: str) -> str:
+    t = compact(text).replace("\u3000", "")
+    return t
+
+
+def _header_rows(g: Grid) -> int:
+    for i, row in enumerate(g.rows):
+        texts = [compact(c.text) for c in row if c and compact(c.text)]
+        if not texts:
+            continue
+        if any(AMOUNT.match(t) and not CODE_PART.match(t) for t in texts):
+            return i
+        first = texts[0]
+        labelled = TOTAL.match(first) or ORDINAL.match(first) or CODE.match(first)
+        if labelled and all(AMOUNT.match(t) for t in texts[1:]):
+            return i
+        if CODE.match(first) and len(texts) >= 2:
+            return i
+    return len(g.rows)
+
+
+@dataclass
+class Slot:
+    index: int
+    x0: float
+    x1: float
+    path: list[str]
+    role: str = "value"  # code | name | value
+    key: str = ""
+    side: str | None = None
+
+
+def _paths(g: Grid, header: int) -> list[Slot]:
+    slots = []
+    for j, (x0, x1) in enumerate(g.columns):
+        centre = (x0 + x1) / 2
+        cells = [c for row in g.rows[:header] for c in row if c is not None and c.x0 - 1 <= centre <= c.x1 + 1]
+        path: list[str] = []
+        for c in sorted(cells, key=lambda c: c.top):
+            t = _tidy(c.text).replace("“", "").replace("”", "").replace('"', "")
+            if t and (not path or path[-1] != t):
+                path.append(t)
+        slots.append(Slot(j, x0, x1, path))
+    return slots
+
+
+def _body_cells(grids: list[Grid], first: int) -> list[list[Cell]]:
+    """Body rows of a table and of the grids continuing it (their repeated header left out);
+    each cell carries its page in `Cell.page`."""
+    rows = []
+    for n, g in enumerate(grids):
+        start = first if n == 0 else _header_rows(g)
+        for row in g.rows[start:]:
+            cells = [c for c in row if c is not None]
+            for c in cells:
+                c.page = g.page
+            rows.append(cells)
+    return rows
+
+
+def _slot_of(cell: Cell, slots: list[Slot]) -> Slot | None:
+    inside = [s for s in slots if s.x0 - 2 <= cell.centre <= s.x1 + 2]
+    return inside[0] if inside else None
+
+
+def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
+    contents: dict[int, list[str]] = {s.index: [] for s in slots}
+    for row in body:
+        for c in row:
+            s = _slot_of(c, slots)
+            if s is not None and compact(c.text):
+                contents[s.index].append(compact(c.text))
+    for s in slots:
+        leaf = s.path[-1] if s.path else ""
+        texts = contents[s.index]
+        numeric = [t for t in texts if AMOUNT.match(t)]
+        if s.path and any(CODE_HEADERS.search(p) for p in s.path[-1:]) or (texts and all(CODE.match(t) or CODE_PART.match(t) for t in texts) and numeric and not any("." in t or "," in t for t in texts)):
+            s.role = "code"
+        elif leaf and NAME_HEADERS.search(leaf) and leaf not in LEAVES and leaf not in EXTRA_LEAVES or texts and len(numeric) < len(texts) / 2:
+            s.role = "name"
+
+
+def _key(path: list[str], kind: str, used: set[str]) -> tuple[str, str | None]:
+    leaf = path[-1] if path else "金额"
+    key = EXTRA_LEAVES.get(leaf) or LEAVES.get(leaf) or leaf
+    side = None
+    if kind in TWO_SIDED:
+        side = "收入" if any("收入" in p for p in path[:-1] or path) else "支出"
+        if key in SIDE_PREFIXED:
+            key = side + key
+    if key in used and len(path) >= 2:
+        key = path[-2] + key
+    while key in used:
+        key += "'"
+    used.add(key)
+    return key, side
+
+
+def _wide_name(path: list[str]) -> str:
+    """A row name for one figure of a table printed as a single row (“三公”经费表)."""
+    parts = [re.sub(r"^\d{4}年", "", p) for p in path if p not in ("预算数", "决算数")]
+    parts = [re.sub(r"(?:预算数|决算数|预算)$", "", p) for p in parts]
+    if not parts:
+        return "合计"
+    leaf = parts[-1]
+    if leaf in ("合计", "小计"):
+        return parts[-2] if len(parts) >= 2 else "合计"
+    if leaf in ("购置费", "运行费") and len(parts) >= 2 and "公务用车" in parts[-2]:
+        return "公务用车" + leaf
+    return leaf
+
+
+def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[list[Cell]], scale: float) -> Table:
+    """Each value column becomes a row; 决算 tables pair 预算数 | 决算数 of one item into one row."""
+    columns: dict[str, Column] = {}
+    rows: dict[str, Row] = {}
+    for s in slots:
+        col = s.path[-1] if s.path and s.path[-1] in ("预算数", "决算数") else "合计"
+        name = _wide_name(s.path)
+        columns.setdefault(col, Column(key=col, label=col))
+        row = rows.setdefault(name, Row(number=len(rows) + 1, name=name, page=g.page))
+        for cells in body:
+            for c in cells:
+                if _slot_of(c, slots) is s:
+                    v = number(c.text)
+                    if v is not None:
+                        row.values[col] = v * scale
+                        if scale != 1.0:
+                            row.texts[col] = compact(c.text)
+    return Table(key=kind, title=title, columns=list(columns.values()), rows=list(rows.values()), page=g.page)
+
+
+def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
+    """The model table for a titled grid (and the grids continuing it); None for kinds that are
+    not budget tables (绩效目标)."""
+    title = g.title or ""
+    kind = table_kind(title)
+    if kind is None or kind == "绩效目标表":
+        return None, []
+    unit = g.unit or "万元"
+    scale = SCALE.get(unit, 1.0)
+    header = _header_rows(g)
+    slots = _paths(g, header)
+    body = _body_cells([g, *g.continued], header)
+    _classify(slots, body)
+    values = [s for s in slots if s.role == "value"]
+    if values and all(s.role == "value" for s in slots):
+        t = _wide_table(kind, title, g, slots, body, scale)
+        t.unit = unit
+        return t, []
+    used: set[str] = set()
+    for s in values:
+        s.key, s.side = _key(s.path, kind, used)
+    blocks = _blocks(slots)
+    rows = _rows(kind, blocks, slots, body, scale, g.page)
+    columns = [Column(key=s.key, label="/".join(s.path) or s.key, side=s.side) for s in values]
+    table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit)
+    table.label_columns = ["科目编码", "科目名称"] if any(s.role == "code" for s in slots) else ["项目"]
+    return table, []
+
+
+def _blocks(slots: list[Slot]) -> list[list[Slot]]:
+    """Side-by-side blocks: a new block starts at a label column that follows a value column."""
+    blocks: list[list[Slot]] = [[]]
+    for s in slots:
+        if s.role != "value" and blocks[-1] and blocks[-1][-1].role == "value":
+            blocks.append([])
+        blocks[-1].append(s)
+    return [b for b in blocks if b]
+
+
+def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[list[Cell]], scale: float, page: int) -> list[Row]:
+    per_block: list[list[Row]] = [[] for _ in blocks]
+    owner = {s.index: b for b, block in enumerate(blocks) for s in block}
+    for cells in body:
+        parts: list[dict] = [{"code": [], "name": [], "values": {}, "texts": {}} for _ in blocks]
+        for c in cells:
+            s = _slot_of(c, slots)
+            text = compact(c.text)
+            if s is None or not text:
+                continue
+            part = parts[owner[s.index]]
+            v = number(text) if s.role == "value" else None
+            if s.role == "value" and v is not None:
+                part["values"][s.key] = v * scale
+                if scale != 1.0:
+                    part["texts"][s.key] = text
+            elif CODE.match(text) or (s.role == "code" and CODE_PART.match(text)):
+                part["code"].append(text.replace(" ", ""))
+            else:
+                part["name"].append(text)
+        for b, part in enumerate(parts):
+            name = "".join(part["name"])
+            code = "".join(part["code"]) or None
+            if not name and not code and not part["values"]:
+                continue
+            prev = per_block[b][-1] if per_block[b] else None
+            if prev is not None and not code and not part["values"] and name and not ORDINAL.match(name) and not TOTAL.match(name) and _unfinished(prev.name):
+                prev.name += name  # a name wrapped onto the next page
+                continue
+            at = cells[0].page if cells else page
+            per_block[b].append(Row(number=0, name=name, code=code, values=part["values"], texts=part["texts"], page=at))
+    rows: list[Row] = []
+    if kind in TWO_SIDED and len(per_block) >= 2:
+        left, right = per_block[0], per_block[1]
+        for i in range(max(len(left), len(right))):
+            a = left[i] if i < len(left) else None
+            b = right[i] if i < len(right) else None
+            row = Row(number=0, name=a.name if a else "", name_right=b.name if b else None, page=(a or b).page if (a or b) else page)
+            for r in (a, b):
+                if r is not None:
+                    row.values.update(r.values)
+                    row.texts.update(r.texts)
+            rows.append(row)
+        for extra in per_block[2:]:
+            rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=page) for r in extra]
+    else:
+        rows = [r for block in per_block for r in block]
+    for n, r in enumerate(rows, 1):
+        r.number = n
+    return rows
+
+
+def _unfinished(name: str) -> bool:
+    """A name cut at a page break ends mid-word: 八、社会保障和就 (… 业支出 on the next page)."""
+    return bool(name) and not name.endswith(("支出", "收入", "费", "金", "计", "）", ")", "资金", "结余", "预算"))

@@ -1,0 +1,181 @@
+"""Tables of a PDF read from its ruling lines: pdfplumber's table finder, cell by cell.
+
+Published disclosures (Jiangsu, Shanghai, …) draw their tables with lines. pdfplumber finds each
+grid and the box of every cell, merged header cells included, so a figure's column is where it
+stands, never a guess. This module turns the pages into `Grid`s — the cells of one table, with
+the title, unit and body named in the lines just above it (or in its own first rows) — and joins
+a table continued over pages. What a grid *means* is `grid_tables`' work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .template import compact, table_kind
+
+UNIT_IN = re.compile(r"单位[:：]\s*(万元|元|千元)")
+BODY_IN = re.compile(r"(?:编制单位|编制部门|预算单位|预算主管部门|部门名称|部门|单位名称)\s*[:：]\s*(\S+)")
+Y_GAP = 3.0
+
+
+@dataclass
+class Cell:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    page: int = 0
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Grid:
+    """One table's cells: `rows[i][j]` is the cell that starts at row i, column j (None where a
+    merged cell above or to the left covers it); `columns` holds each column's x range."""
+
+    page: int
+    top: float
+    bottom: float
+    rows: list[list[Cell | None]]
+    columns: list[tuple[float, float]]
+    title: str | None = None
+    unit: str | None = None
+    body: str | None = None
+    pages: list[int] = field(default_factory=list)
+    continued: list[Grid] = field(default_factory=list)
+
+    def texts(self, i: int) -> list[str]:
+        return [compact(c.text) if c else "" for c in self.rows[i]]
+
+
+@dataclass
+class TextLine:
+    page: int
+    top: float
+    bottom: float
+    text: str
+
+
+def page_text_lines(page, page_number: int, outside: list[tuple[float, float, float, float]]) -> list[TextLine]:
+    """The page's words outside the tables, as lines in reading order."""
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        if any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in outside):
+            continue
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= Y_GAP:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    out = []
+    for ln in lines:
+        ln.sort(key=lambda w: w["x0"])
+        text = ""
+        for a, b in zip([None, *ln], ln, strict=False):
+            gap = b["x0"] - a["x1"] if a else 0
+            text += (" " if a and gap > 4 else "") + b["text"]
+        out.append(TextLine(page_number, min(w["top"] for w in ln), max(w["bottom"] for w in ln), text))
+    return out
+
+
+def page_grids(page, page_number: int) -> list[Grid]:
+    grids = []
+    for t in page.find_tables():
+        texts = t.extract()
+        rows: list[list[Cell | None]] = []
+        for row, row_texts in zip(t.rows, texts, strict=True):
+            cells: list[Cell | None] = []
+            for bbox, text in zip(row.cells, row_texts, strict=True):
+                cells.append(None if bbox is None else Cell(text or "", bbox[0], bbox[2], bbox[1], bbox[3]))
+            rows.append(cells)
+        columns = _column_ranges(rows)
+        if not rows or not columns:
+            continue
+        grids.append(Grid(page_number, t.bbox[1], t.bbox[3], rows, columns, pages=[page_number]))
+    return [g for g in grids if any(any(c and c.text.strip() for c in r) for r in g.rows)]
+
+
+def _column_ranges(rows: list[list[Cell | None]]) -> list[tuple[float, float]]:
+    """Each grid column's x range, from the edges of all its cells (a merged cell spans several)."""
+    edges: list[float] = []
+    for x in sorted({round(v, 1) for row in rows for c in row if c for v in (c.x0, c.x1)}):
+        if not edges or x - edges[-1] > 1.5:
+            edges.append(x)
+    return list(zip(edges, edges[1:], strict=False))
+
+
+def _meta(text: str, grid: Grid) -> bool:
+    """Read a title, unit or body line into the grid; True when the line was one of them."""
+    found = False
+    if grid.title is None and table_kind(text) is not None and len(compact(text)) <= 60:
+        grid.title = compact(text)
+        found = True
+    m = UNIT_IN.search(text)
+    if m:
+        grid.unit = m.group(1)
+        found = True
+    m = BODY_IN.search(text.replace(" ", "") if "：" in text or ":" in text else text)
+    if m and not table_kind(text):
+        grid.body = grid.body or m.group(1).split("单位")[0]
+        found = True
+    return found
+
+
+def _split_inner_titles(grid: Grid) -> list[Grid]:
+    """A grid whose rows hold a table's title (the table drawn in one frame with its title, or
+    two tables in one frame) is cut there; the title, unit and body rows are taken out."""
+    parts: list[Grid] = []
+    current = Grid(grid.page, grid.top, grid.bottom, [], grid.columns, grid.title, grid.unit, grid.body, list(grid.pages))
+    for row in grid.rows:
+        line = " ".join(c.text for c in row if c and c.text.strip())
+        joined = compact(line)
+        is_title = bool(joined) and table_kind(joined) is not None and len(joined) <= 60 and not re.search(r"\d{3,}\.\d", joined)
+        if is_title and (current.rows or current.title):
+            if current.rows or current.title:
+                parts.append(current)
+            current = Grid(grid.page, row[0].top if row[0] else grid.top, grid.bottom, [], grid.columns, pages=list(grid.pages))
+        if is_title or (not current.rows and _is_meta_row(joined) and _meta(line, current)):
+            if is_title:
+                current.title = joined
+            continue
+        current.rows.append(row)
+    parts.append(current)
+    return [p for p in parts if p.rows or p.title]
+
+
+def _is_meta_row(joined: str) -> bool:
+    return bool(UNIT_IN.search(joined) or re.match(r"^(?:部门|编制单位|编制部门|预算单位|部门名称)[:：]", joined))
+
+
+def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]:
+    """Titled tables in document order, each with the grids that continue it on later pages."""
+    tables: list[Grid] = []
+    for grids, lines in pages:
+        above_from = 0.0
+        for g in sorted(grids, key=lambda g: g.top):
+            for ln in lines:
+                if above_from - 1 <= ln.top < g.top:
+                    _meta(ln.text, g)
+            above_from = g.bottom
+            for part in _split_inner_titles(g):
+                if part.title is not None:
+                    tables.append(part)
+                elif tables and _continues(tables[-1], part):
+                    tables[-1].continued.append(part)
+                    tables[-1].pages.append(part.page)
+    return tables
+
+
+def _continues(table: Grid, part: Grid) -> bool:
+    """An untitled grid continues the table before it when it starts on the next page (or the
+    same page) and spans the same width."""
+    last = table.continued[-1] if table.continued else table
+    left, right = table.columns[0][0], table.columns[-1][1]
+    same_width = abs(part.columns[0][0] - left) < 25 and abs(part.columns[-1][1] - right) < 25
+    return part.page - last.page in (0, 1) and same_width

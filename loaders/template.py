@@ -1,0 +1,78 @@
+"""The catalogue of disclosure tables: the one place template rules live.
+
+Every province prints the same national tables under its own wording: Hebei's county template
+(`部门预算支出总表`), Jiangsu's numbered one (`公开03表 支出预算总表`), Shanghai's (`2025年部门支出预算
+总表`, `2025年预算单位…`), and the 决算 set (`支出决算表`, `财政拨款收入支出决算总表`). A table's *kind*
+is what it means, whatever the wording; readers ask `table_kind(title)` and the checks, the store and
+the engine speak kinds only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Kinds whose rows put a 收入 item beside a 支出 item (two sides).
+TWO_SIDED = ("收支总表", "财政拨款收支总表")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    all_of: tuple[str, ...]  # every pattern must match the compact title
+    none_of: tuple[str, ...] = ()
+    meaning: str = ""
+
+
+# Tested in this order; the first kind whose patterns all match (and none of its exclusions) wins.
+KINDS: tuple[Kind, ...] = (
+    Kind("绩效目标表", ("绩效目标",), meaning="项目绩效目标"),
+    Kind("三公经费表", ("三公",), meaning="“三公”经费（及会议费、培训费、机关运行经费）"),
+    Kind("机关运行经费表", ("机关运行经费",), meaning="一般公共预算机关运行经费"),
+    Kind("政府采购表", ("政府采购",), meaning="政府采购预算"),
+    Kind("财政拨款收支总表", ("财政拨款", "收(?:入)?支(?:出)?.*总表"), meaning="财政拨款收入与支出"),
+    Kind("收支总表", ("收(?:入)?支(?:出)?.*总表",), meaning="全部收入与支出"),
+    Kind("政府性基金支出表", ("基金",), meaning="政府性基金预算财政拨款支出"),
+    Kind("国有资本经营支出表", ("国有资本经营",), meaning="国有资本经营预算财政拨款支出"),
+    Kind("收入总表", ("收入(?:预算|决算)?(?:总)?表",), ("支出",), meaning="收入按来源"),
+    Kind("财政拨款基本支出表", ("财政拨款基本支出",), ("一般公共预算",), meaning="财政拨款基本支出按经济分类"),
+    Kind("基本支出表", ("基本支出",), meaning="一般公共预算基本支出按经济分类"),
+    Kind("支出总表", ("^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:总)?表$",), meaning="全部支出按功能分类"),
+    Kind("财政拨款支出表", ("^财政拨款支出(?:预算)?表$",), meaning="财政拨款支出按功能分类"),
+    Kind("一般公共预算支出表", ("一般公共预算", "支出"), meaning="一般公共预算支出按功能分类"),
+)
+
+# What precedes the name of the table in a title: a table number, an ordinal, a year, the body.
+TITLE_NOISE = re.compile(
+    r"^(?:(?:附表|公开)?\d{1,2}表|[一二三四五六七八九十]+、|\d{1,2}[、.．])?"
+    r"(?:\d{4}年度?)?(?:区级|市级|省级|县级)?"
+)
+TITLE_SUFFIX = re.compile(r"[（(](?:功能科目|经济科目|功能分类|经济分类|按功能分类|按经济分类)[)）]$")
+# Notes that say a table has no rows.
+EMPTY_NOTE = re.compile(r"此表为空|本表为空|为空表|无该项|无此项|没有.{0,20}(?:收入|支出|经费)|无(?:政府性基金|国有资本经营)")
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def clean_title(title: str) -> str:
+    """The table's name without number, ordinal, year or the 功能/经济科目 suffix."""
+    t = compact(title).replace("“", "").replace("”", "").replace('"', "")
+    t = TITLE_NOISE.sub("", t)
+    return TITLE_SUFFIX.sub("", t)
+
+
+def table_kind(title: str) -> str | None:
+    t = clean_title(title)
+    if not t.endswith("表") and not t.endswith("表）"):
+        return None
+    bare = re.sub(r"^(?:部门|单位|预算单位|预算主管部门)", "", t)
+    for kind in KINDS:
+        if all(re.search(p, bare) or re.search(p, t) for p in kind.all_of) and not any(re.search(p, t) for p in kind.none_of):
+            return kind.key
+    return None
+
+
+def kind_meaning(key: str) -> str:
+    return next((k.meaning for k in KINDS if k.key == key), key)
