@@ -30,7 +30,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -75,6 +75,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             "note": str,
             "page": int,
             "label_columns": str,
+            "unit": str,
         },
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
@@ -293,6 +294,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                 "note": t.note,
                 "page": t.page,
                 "label_columns": json.dumps(t.label_columns, ensure_ascii=False),
+                "unit": t.unit,
             }
         )
         for cpos, c in enumerate(t.columns, 1):

@@ -129,7 +129,7 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
             s.role = "name"
 
 
-def _key(path: list[str], kind: str, used: set[str]) -> tuple[str, str | None]:
+def _key(path: list[str], kind: str, used: set[str], taken: set[str] | None = None) -> tuple[str, str | None]:
     leaf = path[-1] if path else "金额"
     key = EXTRA_LEAVES.get(leaf) or LEAVES.get(leaf) or leaf
     side = None
@@ -137,6 +137,8 @@ def _key(path: list[str], kind: str, used: set[str]) -> tuple[str, str | None]:
         side = "收入" if any("收入" in p for p in path[:-1] or path) else "支出"
         if key in SIDE_PREFIXED:
             key = side + key
+    if kind in TWO_SIDED and taken and key in taken and len(path) >= 2:
+        key = path[-2] + key  # a second 支出 block (功能分类 | 支出用途) names its own column
     if key in used and len(path) >= 2:
         key = path[-2] + key
     while key in used:
@@ -193,14 +195,17 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     body = _body_cells([g, *g.continued], header)
     _classify(slots, body)
     values = [s for s in slots if s.role == "value"]
-    if values and all(s.role == "value" for s in slots):
+    if values and all(s.role == "value" for s in slots) and kind == "三公经费表":
         t = _wide_table(kind, title, g, slots, body, scale)
         t.unit = unit
         return t, []
-    used: set[str] = set()
-    for s in values:
-        s.key, s.side = _key(s.path, kind, used)
     blocks = _blocks(slots)
+    for block in blocks:
+        used: set[str] = set()
+        for s in block:
+            if s.role == "value":
+                s.key, s.side = _key(s.path, kind, used, taken={t.key for t in values if t.key and t.side != (s.side or "")})
+    values = list({s.key: s for s in values}.values())
     rows = _rows(kind, blocks, slots, body, scale, g.page)
     columns = [Column(key=s.key, label="/".join(s.path) or s.key, side=s.side) for s in values]
     table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit)
@@ -219,8 +224,11 @@ def _blocks(slots: list[Slot]) -> list[list[Slot]]:
 
 
 def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[list[Cell]], scale: float, page: int) -> list[Row]:
-    per_block: list[list[Row]] = [[] for _ in blocks]
+    """One row per block per printed row; a 收支总表 keeps its 收入 and 支出 items of one printed
+    row together (name | name_right), further 支出 blocks follow as rows of their own."""
     owner = {s.index: b for b, block in enumerate(blocks) for s in block}
+    printed: list[list[Row | None]] = []
+    last: list[Row | None] = [None] * len(blocks)
     for cells in body:
         parts: list[dict] = [{"code": [], "name": [], "values": {}, "texts": {}} for _ in blocks]
         for c in cells:
@@ -238,33 +246,40 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
                 part["code"].append(text.replace(" ", ""))
             else:
                 part["name"].append(text)
+        line: list[Row | None] = []
         for b, part in enumerate(parts):
             name = "".join(part["name"])
             code = "".join(part["code"]) or None
+            prev = last[b]
             if not name and not code and not part["values"]:
+                line.append(None)
                 continue
-            prev = per_block[b][-1] if per_block[b] else None
-            if prev is not None and not code and not part["values"] and name and not ORDINAL.match(name) and not TOTAL.match(name) and _unfinished(prev.name):
+            wrapped = prev is not None and not code and not part["values"] and name and _unfinished(prev.name)
+            if wrapped and prev is not None and not ORDINAL.match(name) and not TOTAL.match(name):
                 prev.name += name  # a name wrapped onto the next page
+                line.append(None)
                 continue
             at = cells[0].page if cells else page
-            per_block[b].append(Row(number=0, name=name, code=code, values=part["values"], texts=part["texts"], page=at))
+            row = Row(number=0, name=name, code=code, values=part["values"], texts=part["texts"], page=at)
+            last[b] = row
+            line.append(row)
+        printed.append(line)
     rows: list[Row] = []
-    if kind in TWO_SIDED and len(per_block) >= 2:
-        left, right = per_block[0], per_block[1]
-        for i in range(max(len(left), len(right))):
-            a = left[i] if i < len(left) else None
-            b = right[i] if i < len(right) else None
-            row = Row(number=0, name=a.name if a else "", name_right=b.name if b else None, page=(a or b).page if (a or b) else page)
+    if kind in TWO_SIDED and len(blocks) >= 2:
+        for line in printed:
+            a, b = line[0], line[1]
+            if a is None and b is None:
+                continue
+            row = Row(number=0, name=a.name if a else "", name_right=b.name if b else None, page=(a or b).page)  # type: ignore[union-attr]
             for r in (a, b):
                 if r is not None:
                     row.values.update(r.values)
                     row.texts.update(r.texts)
             rows.append(row)
-        for extra in per_block[2:]:
-            rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=page) for r in extra]
+        for n in range(2, len(blocks)):
+            rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=r.page) for line in printed if (r := line[n])]
     else:
-        rows = [r for block in per_block for r in block]
+        rows = [r for n in range(len(blocks)) for line in printed if (r := line[n])]
     for n, r in enumerate(rows, 1):
         r.number = n
     return rows

@@ -70,9 +70,6 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
         raise DisclosureFormatError(source, "PDF 文件已损坏或无法读取") from e
     if not any(ln.text.strip() for ln in lines):
         raise DisclosureFormatError(source, "PDF 没有文字层（扫描件），需要先做文字识别（OCR）")
-    if hebei:
-        disclosure = parse_lines(lines, source, "pdf")
-    else:
-        disclosure = grid_disclosure(pages, source, department=department, year=year)
+    disclosure = parse_lines(lines, source, "pdf") if hebei else grid_disclosure(pages, source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
     return disclosure

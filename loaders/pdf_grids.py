@@ -129,20 +129,26 @@ def _meta(text: str, grid: Grid) -> bool:
 
 def _split_inner_titles(grid: Grid) -> list[Grid]:
     """A grid whose rows hold a table's title (the table drawn in one frame with its title, or
-    two tables in one frame) is cut there; the title, unit and body rows are taken out."""
+    two tables in one frame) is cut there; the title, unit and body rows are taken out. A title
+    cell may hold the body and unit lines too (`收支预算总表\n部门：…  单位：万元`)."""
     parts: list[Grid] = []
     current = Grid(grid.page, grid.top, grid.bottom, [], grid.columns, grid.title, grid.unit, grid.body, list(grid.pages))
     for row in grid.rows:
-        line = " ".join(c.text for c in row if c and c.text.strip())
-        joined = compact(line)
-        is_title = bool(joined) and table_kind(joined) is not None and len(joined) <= 60 and not re.search(r"\d{3,}\.\d", joined)
-        if is_title and (current.rows or current.title):
+        lines = [compact(x) for c in row if c and c.text.strip() for x in c.text.split("\n") if x.strip()]
+        whole = [compact(c.text) for c in row if c and c.text.strip()]
+        titles = [x for x in lines + whole if table_kind(x) is not None and len(x) <= 60 and not re.search(r"\d{3,}\.\d", x)]
+        if titles:
             if current.rows or current.title:
                 parts.append(current)
-            current = Grid(grid.page, row[0].top if row[0] else grid.top, grid.bottom, [], grid.columns, pages=list(grid.pages))
-        if is_title or (not current.rows and _is_meta_row(joined) and _meta(line, current)):
-            if is_title:
-                current.title = joined
+            top = next((c.top for c in row if c), grid.top)
+            current = Grid(grid.page, top, grid.bottom, [], grid.columns, pages=list(grid.pages))
+            current.title = titles[0]
+            for x in lines:
+                _meta(x, current)
+            continue
+        if not current.rows and lines and all(_is_meta_row(x) or x in ("部门：", "部门:") for x in lines[:1]):
+            for x in [" ".join(c.text for c in row if c and c.text.strip())]:
+                _meta(x, current)
             continue
         current.rows.append(row)
     parts.append(current)
@@ -156,12 +162,13 @@ def _is_meta_row(joined: str) -> bool:
 def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]:
     """Titled tables in document order, each with the grids that continue it on later pages."""
     tables: list[Grid] = []
+    pending: list[TextLine] = []  # lines below the last table of the page before (a title at a page's foot)
     for grids, lines in pages:
         above_from = 0.0
         for g in sorted(grids, key=lambda g: g.top):
-            for ln in lines:
-                if above_from - 1 <= ln.top < g.top:
-                    _meta(ln.text, g)
+            for ln in pending + [ln for ln in lines if above_from - 1 <= ln.top < g.top]:
+                _meta(ln.text, g)
+            pending = []
             above_from = g.bottom
             for part in _split_inner_titles(g):
                 if part.title is not None:
@@ -169,6 +176,7 @@ def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]
                 elif tables and _continues(tables[-1], part):
                     tables[-1].continued.append(part)
                     tables[-1].pages.append(part.page)
+        pending = [ln for ln in lines if ln.top >= above_from - 1] if grids else []
     return tables
 
 
