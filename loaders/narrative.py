@@ -88,11 +88,20 @@ def _split_headings(lines: list[Line]) -> list[Line]:
     return out
 
 
+# A heading on a line of its own, as the Jiangsu and Shanghai templates print them.
+HEADING_ALONE = re.compile(
+    r"^(?:第[一二三四五六七八九十]部分\s*)?(?P<title>.{0,30}?(?:名词解释|编制说明|情况说明|主要职能|机构设置|部门概况))$"
+)
+
+
 def _sections(lines: list[Line]) -> list[tuple[str, list[Line]]]:
     out: list[tuple[str, list[Line]]] = [("情况说明", [])]
     for ln in _split_headings(lines):
         m = SECTION.match(ln.text)
-        if m and len(ln.text) < 40:
+        alone = HEADING_ALONE.match(tidy(ln.text))
+        if alone and len(ln.text) < 45 and not m:
+            out.append((alone.group("title"), []))
+        elif m and len(ln.text) < 40 and not ("名词解释" in out[-1][0] and re.search("[:：]", ln.text)):
             out.append((tidy(m.group(2)), []))
         else:
             out[-1][1].append(ln)
@@ -289,15 +298,31 @@ def _duties_and_units(title: str, body: list[Line], nar: Narrative) -> None:
             )
 
 
+DEFINITION_ITEM = re.compile(
+    r"^(?:[（(](?P<cn>[一二三四五六七八九十]+)[)）]、?|(?P<cn2>[一二三四五六七八九十]+)、|(?P<n>\d+)\s*(?:、|[.．](?!\d)))\s*(?P<rest>.*)$"
+)
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", 0)}
+
+
+def _cn_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23."""
+    if "十" not in text:
+        return CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(ones, 0) if ones else 0)
+
+
 def _definitions(body: list[Line], nar: Narrative) -> None:
+    """名词解释 items: `1. 术语：…`, `一、术语：…` or `（一）术语：…`, each running until the next."""
     current: list = []
     for ln in body:
         t = ln.text
         if not t:
             continue
-        m = ITEM.match(t)
+        m = DEFINITION_ITEM.match(tidy(t))
         if m and ("：" in t or ":" in t):
-            current.append([int(m.group(1)), m.group(2), ln.page])
+            number = int(m.group("n")) if m.group("n") else _cn_number(m.group("cn") or m.group("cn2"))
+            current.append([number, m.group("rest"), ln.page])
         elif current:
             current[-1][1] += t
     for number, text, page in current:
