@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from loaders.template import TWO_SIDED
+
 from . import store
 from .numbers import fmt
 from .parse import Query, parse
@@ -410,11 +412,15 @@ class Engine:
             broad=t.key in BROAD,
         )
 
-    def _default_column(self, t: TableData, r: RowData, matched: str, count: bool) -> str | None:
+    def _default_column(self, t: TableData, r: RowData, matched: str, count: bool, stage: str | None = None) -> str | None:
         keys = t.column_keys()
-        if t.key in ("收支总表", "财政拨款收支总表"):
+        if t.key in TWO_SIDED:
             side = "收入" if canon(r.name) == matched else "支出"
-            return t.side_column(side)
+            own = [c["key"] for c in t.columns if c["side"] == side and c["key"] in r.values]
+            return own[0] if own else t.side_column(side)  # a second 支出 block has its own column
+        staged = _stage_column(keys, stage)
+        if staged:
+            return staged
         if t.key == "固定资产表":
             return "数量" if count else "价值"
         for k in ("合计", "金额", "价值"):
@@ -437,7 +443,7 @@ class Engine:
                     matched = canon(r.name)
                 if matched is None:
                     continue
-                column = measure or self._default_column(t, r, matched, q.count)
+                column = measure or self._default_column(t, r, matched, q.count, q.stage)
                 if column is None:
                     continue
                 name = _side_name(t, r, column)
@@ -524,9 +530,11 @@ class Engine:
                 if t is not None and not t.rows and t.note and (not tables or key in tables):
                     cands.append(self._empty(doc, t, name))
                 elif t is not None and t.rows and (not tables or key in tables):
-                    r = next((r for r in t.rows if canon(r.name) == row_name), None)
+                    own = next((r for r in t.rows if canon(r.name) == canon(name)), None)  # a row named for the subject
+                    r = own or next((r for r in t.rows if canon(r.name) == row_name), None)
+                    column = _stage_column(t.column_keys(), q.stage) or "合计"
                     if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
-                        cands.append(self._cell(doc, t, r, "合计", label=name))
+                        cands.append(self._cell(doc, t, r, column, label=name))
         if tables and not cands and not (rows or measures or facts or q.code):
             for key in tables:  # a table named alone: its 合计, or 0 when it is empty
                 t = doc.tables.get(key)
@@ -543,9 +551,42 @@ class Engine:
             names += [m for m in measures if not rows and m not in names]
             names += [r for r in rows if r not in names and r not in measures]
             cands += self._fact_candidates(doc, names)
+        if doc.kind == "决算":
+            cands = [c for c in cands if _fits_stage(c, q.stage)]
+            if not cands and q.stage in ("年初预算", "全年预算"):
+                cands = self._stage_from_passages(q, doc)
         if cands and not q.fiscal_scope and any(c.broad for c in cands):
             cands = [c for c in cands if c.broad or c.rank > len(PRECEDENCE)]
         return cands
+
+    def _stage_from_passages(self, q: Query, doc: DocData) -> list[Candidate]:
+        """A 决算 narrative states each item's 年初预算 / 全年预算 beside its 决算数
+        (`城乡社区规划与管理（项）。… 年初预算为3110.14万元，支出决算为2739.56万元`)."""
+        subject = q.subject_text
+        if not subject or not q.stage:
+            return []
+        figure = re.compile(q.stage + r"(?:数)?为?\s*(-?\d+(?:\.\d+)?)\s*万元")
+        for p in doc.passages:
+            text = re.sub(r"\s+", "", p["text"])
+            at = text.find(subject)
+            if at < 0:
+                continue
+            m = figure.search(text, at)
+            if m is None or text.count("。", at, m.start()) > 1:
+                continue  # the figure belongs to the subject's sentence or the one after it
+            value = float(m.group(1))
+            cite = Citation(
+                document=doc.id,
+                department=doc.department,
+                year=doc.year,
+                table=f"情况说明 · {p['section']}",
+                name=f"{subject}{q.stage}",
+                value=value,
+                page=p["page"],
+                text=_short(text[max(0, at - 10) : m.end() + 20], 160),
+            )
+            return [Candidate(value=value, unit="万元", citation=cite, rank=len(PRECEDENCE) + 1, label=f"{subject}{q.stage}", broad=False)]
+        return []
 
     def _figure(self, q: Query, doc: DocData) -> Answer:
         indicator = self._indicator(q, doc)
@@ -1095,7 +1136,27 @@ def _subset(q: Query, matches) -> Query:
     return replace(q, matches=list(matches), code=None)
 
 
-TWO_SIDED = ("收支总表", "财政拨款收支总表")
+
+
+BUDGET_FIGURE = re.compile(r"(年初|全年)?预算(?:数)?为?\s*(-?\d+(?:\.\d+)?)\s*万元")
+
+
+def _fits_stage(c: Candidate, stage: str | None) -> bool:
+    """In a 决算 document, whether a figure is of the stage asked: 预算数 columns and narrative
+    figures stated as 预算为… answer only 年初预算/全年预算 questions; the rest only the others."""
+    budget_asked = stage in ("年初预算", "全年预算")
+    if c.from_table:
+        return (c.citation.column == "预算数") == budget_asked
+    stated = [float(m.group(2)) for m in BUDGET_FIGURE.finditer(re.sub(r"\s+", "", c.citation.text or ""))]
+    is_budget = c.value is not None and any(abs(v - c.value) < 0.005 for v in stated)
+    return is_budget == budget_asked if is_budget or budget_asked else True
+
+
+def _stage_column(keys: list[str], stage: str | None) -> str | None:
+    """In a 决算 table printing 预算数 | 决算数, the column the question's stage asks for."""
+    if "预算数" in keys and "决算数" in keys:
+        return "预算数" if stage in ("年初预算", "全年预算") else "决算数"
+    return None
 
 
 def _side_name(t: TableData, r: RowData, column: str) -> str:

@@ -40,6 +40,13 @@ ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大")
 PLACE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,4}?[省市县区])[\u4e00-\u9fff]{0,8}?(?:局|委员会|委|办公室|中心)")
 DEPT_MENTION = re.compile(r"(?<![这该本此])(?:(?!这个|该|本|我们|你们)[\u4e00-\u9fff]){2,8}?(?:局|委员会|办公室)")
+# Which figure of a 决算 a question asks for; the words are taken out before subjects are matched.
+STAGES = [
+    ("年初预算", re.compile(r"年初预算(?:数)?|年初安排")),
+    ("全年预算", re.compile(r"全年预算(?:数)?|调整(?:后)?预算")),
+    ("决算数", re.compile(r"实际(?:支出|花了|花费|开支)?(?=.*支出)|实际|决算数|决算(?=.{0,6}(?:支出|收入|多少|是))")),
+]
+QUESTION_WORDS = re.compile(r"是多少|有多少|多少钱|多少|是什么|几|吗|呢|啊|了|的|是|为|预算|情况|\s+|[?？,，。]")
 SPENDING_ONLY = re.compile(r"(花|支出|用|开支|预算).{0,4}多少|多少钱")
 NARRATIVE_WORDS = re.compile(r"情况说明|说明里|文字说明")
 
@@ -61,6 +68,8 @@ class Query:
     department_guess: str | None = None
     narrative_only: bool = False
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
+    stage: str | None = None  # 决算数 (实际支出), 年初预算 or 全年预算: which figure of a 决算 is asked
+    subject_text: str = ""  # what the question asks about, without body, year, stage and question words
 
     def terms(self, kind: str) -> list[str]:
         out = []
@@ -106,6 +115,12 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     q.count = bool(COUNT.search(rest))
     q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
     q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
+    for stage, pattern in STAGES:
+        if pattern.search(rest):
+            q.stage = stage
+            rest = pattern.sub("", rest)
+            break
+    q.subject_text = QUESTION_WORDS.sub("", rest).strip()
     q.matches = _subjects(rest, vocab)
     if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
         total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget

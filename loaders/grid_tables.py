@@ -150,7 +150,7 @@ def _key(path: list[str], kind: str, used: set[str], taken: set[str] | None = No
 def _wide_name(path: list[str]) -> str:
     """A row name for one figure of a table printed as a single row (“三公”经费表)."""
     parts = [re.sub(r"^\d{4}年", "", p) for p in path if p not in ("预算数", "决算数")]
-    parts = [re.sub(r"(?:预算数|决算数|预算)$", "", p) for p in parts]
+    parts = [re.sub(r"^财政拨款|(?:预算数|决算数|预算)$", "", p) for p in parts]
     if not parts:
         return "合计"
     leaf = parts[-1]
