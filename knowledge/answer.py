@@ -891,7 +891,18 @@ class Engine:
         return [r for r in coded if not any(o is not r and o.code.startswith(r.code) for o in coded)]
 
     def _scope(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
-        """The rows a list/top question ranges over, and the column it ranks by."""
+        """The rows a list/top question ranges over, and the column it ranks by; 哪一类 / 哪一款
+        ranges over the 类 (3-digit) or 款 (5-digit) codes of the table instead of its leaves."""
+        found = self._scope_rows(q, doc)
+        level = CODE_LEVEL.search(q.text)
+        if found is None or level is None:
+            return found
+        t, _, column = found
+        width = 3 if level.group(1) == "类" else 5
+        rows = [r for r in t.rows if r.code and len(r.code) == width and r.values.get(column)]
+        return (t, rows, column) if rows else None
+
+    def _scope_rows(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
         rows = [n for n in q.terms("row") if n not in q.terms("measure")]
         measure = (q.terms("measure") or [None])[0]
         tables = q.terms("table")
@@ -1138,6 +1149,7 @@ def _subset(q: Query, matches) -> Query:
 
 
 
+CODE_LEVEL = re.compile(r"哪[一几]?(类|款)|按(类|款)")
 BUDGET_FIGURE = re.compile(r"(年初|全年)?预算(?:数)?为?\s*(-?\d+(?:\.\d+)?)\s*万元")
 
 

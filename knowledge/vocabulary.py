@@ -32,6 +32,8 @@ MEASURES = frozenset(LEAVES.values()) - GENERIC_COLUMNS
 
 # How people say things → the vocabulary's word for it.
 SYNONYMS: dict[str, str] = {
+    "收入支出总计": "总计",  # the 决算 收入支出决算总表 prints one 总计 on each side
+    "收支总计": "总计",
     "社保": "社会保障和就业支出",
     "社会保障": "社会保障和就业支出",
     "公积金": "住房公积金",
@@ -291,6 +293,11 @@ class Vocabulary:
                     for t in v.terms[row]:
                         if t.kind == "row":
                             v.add(word, t)
+        for surface, terms in list(v.terms.items()):  # 基本支出预算 (a defined term) is also the 基本支出 row
+            stem = surface[: -len("预算")] if surface.endswith("预算") else ""
+            if stem and all(t.kind == "definition" for t in terms):
+                for t in list(v.terms.get(stem, [])):
+                    v.add(surface, t)
         for word, key in TABLE_WORDS.items():
             v.add(word, Term("table", key))
         for word, target in SYNONYMS.items():

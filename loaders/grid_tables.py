@@ -202,9 +202,13 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     blocks = _blocks(slots)
     for block in blocks:
         used: set[str] = set()
+        by_path: dict[tuple[str, ...], str] = {}
         for s in block:
-            if s.role == "value":
+            if s.role == "value" and kind not in TWO_SIDED and tuple(s.path) in by_path:
+                s.key = by_path[tuple(s.path)]  # one column drawn as several (a frame shared by two tables)
+            elif s.role == "value":
                 s.key, s.side = _key(s.path, kind, used, taken={t.key for t in values if t.key and t.side != (s.side or "")})
+                by_path[tuple(s.path)] = s.key
     values = list({s.key: s for s in values}.values())
     rows = _rows(kind, blocks, slots, body, scale, g.page)
     columns = [Column(key=s.key, label="/".join(s.path) or s.key, side=s.side) for s in values]
