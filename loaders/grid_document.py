@@ -17,7 +17,7 @@ from .identity import identify
 from .model import Disclosure, Table, Warning_
 from .narrative import parse_narrative
 from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
-from .template import compact, table_kind
+from .template import TWO_SIDED, compact, table_kind
 from .text import Line
 
 TOC_LINE = re.compile(r"[.…·]{4,}\s*\d*$|^目\s*录$")
@@ -78,6 +78,35 @@ def grid_disclosure(
     )
     d.warnings += run_checks(d)
     return d
+
+
+def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine]]]) -> None:
+    """A Hebei-template PDF read as text (its department line, narrative and tables) whose tables
+    are also drawn with lines: each table's cells are taken from the grid, where a figure's
+    position decides its column, when the grid has the same rows (序号) and columns. Names wrapped
+    inside a cell are whole there too. A 收支总表 printed with one name cell keeps the text's
+    收入 | 支出 split of the names."""
+    read: dict[str, Table] = {}
+    for g in document_grids(pages):
+        t, _ = grid_table(g)
+        if t is not None and t.key not in read:
+            read[t.key] = t
+    replaced = False
+    for old in d.tables:
+        new = read.get(old.key)
+        if new is None or [r.number for r in new.rows] != [r.number for r in old.rows]:
+            continue
+        if {c.key for c in new.columns} != {c.key for c in old.columns}:
+            continue
+        one_name_cell = old.key in TWO_SIDED and all(r.name_right is None for r in new.rows)
+        for o, n in zip(old.rows, new.rows, strict=True):
+            o.values, o.ambiguous, o.texts = n.values, [], {**o.texts, **n.texts}
+            if not one_name_cell:
+                o.name, o.name_right, o.code = n.name, n.name_right, n.code
+        replaced = True
+    if replaced:
+        kept = [w for w in d.warnings if w.check == "structure"]
+        d.warnings = kept + run_checks(d)
 
 
 def _narrative_lines(lines: list[TextLine]) -> list[Line]:

@@ -55,7 +55,7 @@ def _tidy(text: str) -> str:
 def _header_rows(g: Grid) -> int:
     for i, row in enumerate(g.rows):
         texts = [compact(c.text) for c in row if c and compact(c.text)]
-        if not texts:
+        if not texts or texts[0].startswith("栏次"):
             continue
         if any(AMOUNT.match(t) and not CODE_PART.match(t) for t in texts):
             return i
@@ -63,8 +63,8 @@ def _header_rows(g: Grid) -> int:
         labelled = TOTAL.match(first) or ORDINAL.match(first) or CODE.match(first)
         if labelled and all(AMOUNT.match(t) for t in texts[1:]):
             return i
-        if CODE.match(first) and len(texts) >= 2:
-            return i
+        if (CODE.match(first) or re.fullmatch(r"\d{1,4}", first)) and len(texts) >= 2:
+            return i  # a 科目编码 or a 序号 starts the row: header rows start with words
     return len(g.rows)
 
 
@@ -83,7 +83,8 @@ def _paths(g: Grid, header: int) -> list[Slot]:
     slots = []
     for j, (x0, x1) in enumerate(g.columns):
         centre = (x0 + x1) / 2
-        cells = [c for row in g.rows[:header] for c in row if c is not None and c.x0 - 1 <= centre <= c.x1 + 1]
+        rows = [row for row in g.rows[:header] if not any(c and compact(c.text).startswith("栏次") for c in row)]
+        cells = [c for row in rows for c in row if c is not None and c.x0 - 1 <= centre <= c.x1 + 1]
         path: list[str] = []
         for c in sorted(cells, key=lambda c: c.top):
             t = _tidy(c.text).replace("“", "").replace("”", "").replace('"', "")
@@ -123,7 +124,9 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
         leaf = s.path[-1] if s.path else ""
         texts = contents[s.index]
         numeric = [t for t in texts if AMOUNT.match(t)]
-        if s.path and any(CODE_HEADERS.search(p) for p in s.path[-1:]) or (texts and all(CODE.match(t) or CODE_PART.match(t) for t in texts) and numeric and not any("." in t or "," in t for t in texts)):
+        if leaf == "序号":
+            s.role = "serial"
+        elif s.path and any(CODE_HEADERS.search(p) for p in s.path[-1:]) or (texts and all(CODE.match(t) or CODE_PART.match(t) for t in texts) and numeric and not any("." in t or "," in t for t in texts)):
             s.role = "code"
         elif leaf and NAME_HEADERS.search(leaf) and leaf not in LEAVES and leaf not in EXTRA_LEAVES or texts and len(numeric) < len(texts) / 2:
             s.role = "name"
@@ -221,7 +224,7 @@ def _blocks(slots: list[Slot]) -> list[list[Slot]]:
     """Side-by-side blocks: a new block starts at a label column that follows a value column."""
     blocks: list[list[Slot]] = [[]]
     for s in slots:
-        if s.role != "value" and blocks[-1] and blocks[-1][-1].role == "value":
+        if s.role not in ("value", "serial") and blocks[-1] and blocks[-1][-1].role == "value":
             blocks.append([])
         blocks[-1].append(s)
     return [b for b in blocks if b]
@@ -234,13 +237,16 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
     printed: list[list[Row | None]] = []
     last: list[Row | None] = [None] * len(blocks)
     for cells in body:
-        parts: list[dict] = [{"code": [], "name": [], "values": {}, "texts": {}} for _ in blocks]
+        parts: list[dict] = [{"code": [], "name": [], "values": {}, "texts": {}, "serial": None} for _ in blocks]
         for c in cells:
             s = _slot_of(c, slots)
             text = compact(c.text)
             if s is None or not text:
                 continue
             part = parts[owner[s.index]]
+            if s.role == "serial":
+                part["serial"] = int(text) if text.isdigit() else None
+                continue
             v = number(text) if s.role == "value" else None
             if s.role == "value" and v is not None:
                 part["values"][s.key] = v * scale
@@ -251,6 +257,7 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
             else:
                 part["name"].append(text)
         line: list[Row | None] = []
+        serial = next((p["serial"] for p in parts if p["serial"]), None)  # the printed row's 序号
         for b, part in enumerate(parts):
             name = "".join(part["name"])
             code = "".join(part["code"]) or None
@@ -264,7 +271,7 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
                 line.append(None)
                 continue
             at = cells[0].page if cells else page
-            row = Row(number=0, name=name, code=code, values=part["values"], texts=part["texts"], page=at)
+            row = Row(number=serial or 0, name=name, code=code, values=part["values"], texts=part["texts"], page=at)
             last[b] = row
             line.append(row)
         printed.append(line)
@@ -274,7 +281,9 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
             a, b = line[0], line[1]
             if a is None and b is None:
                 continue
-            row = Row(number=0, name=a.name if a else "", name_right=b.name if b else None, page=(a or b).page)  # type: ignore[union-attr]
+            first = a or b
+            assert first is not None
+            row = Row(number=first.number, name=a.name if a else "", name_right=b.name if b else None, page=first.page)
             for r in (a, b):
                 if r is not None:
                     row.values.update(r.values)
@@ -284,8 +293,9 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
             rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=r.page) for line in printed if (r := line[n])]
     else:
         rows = [r for n in range(len(blocks)) for line in printed if (r := line[n])]
-    for n, r in enumerate(rows, 1):
-        r.number = n
+    if not all(r.number for r in rows):  # numbered by position unless every row prints its 序号
+        for n, r in enumerate(rows, 1):
+            r.number = n
     return rows
 
 

@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 
 from .errors import DisclosureFormatError
-from .grid_document import grid_disclosure
+from .grid_document import grid_disclosure, refine_with_grids
 from .model import Disclosure
 from .pdf_grids import TextLine, page_grids, page_text_lines
 from .text import DEPT_LINE, Line, Word, parse_lines
@@ -57,7 +57,7 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
             for number, page in enumerate(pdf.pages, 1):
                 lines += page_lines(page, number, first_line=len(lines) + 1)
             hebei = any(DEPT_LINE.match(ln.text) for ln in lines)
-            if not hebei and any(ln.text.strip() for ln in lines):
+            if any(ln.text.strip() for ln in lines):
                 for number, page in enumerate(pdf.pages, 1):
                     grids = page_grids(page, number)
                     boxes = [(g.columns[0][0], g.top, g.columns[-1][1], g.bottom) for g in grids]
@@ -70,6 +70,10 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
         raise DisclosureFormatError(source, "PDF 文件已损坏或无法读取") from e
     if not any(ln.text.strip() for ln in lines):
         raise DisclosureFormatError(source, "PDF 没有文字层（扫描件），需要先做文字识别（OCR）")
-    disclosure = parse_lines(lines, source, "pdf") if hebei else grid_disclosure(pages, source, department=department, year=year)
+    if hebei:
+        disclosure = parse_lines(lines, source, "pdf")
+        refine_with_grids(disclosure, pages)
+    else:
+        disclosure = grid_disclosure(pages, source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
     return disclosure

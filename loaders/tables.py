@@ -85,10 +85,14 @@ def _code_structure(rows: list[RawRow]) -> list[tuple[int, list[int]]]:
     return sums
 
 
+SUB_NUMBER = re.compile(r"^[（(]\d+[)）]")
+
+
 def _named_structure(rows: list[RawRow]) -> list[tuple[int, list[int]]]:
-    """Rows without codes (三公经费表): 合计 is the sum of the rows; a row beginning with 其中
-    starts the children of the row before it, and the rows after it that name the same thing
-    (same first four characters) are its siblings."""
+    """Rows without codes (三公经费表, 固定资产表): 合计 is the sum of the top rows; a row beginning
+    with 其中 starts the children of the row before it, and the rows after it numbered alike
+    (（1）（2）) or naming the same thing (same first four characters) are its siblings. A lone
+    其中 (其中：办公用房) is a part of its row, not the whole of it: no sum."""
     total = next((i for i, r in enumerate(rows) if r.name.replace(" ", "") in ("合计", "总计")), None)
     sums: list[tuple[int, list[int]]] = []
     top: list[int] = []
@@ -101,12 +105,16 @@ def _named_structure(rows: list[RawRow]) -> list[tuple[int, list[int]]]:
         j = i + 1
         if j < len(rows) and rows[j].name.startswith("其中"):
             first = re.sub(r"^其中[:：]?", "", rows[j].name)
+            numbered = bool(SUB_NUMBER.match(first))
             kids = [j]
             k = j + 1
-            while k < len(rows) and rows[k].name[:4] == first[:4]:
+            while k < len(rows) and (
+                SUB_NUMBER.match(rows[k].name) if numbered else rows[k].name[:4] == first[:4]
+            ):
                 kids.append(k)
                 k += 1
-            sums.append((i, kids))
+            if len(kids) > 1:
+                sums.append((i, kids))
             i = k
         else:
             i = j

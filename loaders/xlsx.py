@@ -118,7 +118,8 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
     dept = None
     i = title_at + 1
     while i < len(grid) and i <= title_at + 3:
-        m = next((DEPT_LINE.match(_text(v)) for v in grid[i] if DEPT_LINE.match(_text(v))), None)
+        joined = " ".join(dict.fromkeys(_text(v) for v in grid[i] if _text(v)))  # the line may be split over cells
+        m = next((DEPT_LINE.match(_text(v)) for v in grid[i] if DEPT_LINE.match(_text(v))), None) or DEPT_LINE.match(joined)
         if m:
             dept = m
             i += 1
@@ -162,7 +163,8 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
     for col, number in zip(header.columns, numbers[-len(header.columns) :] if numbers else [], strict=False):
         col.number = number
     serial_col = next((c for c in sorted(label_cols) if col_text[c] == "序号"), None)
-    code_cols = [c for c in sorted(label_cols) if col_text[c] in ("科目编码", "编码", "类", "款", "项")]
+    # the leaf of a label column's header decides (功能分类科目 / 科目编码 is a code column)
+    code_cols = [c for c in sorted(label_cols) if _split_labels(col_text[c])[-1] in ("科目编码", "编码", "类", "款", "项")]
     name_cols = [c for c in sorted(label_cols) if c != serial_col and c not in code_cols]
     rows: list[RawRow] = []
     note: list[str] = []

@@ -46,3 +46,5 @@ def multi_kb(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def multi_engine(multi_kb) -> Engine:
     return Engine.open(multi_kb)
+GENERATED_V2 = sorted((SHARED / "disclosures" / "generated_v2").glob("dept_*"))
+REAL = SHARED / "disclosures" / "real"
