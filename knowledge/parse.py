@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from loaders.template import BODY_SUFFIXES
+
 from .numbers import find_year, normalize
 from .vocabulary import Match, Vocabulary
 
@@ -38,8 +40,14 @@ DESCRIBE = [
 ]
 ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|所有部门|每个部门|全部部门|部门之间|哪个单位|各单位")
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大")
-PLACE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,4}?[省市县区])[\u4e00-\u9fff]{0,8}?(?:局|委员会|委|办公室|中心)")
-DEPT_MENTION = re.compile(r"(?<![这该本此])(?:(?!这个|该|本|我们|你们)[\u4e00-\u9fff]){2,8}?(?:局|委员会|办公室)")
+_BODY = "(?:" + "|".join(BODY_SUFFIXES) + ")"
+PLACE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,4}?[省市县区])[\u4e00-\u9fff]{0,10}?" + _BODY + r"(?![\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))")
+# A body named without a place: 省委办公厅, 实验小学, 万里街道 (not 这个局, 本部门, 我们单位)
+DEPT_MENTION = re.compile(
+    r"(?<![这该本此哪各每全])(?:(?!这个|该|本|我们|你们|哪|各|每|全|所有)[\u4e00-\u9fff]){2,10}?"
+    + _BODY
+    + r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))"
+)
 # Which figure of a 决算 a question asks for; the words are taken out before subjects are matched.
 STAGES = [
     ("年初预算", re.compile(r"年初预算(?:数)?|年初安排")),
@@ -95,7 +103,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     departments, rest = vocab.find_department(rest)
     q.departments = departments
     if not departments:
-        place = PLACE_MENTION.search(rest) or DEPT_MENTION.search(rest)
+        place = PLACE_MENTION.search(rest) or _body_mention(rest, vocab)
         if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
             q.unknown_department = place.group(0)
             q.department_guess = vocab.guess_department(place.group(0))
@@ -137,6 +145,16 @@ CUE_WORDS = re.compile(
 
 
 FILLER = {"一", "全", "一年", "全年", "一共", "总共", "这个局", "这个部门", "局里", "单位", "我们", "这个单位", "共"}
+
+
+def _body_mention(text: str, vocab: Vocabulary) -> re.Match[str] | None:
+    """A body the question names that is not loaded; a budget item that ends like a body (综合医院,
+    公立医院, 人大会议) is known to the vocabulary and is no body."""
+    for m in DEPT_MENTION.finditer(text):
+        word = m.group(0)
+        if not any(word.endswith(t) or t.endswith(word) for t in vocab.terms if len(t) >= 3 and t[-2:] == word[-2:]):
+            return m
+    return None
 
 
 def _only_filler(text: str, vocab: Vocabulary) -> bool:

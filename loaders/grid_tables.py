@@ -124,9 +124,11 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
         leaf = s.path[-1] if s.path else ""
         texts = contents[s.index]
         numeric = [t for t in texts if AMOUNT.match(t)]
+        value_header = leaf in LEAVES or leaf in EXTRA_LEAVES
+        codes_only = bool(texts) and all(CODE.match(t) and "," not in t and "." not in t for t in texts)
         if leaf == "序号":
             s.role = "serial"
-        elif s.path and any(CODE_HEADERS.search(p) for p in s.path[-1:]) or (texts and all(CODE.match(t) or CODE_PART.match(t) for t in texts) and numeric and not any("." in t or "," in t for t in texts)):
+        elif s.path and CODE_HEADERS.search(leaf) or (codes_only and not value_header):
             s.role = "code"
         elif leaf and NAME_HEADERS.search(leaf) and leaf not in LEAVES and leaf not in EXTRA_LEAVES or texts and len(numeric) < len(texts) / 2:
             s.role = "name"

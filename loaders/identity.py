@@ -13,13 +13,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .template import compact
+from .template import BODY_END, compact
 
 LABELLED = re.compile(r"(?:预算主管部门|预算单位|编制单位|编制部门|部门名称|单位名称|部门)[:：](?P<name>[^\s:：]{2,40}?)(?=单位[:：]|$)")
 COVER = re.compile(r"(?P<name>[\u4e00-\u9fff（）()]{3,40}?)(?P<year>20\d{2})年度?(?:区级|市级|省级|县级)?(?P<level>部门|单位)?(?P<kind>预算|决算)")
 YEAR_KIND = re.compile(r"(?P<year>20\d{2})年度?(?:区级|市级|省级|县级)?(?:部门|单位|预算单位)?(?P<kind>预算|决算)")
 PART = re.compile(r"^第[一二三四五六七八九十]部分")
-ORG_END = re.compile(r"(?:局|厅|委|委员会|办|办公室|办公厅|处|院|中心|所|站|队|馆|部|会|街道办事处|街道|镇|乡|政府|学校|小学|中学|医院|公司|署|社|室|团)$")
+ORG_END = BODY_END
 
 
 @dataclass

@@ -146,7 +146,9 @@ def _split_inner_titles(grid: Grid) -> list[Grid]:
             for x in lines:
                 _meta(x, current)
             continue
-        if not current.rows and lines and all(_is_meta_row(x) or x in ("部门：", "部门:") for x in lines[:1]):
+        if not current.rows and not lines:
+            continue  # empty rows above the header
+        if not current.rows and (_is_meta_row(lines[0]) or lines[0] in ("部门：", "部门:")):
             for x in [" ".join(c.text for c in row if c and c.text.strip())]:
                 _meta(x, current)
             continue

@@ -52,6 +52,15 @@ TITLE_SUFFIX = re.compile(r"[（(](?:功能科目|经济科目|功能分类|经�
 EMPTY_NOTE = re.compile(r"此表为空|本表为空|为空表|无该项|无此项|没有.{0,20}(?:收入|支出|经费)|无(?:政府性基金|国有资本经营)")
 
 
+# How the name of a government body ends (局, 委员会, 街道办事处, 中学 …): what tells a body's name
+# from a budget item, in a document's cover and in a question.
+BODY_SUFFIXES = (
+    "委员会", "办公室", "办公厅", "街道办事处", "街道办", "街道", "人民政府", "政府", "中心", "学校", "小学", "中学",
+    "大学", "学院", "医院", "卫生院", "幼儿园", "局", "厅", "委", "办", "院", "所", "站", "队", "馆", "部", "署", "社",
+)
+BODY_END = re.compile("(?:" + "|".join(BODY_SUFFIXES) + ")$")
+
+
 def compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
