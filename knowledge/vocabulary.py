@@ -23,7 +23,8 @@ from rapidfuzz import fuzz, process
 from loaders.headers import GENERIC_COLUMNS, LEAVES
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
-PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4}[省市县区州旗])$")
+PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
+OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
 QUOTES = re.compile(r"[“”\"'‘’]")
 
 # Column words that mean a measure by themselves: every value column the loaders know, less the
@@ -150,7 +151,7 @@ def canon(name: str | None) -> str:
     return re.sub(r"\s+", "", name).lower()
 
 
-PLACE = re.compile(r"^(.{2,}?(?:自治区|自治州|省|市|区|县|旗|州))")
+PLACE = re.compile(r"^(.{2,}?(?:自治区|自治州|省|市|区|县|旗|州)|[\u4e00-\u9fff]县(?!城))")  # 唐县, 易县: one-character counties
 ORG_SUFFIX = re.compile(r"^(.+?)(局|委员会|委|办公室|办公厅|办|院|中心|所|站|队|部|厅|街道办事处|街道)$")
 GENERIC_CORES = {"办公室", "办公厅", "委员会", "政府", "人民政府"}
 
@@ -345,7 +346,11 @@ class Vocabulary:
             if at < 0:
                 continue
             candidates = self.departments[form]
-            place = PLACE_BEFORE.search(text[max(0, at - 8) : at])
+            # a form that starts with the level alone (县乡村振兴局) takes the place before it along
+            level = 1 if form[0] in "省市县区州旗" else 0
+            place = PLACE_BEFORE.search(text[max(0, at - 8) : at + level])
+            if place and OWN_PLACE.match(place.group(1)[-2:]):
+                place = None
             if place and not any(place.group(1)[-3:-1] in d for d in candidates):
                 continue  # 北京市教育局 is not 望都县教育局
             found += [d for d in candidates if d not in found]
@@ -354,6 +359,9 @@ class Vocabulary:
             mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
             if mention and self.departments:
                 best = process.extractOne(mention.group(), self._department_forms, scorer=fuzz.ratio, score_cutoff=80)
+                places = split_place(mention.group())[0]
+                if best and places:  # a typo of the body, not the same body of another place (唐县…)
+                    best = best if all(p[:-1] in d for p in places for d in self.departments[best[0]]) else None
                 if best:
                     found += self.departments[best[0]]
                     text = text.replace(mention.group(), " ")
@@ -361,15 +369,19 @@ class Vocabulary:
 
     def guess_department(self, mention: str) -> str | None:
         """The loaded department a mention that matched none may mean (财正局 → 清苑县财政局),
-        to ask about, never to answer for."""
-        core = re.sub(r"^.{2,}?[省市县区旗]", "", mention)  # the county says nothing about the department
-        forms = [f for f in self._department_forms if not re.match(r"^.{2,}?[省市县区旗]", f)]
+        to ask about, never to answer for. A mention under another place (唐县乡村振兴局 when only
+        望都县's is loaded) means another body: no guess."""
+        places, core, _, _ = split_place(mention)
+        forms = [f for f in self._department_forms if not split_place(f)[0]]
         if not forms or len(core) < 2:
             return None
         best = process.extractOne(core, forms, scorer=fuzz.ratio, score_cutoff=60)
         if best is None or len(self.departments[best[0]]) != 1:
             return None
-        return self.departments[best[0]][0]
+        department = self.departments[best[0]][0]
+        if places and not all(p in department for p in places):
+            return None
+        return department
 
     # ------------------------------------------------------------------------------ jieba
 

@@ -209,13 +209,16 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
         used: set[str] = set()
         by_path: dict[tuple[str, ...], str] = {}
         for s in block:
-            if s.role == "value" and kind not in TWO_SIDED and tuple(s.path) in by_path:
+            if s.role == "value" and tuple(s.path) in by_path:
                 s.key = by_path[tuple(s.path)]  # one column drawn as several (a frame shared by two tables)
             elif s.role == "value":
                 s.key, s.side = _key(s.path, kind, used, taken={t.key for t in values if t.key and t.side != (s.side or "")})
                 by_path[tuple(s.path)] = s.key
     values = list({s.key: s for s in values}.values())
     rows = _rows(kind, blocks, slots, body, scale, g.page)
+    if all(s.role == "value" for s in slots):
+        for r in rows:
+            r.name = r.name or "合计"  # a table of totals only (支出预算总表 printed as one row of figures)
     columns = [Column(key=s.key, label="/".join(s.path) or s.key, side=s.side) for s in values]
     table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit)
     table.label_columns = ["科目编码", "科目名称"] if any(s.role == "code" for s in slots) else ["项目"]
