@@ -43,14 +43,20 @@ PRECEDENCE = [
     "政府采购表",
 ]
 # What a subject means when the table that would hold it is empty (its 注 says so).
-EMPTY_TABLE_SUBJECTS = {
-    "三公经费": ("三公经费表", "合计"),
-    "因公出国（境）费": ("三公经费表", "因公出国（境）费"),
-    "公务接待费": ("三公经费表", "公务接待费"),
-    "公务用车购置费": ("三公经费表", "公务用车购置费"),
-    "公务用车运行维护费": ("三公经费表", "公务用车运行费"),
-    "公务用车购置及运行费": ("三公经费表", "公务用车购置及运行费"),
+# Subjects that are rows of a table other than by their own name: the row names they go by in
+# the templates (三公 tables print 合计 or a 三公经费 row; Jiangsu prints 机关运行经费 as a table of its
+# own, Shanghai as a column of the 三公 table; a 政府采购 table's 合计).
+SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "三公经费": [("三公经费表", ("三公经费", "合计"))],
+    "因公出国（境）费": [("三公经费表", ("因公出国（境）费",))],
+    "公务接待费": [("三公经费表", ("公务接待费",))],
+    "公务用车购置费": [("三公经费表", ("公务用车购置费",))],
+    "公务用车运行维护费": [("三公经费表", ("公务用车运行维护费", "公务用车运行费"))],
+    "公务用车购置及运行费": [("三公经费表", ("公务用车购置及运行费", "公务用车购置及运行维护费"))],
+    "机关运行经费": [("机关运行经费表", ("合计",)), ("三公经费表", ("机关运行经费",))],
+    "政府采购预算": [("政府采购表", ("合计", "总计"))],
 }
+SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
 MAX_OPTIONS = 8
 ORDINAL_ITEM = re.compile(r"^[一二三四五六七八九十]+、")
@@ -486,9 +492,11 @@ class Engine:
             ),
         )
 
-    def _fact_candidates(self, doc: DocData, names: list[str]) -> list[Candidate]:
+    def _fact_candidates(self, doc: DocData, names: list[str], stage: str | None = None) -> list[Candidate]:
         out = []
         for n in names:
+            if stage in ("年初预算", "全年预算"):  # a 决算 narrative states both: 年初预算为…，支出决算为…
+                n = f"{FACT_ALIASES.get(n, n)}{stage}"
             f = doc.facts.get(n) or doc.facts.get(FACT_ALIASES.get(n, ""))
             if f is None:
                 continue
@@ -514,7 +522,7 @@ class Engine:
         facts = q.terms("fact")
         cands: list[Candidate] = []
         if q.narrative_only:
-            return self._fact_candidates(doc, facts + measures + rows)
+            return self._fact_candidates(doc, facts + measures + rows, q.stage)
         measure = measures[0] if measures else None
         if rows or q.code:
             names = [n for n in rows if n not in measures] or rows
@@ -524,17 +532,19 @@ class Engine:
         if not cands and measure:
             cands += self._measure_candidates(doc, measure, tables)
         for name in facts + measures + rows:
-            if name in EMPTY_TABLE_SUBJECTS:
-                key, row_name = EMPTY_TABLE_SUBJECTS[name]
+            for n, (key, row_names) in enumerate(SUBJECT_ROWS.get(canon(name), [])):
                 t = doc.tables.get(key)
-                if t is not None and not t.rows and t.note and (not tables or key in tables):
+                if t is None or (tables and key not in tables):
+                    continue
+                if not t.rows and t.note and n == 0:  # the subject's own table, printed empty: 0
                     cands.append(self._empty(doc, t, name))
-                elif t is not None and t.rows and (not tables or key in tables):
-                    own = next((r for r in t.rows if canon(r.name) == canon(name)), None)  # a row named for the subject
-                    r = own or next((r for r in t.rows if canon(r.name) == row_name), None)
-                    column = _stage_column(t.column_keys(), q.stage) or "合计"
-                    if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
-                        cands.append(self._cell(doc, t, r, column, label=name))
+                if not t.rows:
+                    continue
+                wanted = [canon(name)] + [canon(n) for n in row_names]  # a row named for the subject first
+                r = next((r for w in wanted for r in t.rows if canon(r.name) == w), None)
+                column = _stage_column(t.column_keys(), q.stage) or ("合计" if "合计" in t.column_keys() else t.column_keys()[0])
+                if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
+                    cands.append(self._cell(doc, t, r, column, label=name))
         if tables and not cands and not (rows or measures or facts or q.code):
             for key in tables:  # a table named alone: its 合计, or 0 when it is empty
                 t = doc.tables.get(key)
@@ -550,7 +560,7 @@ class Engine:
             names = [f for f in facts if not (rows and f in measures)]
             names += [m for m in measures if not rows and m not in names]
             names += [r for r in rows if r not in names and r not in measures]
-            cands += self._fact_candidates(doc, names)
+            cands += self._fact_candidates(doc, names, q.stage)
         if doc.kind == "决算":
             cands = [c for c in cands if _fits_stage(c, q.stage)]
             if not cands and q.stage in ("年初预算", "全年预算"):

@@ -15,6 +15,7 @@ import logging
 import re
 import sqlite3
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,6 +147,7 @@ def canon(name: str | None) -> str:
     """A row name as the vocabulary keeps it: no ordinal (一、 1、 其中：), quotes or spaces."""
     if not name:
         return ""
+    name = unicodedata.normalize("NFKC", name)  # （境） and (境) are one name, as in questions
     name = ORDINAL.sub("", name.strip())
     name = QUOTES.sub("", name)
     return re.sub(r"\s+", "", name).lower()

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]\s*(.*)$")
 ITEM = re.compile(r"^(\d+)\s*(?:、|[.．](?!\d))\s*(.*)$")
-AMOUNT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
+AMOUNT = re.compile(r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
+# What a figure of a 决算 narrative is: `年初预算为2.85万元，支出决算为0.39万元`
+STAGE_BEFORE = re.compile(r"(年初预算|全年预算|调整预算)(?:数)?为?\s*$")
+SHARE_BEFORE = re.compile(r"(?:占|完成|为)[^，,]{0,12}?(?:的)?\s*$")
 YEAR_PREFIX = re.compile(r"^\d{4}年")
 CHANGE = re.compile(r"(增长|增加|上升|下降|减少|降低|持平)")
 CJK = r"\u3400-\u9fff\uff00-\uffef\u3000-\u303f“”‘’"
@@ -40,14 +43,19 @@ SUBJECTS: list[tuple[str, str]] = [
     (r"上年结转(?:结余)?收入|上年结转", "上年结转"),
     (r"事业收入", "事业收入"),
     (r"支出安排预算总额|支出预算总额|支出总额", "支出总额"),
-    (r"收支安排|收支预算总额|收支总额", "收支总额"),
+    (r"收支安排|收支预算总额|收支总额|收入、?支出预算总计|收、?支(?:预算)?总计|收、支总预算|收入支出(?:决算)?总计", "收支总额"),
+    (r"财政拨款收入", "财政拨款收入"),
+    (r"本年收入(?:预算)?合计|(?<!资金)(?<!专户)(?<!基金)(?<!其他)(?<!事业)(?<!经营)(?<!拨款)(?<!公共)收入预算(?:总计|合计)?", "收入总额"),
+    (r"本年支出(?:预算)?合计|支出预算(?:总计|合计)", "支出总额"),
+    (r"政府采购(?:金额|实际采购金额)", "政府采购金额"),
+    (r"(?:共有|实有|现有)?车辆(?=\s*\d)", "车辆数"),
     (r"机关运行经费", "机关运行经费"),
     (r"“?三公”?经费", "三公经费"),
     (r"因公出国[（(]出?境[)）](?:费)?", "因公出国（境）费"),
     (r"公务接待费", "公务接待费"),
     (r"公务用车购置(?:经)?费", "公务用车购置费"),
     (r"公务用车运行(?:维护)?费", "公务用车运行维护费"),
-    (r"政府采购预算", "政府采购预算"),
+    (r"政府采购预算(?:总金额|总额)?", "政府采购预算"),
     (r"基本支出", "基本支出"),
     (r"人员经费", "人员经费"),
     (r"(?:日常)?公用经费", "日常公用经费"),
@@ -178,7 +186,7 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
         if not sentence.strip():
             continue
         subject: str | None = None
-        clauses = [c for c in re.split(r"[，,：:、]", sentence) if c]
+        clauses = [c for c in re.split(r"[，：:、]|,(?!\d{3})", sentence) if c]  # not the comma of 18,976.76
         for k, clause in enumerate(clauses):
             found = _subjects_in(clause)
             for _pos, key in found:
@@ -199,8 +207,17 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                     subj = before[-1]
                 if subj is None:
                     continue
-                value = float(amount.group(1))
+                value = float(amount.group(1).replace(",", ""))
                 unit = amount.group(2).replace("％", "%")
+                lead = clause[: amount.start()]
+                if unit == "%" and not (change and change.start() < amount.start()) and SHARE_BEFORE.search(lead):
+                    continue  # 占“三公”经费的26.69%, 完成年初预算的95.45%: a share, not the subject's figure
+                stage = STAGE_BEFORE.search(lead)
+                if stage and not (change and change.start() < amount.start()):
+                    facts.append(
+                        NarrativeFact(section=heading, key=subj + stage.group(1), value=value, unit=unit, text=sentence.strip(), page=page)
+                    )
+                    continue
                 if change and change.start() < amount.start():
                     word = change.group(1)
                     if word in ("下降", "减少", "降低"):
