@@ -178,7 +178,13 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
         m = vocab.fuzzy(span)
         if m is not None:
             found.append(m)
+    named = [m for m in found if m.surface not in TOTAL_WORDS]
+    if named and len(named) < len(found):
+        found = named  # 政府采购预算合计: the total of what is named, not the table's 合计 row
     return found
+
+
+TOTAL_WORDS = {"合计", "总计", "小计"}
 
 
 def _weak(m: Match) -> bool:
