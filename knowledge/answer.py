@@ -228,7 +228,7 @@ class Engine:
             return self._definition(q)
         if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
             return self._across_departments(q)
-        if len(q.departments) > 1 and q.intent in ("figure", "top", "bottom"):
+        if len(q.departments) > 1 and q.department_mentions > 1 and q.intent in ("figure", "top", "bottom"):
             return self._across_departments(q, q.departments)  # 教育局和卫健局的项目支出
         if q.intent == "change" and len(q.years) == 2:
             return self._change_between(q)
@@ -265,6 +265,8 @@ class Engine:
         docs = self.documents
         if q.departments:
             docs = [d for d in docs if d["department"] in q.departments]
+            if q.year is not None and len({d["department"] for d in docs if d["year"] == q.year}) == 1:
+                docs = [d for d in docs if d["year"] == q.year]  # 卫健局2023年: one of them has 2023
             if len({d["department"] for d in docs}) > 1:
                 return [], self._clarify_departments(q, sorted({d["department"] for d in docs}))
         elif len(self.departments) > 1:
@@ -1118,6 +1120,8 @@ class Engine:
         for d in self.documents:
             if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
                 continue
+            if q.place and q.place not in d["department"]:
+                continue  # 曲阳县哪个部门…: the bodies of that place only
             if d["department"] not in newest or d["year"] > newest[d["department"]]["year"]:
                 newest[d["department"]] = d
         results = []

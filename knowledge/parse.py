@@ -41,7 +41,11 @@ DESCRIBE = [
 ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|所有部门|每个部门|全部部门|部门之间|哪个单位|各单位")
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大")
 _BODY = "(?:" + "|".join(BODY_SUFFIXES) + ")"
-PLACE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,4}?[省市县区])[\u4e00-\u9fff]{0,10}?" + _BODY + r"(?![\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))")
+PLACE_MENTION = re.compile(
+    r"([\u4e00-\u9fff]{2,4}?[省市县区])(?:(?!哪|各|每|所有|全部)[\u4e00-\u9fff]){0,10}?"
+    + _BODY
+    + r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))"
+)
 # A body named without a place: 省委办公厅, 实验小学, 万里街道 (not 这个局, 本部门, 我们单位)
 DEPT_MENTION = re.compile(
     r"(?<![这该本此哪各每全])(?:(?!这个|该|本|我们|你们|哪|各|每|全|所有)[\u4e00-\u9fff]){2,10}?"
@@ -68,6 +72,8 @@ class Query:
     year: int | None = None
     years: list[int] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
+    department_mentions: int = 0  # how many body names the question used
+    place: str | None = None  # a place named without a body: 曲阳县哪个部门…
     all_departments: bool = False
     code: str | None = None
     matches: list[Match] = field(default_factory=list)
@@ -100,9 +106,10 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     if year is not None:  # a second year: 2023年比2022年…
         other, rest = find_year(rest, newest_year)
         q.years = [year] + ([other] if other is not None and other != year else [])
-    departments, rest = vocab.find_department(rest)
+    departments, rest, q.department_mentions = vocab.find_department(rest)
     q.departments = departments
     if not departments:
+        q.place = vocab.find_place(rest)
         place = PLACE_MENTION.search(rest) or _body_mention(rest, vocab)
         if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
             q.unknown_department = place.group(0)

@@ -217,6 +217,8 @@ def short_forms(department: str) -> set[str]:
     heads = [""] + ["".join(places[i:]) for i in range(len(places))]
     if places:
         heads.append(places[-1][-1])  # 区 / 省 / 县: 区政府办公室, 省人大常委会办公厅
+        if len(places[-1]) >= 3:
+            heads.append(places[-1][:-1])  # 曲阳县 → 曲阳: 曲阳乡村振兴局, 满城教育局
     for head in heads:
         for core in cores:
             for gov in (["人民政府", "政府", ""] if government else [""]):
@@ -234,6 +236,7 @@ def short_forms(department: str) -> set[str]:
 class Vocabulary:
     terms: dict[str, list[Term]] = field(default_factory=dict)
     departments: dict[str, list[str]] = field(default_factory=dict)  # surface → departments
+    places: dict[str, str] = field(default_factory=dict)  # 曲阳 / 曲阳县 → 曲阳县
     _department_forms: list[str] = field(default_factory=list)
     definition_terms: list[str] = field(default_factory=list)
     _by_first: dict[str, list[str]] = field(default_factory=dict)
@@ -289,6 +292,10 @@ class Vocabulary:
                 bucket = v.departments.setdefault(form.lower(), [])
                 if dept not in bucket:
                     bucket.append(dept)
+            for place in split_place(dept)[0]:
+                v.places[place] = place
+                if len(place) >= 3:
+                    v.places.setdefault(place[:-1], place)
         canonical_rows = [t for t, terms in v.terms.items() if any(x.kind == "row" for x in terms)]
         for word, part in CONTAINING.items():  # 医保 → every row about 医疗保险
             for row in canonical_rows:
@@ -340,9 +347,11 @@ class Vocabulary:
         surface, score, _ = best
         return Match(surface, 0, 0, self.terms[surface], score)
 
-    def find_department(self, text: str) -> tuple[list[str], str]:
-        """Departments a question names (full, short or misspelt), and the text without them."""
+    def find_department(self, text: str) -> tuple[list[str], str, int]:
+        """Departments a question names (full, short or misspelt), the text without them, and how
+        many names it used (教育局和卫健局: 2; 卫健局 loaded for two counties: 1)."""
         found: list[str] = []
+        mentions = 0
         for form in self._department_forms:
             at = text.find(form)
             if at < 0:
@@ -357,6 +366,7 @@ class Vocabulary:
                 continue  # 北京市教育局 is not 望都县教育局
             found += [d for d in candidates if d not in found]
             text = text.replace(form, " ")
+            mentions += 1
         if not found:
             mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
             if mention and self.departments:
@@ -367,7 +377,15 @@ class Vocabulary:
                 if best:
                     found += self.departments[best[0]]
                     text = text.replace(mention.group(), " ")
-        return found, text
+                    mentions += 1
+        return found, text, mentions
+
+    def find_place(self, text: str) -> str | None:
+        """A place of the loaded bodies the question names (曲阳县, 曲阳, 普陀区): the full form."""
+        for form in sorted(self.places, key=len, reverse=True):
+            if form in text:
+                return self.places[form]
+        return None
 
     def guess_department(self, mention: str) -> str | None:
         """The loaded department a mention that matched none may mean (财正局 → 清苑县财政局),
