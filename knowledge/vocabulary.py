@@ -23,6 +23,8 @@ from rapidfuzz import fuzz, process
 
 from loaders.headers import GENERIC_COLUMNS, LEAVES
 
+from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
+
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
 OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
@@ -32,88 +34,6 @@ QUOTES = re.compile(r"[“”\"'‘’]")
 # generic ones (合计, 小计, 预算数…) that only mean something within their table.
 MEASURES = frozenset(LEAVES.values()) - GENERIC_COLUMNS
 
-# How people say things → the vocabulary's word for it.
-SYNONYMS: dict[str, str] = {
-    "收入支出总计": "总计",  # the 决算 收入支出决算总表 prints one 总计 on each side
-    "收支总计": "总计",
-    "社保": "社会保障和就业支出",
-    "社会保障": "社会保障和就业支出",
-    "公积金": "住房公积金",
-    "三公": "三公经费",
-    "三公经费": "三公经费",
-    "日常公用经费": "公用经费",
-    "公用支出": "公用经费",
-    "人员支出": "人员经费",
-    "机关运行费": "机关运行经费",
-    "运行经费": "机关运行经费",
-    "总支出": "支出总计",
-    "支出总额": "支出总计",
-    "支出合计": "本年支出合计",
-    "全部支出": "支出总计",
-    "总收入": "收入总计",
-    "收入总额": "收入总计",
-    "收入合计": "本年收入合计",
-    "全部收入": "收入总计",
-    "预算总额": "收入总计",
-    "总预算": "收入总计",
-    "采购预算": "政府采购预算",
-    "政府采购": "政府采购预算",
-    "采购": "政府采购预算",
-    "固定资产": "固定资产总额",
-    "资产总额": "固定资产总额",
-    "资产": "固定资产总额",
-    "车辆": "车辆",
-    "车": "车辆",
-    "公车": "车辆",
-    "出国费": "因公出国（境）费",
-    "出国": "因公出国（境）费",
-    "接待费": "公务接待费",
-    "公务接待": "公务接待费",
-    "车辆购置费": "公务用车购置费",
-    "公车购置": "公务用车购置费",
-    "公车运行": "公务用车运行维护费",
-    "公务用车运行费": "公务用车运行维护费",
-    "车辆运行费": "公务用车运行维护费",
-    "车辆运行维护费": "公务用车运行维护费",
-    "公车运行维护费": "公务用车运行维护费",
-    "用车费": "公务用车运行维护费",
-    "公车费用": "公务用车运行维护费",
-    "车辆费用": "公务用车运行维护费",
-    "工资": "基本工资",
-    "专项支出": "项目支出",
-    "项目经费": "项目支出",
-    "项目资金": "项目支出",
-    "项目": "项目支出",
-    "基本经费": "基本支出",
-    "人头经费": "人员经费",
-    "政府性基金": "政府性基金预算拨款收入",
-    "基金收入": "政府性基金预算拨款收入",
-    "一般公共预算收入": "一般公共预算拨款收入",
-    "财政拨款": "财政拨款收入",
-}
-
-# Narrative topics every disclosure template has.
-NARRATIVE_TOPICS = ("机关运行经费", "三公经费", "政府采购预算", "固定资产总额")
-
-# Colloquial words for every row whose name contains a part (医保 → 城镇职工基本医疗保险缴费, …).
-CONTAINING = {
-    "医保": "医疗保险",
-    "医疗保险": "医疗保险",
-    "养老保险": "养老保险",
-    "工伤保险": "工伤保险",
-    "社保缴费": "社会保障缴费",
-}
-
-# How people name a whole table (its 合计 answers them).
-TABLE_WORDS = {
-    "政府性基金支出": "政府性基金支出表",
-    "政府性基金预算支出": "政府性基金支出表",
-    "基金支出": "政府性基金支出表",
-    "国有资本经营支出": "国有资本经营支出表",
-    "一般公共预算支出": "一般公共预算支出表",
-    "一般公共预算财政拨款支出": "一般公共预算支出表",
-    "财政拨款支出": "一般公共预算支出表",
-}
 
 # Words that carry no subject: dropped before loose matching.
 STOPWORDS = set(
@@ -310,11 +230,12 @@ class Vocabulary:
                     v.add(surface, t)
         for word, key in TABLE_WORDS.items():
             v.add(word, Term("table", key))
-        for word, target in SYNONYMS.items():
-            for t in list(v.terms.get(target.lower(), [])):
-                v.add(word, t)
-            if target in ("三公经费",):
-                v.add(word, Term("fact", "三公经费"))
+        for word, targets in SYNONYMS.items():
+            for target in (targets,) if isinstance(targets, str) else targets:
+                for t in list(v.terms.get(canon(target), [])):
+                    v.add(word, t)
+                if target in ("三公经费",):
+                    v.add(word, Term("fact", "三公经费"))
         return v.finish()
 
     # ------------------------------------------------------------------------------ matching
