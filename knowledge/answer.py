@@ -604,7 +604,13 @@ class Engine:
         indicator = self._indicator(q, doc)
         if indicator is not None:
             return indicator
+        if q.unit_asked and q.unit_asked != "%":
+            by_unit = self._indicator_by_unit(q, doc)
+            if by_unit is not None:
+                return by_unit
         cands = self._gather(q, doc)
+        if q.unit_asked:  # 多少场 is never answered in 万元, 百分之几 never in 万元
+            cands = [c for c in cands if _unit_fits(c.unit, q.unit_asked)]
         if not cands:
             if q.intent == "definition":
                 found = self._definition(q, quiet=True)
@@ -643,6 +649,31 @@ class Engine:
         if q.fuzzy:
             text += f"（按“{name}”理解）"
         return Answer(q.question, "answered", text + "。", value=main.value, unit=main.unit, citations=cites, intent="figure")
+
+    def _indicator_by_unit(self, q: Query, doc: DocData) -> Answer | None:
+        """A count question (多少场, 几个) whose words are close to one 绩效 indicator in that unit."""
+        from rapidfuzz import fuzz
+
+        subject = q.subject_text
+        scored = []
+        for i in doc.indicators:
+            if q.unit_asked not in (i["unit"] or ""):
+                continue
+            text = canon(f"{i['level3']}{i['description']}")
+            scored.append((fuzz.partial_ratio(subject, text), i))
+        scored.sort(key=lambda x: -x[0])
+        if not scored or scored[0][0] < 60 or (len(scored) > 1 and scored[1][0] >= scored[0][0] - 5 and scored[1][1]["value_text"] != scored[0][1]["value_text"]):
+            return None
+        i = scored[0][1]
+        cite = Citation(
+            document=doc.id, department=doc.department, year=doc.year, table=f"绩效目标表 · {i['project']}",
+            name=i["level3"], column="指标值", value=i["value"], page=i["page"], text=i["description"],
+        )
+        text = (
+            f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}。"
+            f"来源：绩效目标表 · {i['project']}。"
+        )
+        return Answer(q.question, "answered", text, value=i["value"], unit=i["unit"], citations=[cite], intent="indicator")
 
     def _several_figures(self, q: Query) -> bool:
         """基本支出和项目支出分别是多少: two or more subjects and a word that joins them."""
@@ -1104,6 +1135,16 @@ class Engine:
             found[year] = (doc, sorted(cands, key=lambda c: c.rank)[0])
         (_, a), (doc_b, b) = found[earlier], found[later]
         delta = round(b.value - a.value, 2)
+        if q.unit_asked == "%":  # 增长百分之几: the rate, computed from both years' figures
+            if not a.value:
+                return self._nothing(q, doc_b)
+            rate = round(delta / a.value * 100, 2)
+            text = (
+                f"{doc_b.department} {b.label}：{later}年 {fmt(b.value)} {b.unit}，{earlier}年 {fmt(a.value)} {a.unit}，"
+                f"{'增长' if rate >= 0 else '下降'} {abs(rate):.2f}%（{fmt(delta)} ÷ {fmt(a.value)}）。"
+                f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
+            )
+            return Answer(q.question, "answered", text, value=rate, unit="%", citations=[b.citation, a.citation], intent="change")
         word = "增加" if delta > 0 else ("减少" if delta < 0 else "持平")
         pct = f"（{delta / a.value * 100:+.2f}%）" if a.value else ""
         text = (
@@ -1161,6 +1202,16 @@ def _subset(q: Query, matches) -> Query:
     return replace(q, matches=list(matches), code=None)
 
 
+
+
+MONEY_UNITS = ("万元", "元", "千元")
+
+
+def _unit_fits(unit: str, asked: str) -> bool:
+    """Whether a figure in `unit` answers a question asking in `asked` (% or a count unit)."""
+    if asked == "%":
+        return unit == "%"
+    return unit not in MONEY_UNITS and unit != "%"
 
 
 CODE_LEVEL = re.compile(r"哪[一几]?(类|款)|按(类|款)")

@@ -52,6 +52,9 @@ DEPT_MENTION = re.compile(
     + _BODY
     + r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))"
 )
+# The unit a question asks in: a figure in another unit (万元 for 多少场) never answers it.
+PERCENT_ASKED = re.compile(r"百分之几|百分比|百分点|比例|比重|占比|增长率|增幅|降幅|增速|几成|%")
+COUNT_ASKED = re.compile(r"(?:多少|几)(人次|场次|场|个|人|户|次|辆|台|公里|千米|所|名|项|件|套|平方米|亩|天|小时|家|册|本|篇|期|批|条|份|座|间)")
 # Which figure of a 决算 a question asks for; the words are taken out before subjects are matched.
 STAGES = [
     ("年初预算", re.compile(r"年初预算(?:数)?|年初安排")),
@@ -82,6 +85,7 @@ class Query:
     department_guess: str | None = None
     narrative_only: bool = False
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
+    unit_asked: str | None = None  # % or a count unit (场, 个, 人次 …) the question asks in; None: any
     stage: str | None = None  # 决算数 (实际支出), 年初预算 or 全年预算: which figure of a 决算 is asked
     subject_text: str = ""  # what the question asks about, without body, year, stage and question words
 
@@ -128,6 +132,9 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
             q.intent = name
             break
     q.count = bool(COUNT.search(rest))
+    unit = PERCENT_ASKED.search(rest) or COUNT_ASKED.search(rest)
+    if unit:
+        q.unit_asked = "%" if unit.re is PERCENT_ASKED else unit.group(1)
     q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
     q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
     for stage, pattern in STAGES:
