@@ -520,6 +520,12 @@ class Engine:
     def _gather(self, q: Query, doc: DocData) -> list[Candidate]:
         tables = q.terms("table") or None
         measures = q.terms("measure")
+        funds = [m for m in measures if m in FUND_TABLES]
+        spending = [m for m in measures if m not in FUND_TABLES]
+        if funds and (spending or re.search(r"支出|花", q.match_text)) and not tables:
+            # 一般公共预算财政拨款的项目支出: the fund's own expenditure table, its 合计 row
+            tables = [FUND_TABLES[funds[0]]]
+            measures = spending or ["合计"]
         rows = q.terms("row")
         facts = q.terms("fact")
         cands: list[Candidate] = []
@@ -1052,7 +1058,7 @@ class Engine:
     # ---------------------------------------------------------------------------- share
 
     def _share(self, q: Query, doc: DocData) -> Answer:
-        pos = q.text.find("占")
+        pos = q.match_text.find("占")
         subjects = q.matches
         numerator_q = _subset(q, [m for m in subjects if pos < 0 or m.start < pos or m.start == m.end == 0][:1])
         denominator_matches = [m for m in subjects if pos >= 0 and m.start > pos]
@@ -1073,8 +1079,8 @@ class Engine:
                 return self._nothing(q, doc)
             column = "合计" if "合计" in t.column_keys() else n.citation.column
             d = self._cell(doc, t, total, column, label=f"{t.title}合计")
-        if not d.value:
-            return self._nothing(q, doc)
+        if not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
+            return self._nothing(q, doc)  # a share of itself is no answer
         ratio = round(n.value / d.value * 100, 2)
         text = (
             f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.value)} ÷ {fmt(d.value)} {doc.unit}）。"
@@ -1205,6 +1211,12 @@ def _subset(q: Query, matches) -> Query:
 
 
 MONEY_UNITS = ("万元", "元", "千元")
+# A fund named with a spending word means that fund's own expenditure table.
+FUND_TABLES = {
+    "一般公共预算财政拨款": "一般公共预算支出表",
+    "政府性基金预算财政拨款": "政府性基金支出表",
+    "国有资本经营预算财政拨款": "国有资本经营支出表",
+}
 
 
 def _unit_fits(unit: str, asked: str) -> bool:

@@ -75,7 +75,8 @@ def find_year(text: str, newest: int | None) -> tuple[int | None, str]:
             if idx >= 0 and text[max(0, idx - 1) : idx] not in ("比", "较", "与", "同"):
                 return newest + delta, text[:idx] + " " + text[idx + len(word) :]
         idx = text.find("上年")
-        if idx >= 0 and text[max(0, idx - 1) : idx] not in ("比", "较", "与", "同") and "结转" not in text[idx : idx + 4]:
+        period = text[idx + 2 : idx + 3] in ("末", "底")  # 上年末固定资产: a date inside this year's document
+        if idx >= 0 and not period and text[max(0, idx - 1) : idx] not in ("比", "较", "与", "同") and "结转" not in text[idx : idx + 4]:
             return newest - 1, text[:idx] + " " + text[idx + 2 :]
     return None, text
 

@@ -87,7 +87,8 @@ class Query:
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
     unit_asked: str | None = None  # % or a count unit (场, 个, 人次 …) the question asks in; None: any
     stage: str | None = None  # 决算数 (实际支出), 年初预算 or 全年预算: which figure of a 决算 is asked
-    subject_text: str = ""  # what the question asks about, without body, year, stage and question words
+    subject_text: str = ""
+    match_text: str = ""  # the text `matches` positions refer to  # what the question asks about, without body, year, stage and question words
 
     def terms(self, kind: str) -> list[str]:
         out = []
@@ -143,6 +144,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
             rest = pattern.sub("", rest)
             break
     q.subject_text = QUESTION_WORDS.sub("", rest).strip()
+    q.match_text = CUE_WORDS.sub(" ", rest)
     q.matches = _subjects(rest, vocab)
     if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
         total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget

@@ -101,6 +101,9 @@ def split_place(department: str) -> tuple[list[str], str, bool, bool]:
 def _core_forms(core: str) -> set[str]:
     """A body's name without its place, and the short forms people make of it."""
     forms = {core}
+    school = re.match(r"^第([一二三四五六七八九十]+)(中学|小学)$", core)
+    if school:
+        forms.add(school.group(1) + school.group(2)[0])  # 第一中学 → 一中, 第二小学 → 二小
     m = ORG_SUFFIX.match(core)
     if not m:
         return forms
