@@ -46,7 +46,7 @@ PRECEDENCE = [
 # Subjects that are rows of a table other than by their own name: the row names they go by in
 # the templates (三公 tables print 合计 or a 三公经费 row; Jiangsu prints 机关运行经费 as a table of its
 # own, Shanghai as a column of the 三公 table; a 政府采购 table's 合计).
-SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]]] = {
     "三公经费": [("三公经费表", ("三公经费", "合计"))],
     "因公出国（境）费": [("三公经费表", ("因公出国（境）费",))],
     "公务接待费": [("三公经费表", ("公务接待费",))],
@@ -55,6 +55,7 @@ SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "公务用车购置及运行费": [("三公经费表", ("公务用车购置及运行费", "公务用车购置及运行维护费"))],
     "机关运行经费": [("机关运行经费表", ("合计",)), ("三公经费表", ("机关运行经费",))],
     "政府采购预算": [("政府采购表", ("合计", "总计"))],
+    "固定资产总额": [("固定资产表", ("资产总额",), "价值")],
 }
 SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
@@ -540,7 +541,7 @@ class Engine:
         if not cands and measure:
             cands += self._measure_candidates(doc, measure, tables)
         for name in facts + measures + rows:
-            for n, (key, row_names) in enumerate(SUBJECT_ROWS.get(canon(name), [])):
+            for n, (key, row_names, *fixed) in enumerate(SUBJECT_ROWS.get(canon(name), [])):
                 t = doc.tables.get(key)
                 if t is None or (tables and key not in tables):
                     continue
@@ -550,7 +551,7 @@ class Engine:
                     continue
                 wanted = [canon(name)] + [canon(n) for n in row_names]  # a row named for the subject first
                 r = next((r for w in wanted for r in t.rows if canon(r.name) == w), None)
-                column = _stage_column(t.column_keys(), q.stage) or ("合计" if "合计" in t.column_keys() else t.column_keys()[0])
+                column = (fixed[0] if fixed else None) or _stage_column(t.column_keys(), q.stage) or ("合计" if "合计" in t.column_keys() else t.column_keys()[0])
                 if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
                     cands.append(self._cell(doc, t, r, column, label=name))
         if tables and not cands and not (rows or measures or facts or q.code):

@@ -42,6 +42,10 @@ LABEL_WORDS = (
 )
 
 
+# Sheets that are not one of the nine tables but a section of the narrative in the text formats.
+SHEET_SECTIONS = (("政府采购", "一、政府采购情况"), ("固定资产", "二、国有资产占用情况"))
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -81,6 +85,9 @@ def read_xlsx(path: str | Path) -> Disclosure:
         grid = sheet_grid(ws)
         title_at = next((i for i, row in enumerate(grid[:6]) for v in row[:3] if _is_title(_text(v))), None)
         if title_at is None:
+            heading = next((h for word, h in SHEET_SECTIONS if word in ws.title), None)
+            if heading:  # the 政府采购 / 固定资产 sheets read as the narrative's sections of that name
+                narrative_lines.append(Line(number=len(narrative_lines) + 1, page=sheet_no, text=heading))
             for _i, row in enumerate(grid, 1):
                 text = " ".join(_text(v) for v in row if _text(v))
                 if text:
