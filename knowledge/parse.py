@@ -30,7 +30,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
 ]
 DESCRIBE = [
     ("duties", re.compile(r"职责|职能|负责什么|干什么|做什么")),
-    ("units", re.compile(r"机构设置|下属单位|所属单位|内设机构|机构|单位性质|单位规格|经费保障形式")),
+    ("units", re.compile(r"机构设置|下属单位|所属单位|内设机构|机构|单位性质|单位规格|经费保障形式|什么性质|性质的单位|什么级别")),
     ("performance", re.compile(r"绩效目标|绩效指标|绩效")),
     ("procurement", re.compile(r"采购.{0,6}(什么|哪些|内容|项目|明细)|买什么")),
     ("assets", re.compile(r"资产.{0,4}(情况|有哪些|明细)")),

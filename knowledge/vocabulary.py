@@ -280,6 +280,8 @@ class Vocabulary:
             at = text.find(form)
             if at < 0:
                 continue
+            if len(form) <= 3 and (text[at - 1 : at] == "第" or text[at + len(form) : at + len(form) + 1] in ("学", "校")):
+                continue  # 一中 inside 第一中学: a short form is a whole word, not part of a longer name
             candidates = self.departments[form]
             # a form that starts with the level alone (县乡村振兴局) takes the place before it along
             level = 1 if form[0] in "省市县区州旗" else 0

@@ -14,7 +14,7 @@ from .checks import run_checks
 from .errors import DisclosureFormatError
 from .grid_tables import grid_table
 from .identity import identify
-from .model import Disclosure, Table, Warning_
+from .model import Disclosure, Indicator, Table, Warning_
 from .narrative import parse_narrative
 from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
 from .template import TWO_SIDED, compact, table_kind
@@ -87,10 +87,15 @@ def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine
     inside a cell are whole there too. A 收支总表 printed with one name cell keeps the text's
     收入 | 支出 split of the names."""
     read: dict[str, Table] = {}
+    indicators: list[Indicator] = []
     for g in document_grids(pages):
         t, _ = grid_table(g)
         if t is not None and t.key not in read:
             read[t.key] = t
+        elif t is None and table_kind(g.title or "") == "绩效目标表":
+            indicators += grid_indicators(g)
+    if indicators and len(indicators) == len(d.indicators):
+        d.indicators = indicators  # names wrapped inside a cell are whole in the grid
     replaced = False
     for old in d.tables:
         new = read.get(old.key)
@@ -107,6 +112,44 @@ def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine
     if replaced:
         kept = [w for w in d.warnings if w.check == "structure"]
         d.warnings = kept + run_checks(d)
+
+
+def grid_indicators(g: Grid) -> list[Indicator]:
+    """The indicators of one 绩效目标表 drawn as a grid: 一级/二级 indicators carry down over the
+    rows they span; `≥3 次` is the value and its unit."""
+    project = re.sub(r"^\d+[、.．]\s*|(?:预算)?绩效目标表$", "", g.title or "")
+    out: list[Indicator] = []
+    goal = ""
+    header_seen = False
+    level1 = level2 = ""
+    for row in [r for part in (g, *g.continued) for r in part.rows]:
+        cells = [compact(c.text) if c else None for c in row]
+        texts = [c for c in cells if c]
+        if not texts:
+            continue
+        if texts[0] == "绩效目标" and len(texts) > 1:
+            goal = texts[1]
+            continue
+        if texts[0] == "一级指标":
+            header_seen = True
+            continue
+        if not header_seen or len(cells) < 6:
+            continue
+        level1 = cells[0] or level1
+        level2 = cells[1] or level2
+        level3, description, value_cell, basis = (cells[2] or "", cells[3] or "", cells[4] or "", cells[5] or "")
+        m = re.match(r"^([≥≤><＞＜=]*\d+(?:\.\d+)?%?|是|否)\s*(.*)$", (row[4].text if row[4] else "").strip())
+        value_text, unit = (m.group(1), m.group(2).strip()) if m else (value_cell, "")
+        number = re.search(r"\d+(?:\.\d+)?", value_text)
+        page = next((c.page for c in row if c and c.page), g.page)
+        out.append(
+            Indicator(
+                project=project, goal=goal, level1=level1, level2=level2, level3=level3, description=description,
+                value_text=value_text, value=float(number.group()) if number else None, unit=unit, basis=basis,
+                page=page or g.page,
+            )
+        )
+    return out
 
 
 def _narrative_lines(lines: list[TextLine]) -> list[Line]:
