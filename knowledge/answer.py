@@ -227,14 +227,16 @@ class Engine:
             return self._not_loaded(q, f"没有{q.unknown_department}的数据。")
         if q.intent == "definition" and q.terms("definition") and not q.code and not q.describe:
             return self._definition(q)
+        if q.all_departments and not q.matches and not q.code and q.intent in ("figure", "list"):
+            return self._list_departments(q)  # 曲阳县有哪些部门的预算
         if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
             return self._across_departments(q)
         if len(q.departments) > 1 and q.department_mentions > 1 and q.intent in ("figure", "top", "bottom"):
             return self._across_departments(q, q.departments)  # 教育局和卫健局的项目支出
         if q.intent == "change" and len(q.years) == 2:
             return self._change_between(q)
-        if q.intent == "change" and q.year is None:
-            latest = self._latest_with_previous(q)
+        if q.intent == "change" and len(q.years) <= 1:
+            latest = self._latest_with_previous(q) if q.year is None else self._with_previous(q, q.year)
             if latest is not None:
                 q.year, q.years = latest, [latest, latest - 1]
                 return self._change_between(q)
@@ -1113,6 +1115,29 @@ class Engine:
                 q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)], intent="change"
             )
         return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
+
+    def _with_previous(self, q: Query, year: int) -> int | None:
+        """`year` when the department's year before it is loaded too (2024年…比上年)."""
+        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
+        if len(departments) != 1:
+            return None
+        years = {d["year"] for d in self.documents if d["department"] == departments[0]}
+        return year if {year, year - 1} <= years else None
+
+    def _list_departments(self, q: Query) -> Answer:
+        """Which bodies are loaded (of a place, of a year), one per line with their years."""
+        years: dict[str, list[int]] = {}
+        for d in self.documents:
+            if (q.place and q.place not in d["department"]) or (q.year is not None and d["year"] != q.year):
+                continue
+            years.setdefault(d["department"], []).append(d["year"])
+        if not years:
+            return self._not_loaded(q, f"没有{q.place or ''}{f'{q.year}年' if q.year else ''}的部门数据。")
+        shown = sorted(years)[:MAX_OPTIONS * 3]
+        lines = [f"{name}（{'、'.join(f'{y}年' for y in sorted(years[name]))}）" for name in shown]
+        more = f"等{len(years)}个" if len(years) > len(shown) else f"{len(years)}个"
+        head = f"已载入{q.place or ''}{more}部门（单位）的预算公开："
+        return Answer(q.question, "answered", head + "\n" + "\n".join(lines), intent="list")
 
     def _latest_with_previous(self, q: Query) -> int | None:
         """For 比上年 without a year: the newest year of the department, when the year before it is
