@@ -56,6 +56,7 @@ SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str,
     "机关运行经费": [("机关运行经费表", ("合计",)), ("三公经费表", ("机关运行经费",))],
     "政府采购预算": [("政府采购表", ("合计", "总计"))],
     "固定资产总额": [("固定资产表", ("资产总额",), "价值")],
+    "收支总额": [("收支总表", ("总计", "收入总计", "收入合计"))],
 }
 SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
@@ -227,14 +228,20 @@ class Engine:
             return self._not_loaded(q, f"没有{q.unknown_department}的数据。")
         if q.intent == "definition" and q.terms("definition") and not q.code and not q.describe:
             return self._definition(q)
+        if q.terms("definition") and not q.departments and INCLUDES.search(q.text) and not q.code:
+            found = self._definition(q, quiet=True)  # 其他资金包括哪些: what the term covers, by its 名词解释
+            if found is not None:
+                return found
         if q.all_departments and not q.matches and not q.code and q.intent in ("figure", "list"):
             return self._list_departments(q)  # 曲阳县有哪些部门的预算
         if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
             return self._across_departments(q)
         if len(q.departments) > 1 and q.department_mentions > 1 and q.intent in ("figure", "top", "bottom"):
             return self._across_departments(q, q.departments)  # 教育局和卫健局的项目支出
-        if q.intent == "change" and len(q.years) == 2:
+        if q.intent == "change" and len(q.years) == 2 and self._loaded_years(q) >= set(q.years):
             return self._change_between(q)
+        if q.intent == "change" and len(q.years) == 2 and max(q.years) - min(q.years) == 1:
+            q.year, q.years = max(q.years), [max(q.years)]  # 比2024年 with only 2025 loaded: its narrative's 比上年
         if q.intent == "change" and len(q.years) <= 1:
             latest = self._latest_with_previous(q) if q.year is None else self._with_previous(q, q.year)
             if latest is not None:
@@ -553,15 +560,17 @@ class Engine:
                     continue
                 wanted = [canon(name)] + [canon(n) for n in row_names]  # a row named for the subject first
                 r = next((r for w in wanted for r in t.rows if canon(r.name) == w), None)
-                column = (fixed[0] if fixed else None) or _stage_column(t.column_keys(), q.stage) or ("合计" if "合计" in t.column_keys() else t.column_keys()[0])
+                column = (fixed[0] if fixed else None) or _stage_column(t.column_keys(), q.stage)
+                if column is None:
+                    column = t.side_column("收入") if key in TWO_SIDED else _main_column(t)
                 if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
                     cands.append(self._cell(doc, t, r, column, label=name))
         if tables and not cands and not (rows or measures or facts or q.code):
             for key in tables:  # a table named alone: its 合计, or 0 when it is empty
                 t = doc.tables.get(key)
                 total = t.total_row() if t is not None else None
-                if total is not None and "合计" in t.column_keys():
-                    cands.append(self._cell(doc, t, total, "合计", label=t.title))
+                if total is not None and _main_column(t):
+                    cands.append(self._cell(doc, t, total, _main_column(t), label=t.title))
                 elif t is not None and not t.rows and t.note:
                     cands.append(self._empty(doc, t, t.title))
         if "机关运行经费" in facts and "机关运行经费" not in doc.facts and not cands:
@@ -572,6 +581,11 @@ class Engine:
             names += [m for m in measures if not rows and m not in names]
             names += [r for r in rows if r not in names and r not in measures]
             cands += self._fact_candidates(doc, names, q.stage)
+        if not re.search(r"采购|买", q.match_text):  # a procurement line names an item, it is not its budget
+            cands = [c for c in cands if not c.citation.table.endswith(("政府采购预算表", "政府采购表", "政府采购支出预算表")) or c.citation.row is None or c.citation.name in ("合计", "总计")]
+        whole = {c.citation.name for c in cands if _table_kind_of(doc, c) in WHOLE_ITEM}
+        if whole and "基本" not in q.match_text:
+            cands = [c for c in cands if not (_table_kind_of(doc, c) in BASIC_ONLY and c.citation.name in whole)]
         if doc.kind == "决算":
             cands = [c for c in cands if _fits_stage(c, q.stage)]
             if not cands and q.stage in ("年初预算", "全年预算"):
@@ -593,8 +607,8 @@ class Engine:
             if at < 0:
                 continue
             m = figure.search(text, at)
-            if m is None or text.count("。", at, m.start()) > 1:
-                continue  # the figure belongs to the subject's sentence or the one after it
+            if m is None or text.count("。", at, m.start()) > 3:
+                continue  # the figure belongs to the subject's item (a numbered paragraph of its own)
             value = float(m.group(1))
             cite = Citation(
                 document=doc.id,
@@ -1116,6 +1130,10 @@ class Engine:
             )
         return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
 
+    def _loaded_years(self, q: Query) -> set[int]:
+        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
+        return {d["year"] for d in self.documents if d["department"] in departments}
+
     def _with_previous(self, q: Query, year: int) -> int | None:
         """`year` when the department's year before it is loaded too (2024年…比上年)."""
         departments = q.departments or (self.departments if len(self.departments) == 1 else [])
@@ -1237,12 +1255,27 @@ def _subset(q: Query, matches) -> Query:
 
 
 MONEY_UNITS = ("万元", "元", "千元")
+INCLUDES = re.compile(r"包括|包含|哪[两几]部分|由什么组成|组成")
+# Tables whose rows cover only the 基本支出 part of an item; a table of the whole item (三公经费、
+# 会议费、培训费表) answers for the department unless the question says 基本支出.
+BASIC_ONLY = ("基本支出表", "财政拨款基本支出表")
+WHOLE_ITEM = ("三公经费表", "机关运行经费表")
 # A fund named with a spending word means that fund's own expenditure table.
 FUND_TABLES = {
     "一般公共预算财政拨款": "一般公共预算支出表",
     "政府性基金预算财政拨款": "政府性基金支出表",
     "国有资本经营预算财政拨款": "国有资本经营支出表",
 }
+
+
+def _main_column(t: TableData) -> str:
+    """The column a table's total is read in: 合计, else 金额 (Jiangsu's one-column tables), else the first."""
+    keys = t.column_keys()
+    return next((k for k in ("合计", "金额") if k in keys), keys[0] if keys else "合计")
+
+
+def _table_kind_of(doc: DocData, c: Candidate) -> str | None:
+    return next((t.key for t in doc.tables.values() if t.title == c.citation.table), None)
 
 
 def _unit_fits(unit: str, asked: str) -> bool:

@@ -55,6 +55,8 @@ def cn_years_to_digits(text: str) -> str:
 
 
 YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?:年|年度)?(?!\d)")
+# A date inside a document (截至2022年底, 2022年12月31日): not the year of the document asked about.
+DATE = re.compile(r"(?:截至|截止|截止到|截至到)?\s*(?:19|20)\d{2}年(?:底|末|\d{1,2}月(?:\d{1,2}日)?)|(?:截至|截止)\s*(?:19|20)\d{2}年")
 SHORT_YEAR = re.compile(r"(?<!\d)(\d{2})年")
 RELATIVE = [("今年", 0), ("明年", 1), ("去年", -1), ("上一年", -1), ("前年", -2)]
 # 本年度 / 本年 / 当年 name the document's own year, whichever it is: no year of their own.
@@ -64,7 +66,7 @@ OWN_YEAR = re.compile(r"本年度|本年(?!收入|支出)|当年(?!收入|支出
 def find_year(text: str, newest: int | None) -> tuple[int | None, str]:
     """The year a question names, and the text without it. 上年 is not a year when it is the
     comparison in 比上年/较上年/与上年."""
-    text = OWN_YEAR.sub(" ", cn_years_to_digits(text))
+    text = DATE.sub(" ", OWN_YEAR.sub(" ", cn_years_to_digits(text)))
     m = YEAR.search(text)
     if m:
         return int(m.group(1)), text[: m.start()] + " " + text[m.end() :]

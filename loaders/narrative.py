@@ -186,7 +186,8 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
         if not sentence.strip():
             continue
         subject: str | None = None
-        clauses = [c for c in re.split(r"[，：:、]|,(?!\d{3})", sentence) if c]  # not the comma of 18,976.76
+        joined = re.sub(r"收入?、支出?", "收支", sentence)  # 收入、支出预算总计 is one subject
+        clauses = [c for c in re.split(r"[，：:、]|,(?!\d{3})", joined) if c]  # not the comma of 18,976.76
         for k, clause in enumerate(clauses):
             found = _subjects_in(clause)
             for _pos, key in found:
