@@ -1258,8 +1258,8 @@ MONEY_UNITS = ("万元", "元", "千元")
 INCLUDES = re.compile(r"包括|包含|哪[两几]部分|由什么组成|组成")
 # Tables whose rows cover only the 基本支出 part of an item; a table of the whole item (三公经费、
 # 会议费、培训费表) answers for the department unless the question says 基本支出.
-BASIC_ONLY = ("基本支出表", "财政拨款基本支出表")
-WHOLE_ITEM = ("三公经费表", "机关运行经费表")
+BASIC_ONLY = ("基本支出表", "财政拨款基本支出表", "机关运行经费表")
+WHOLE_ITEM = ("三公经费表",)
 # A fund named with a spending word means that fund's own expenditure table.
 FUND_TABLES = {
     "一般公共预算财政拨款": "一般公共预算支出表",

@@ -197,10 +197,14 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
     named = [m for m in found if m.surface not in TOTAL_WORDS]
     if named and len(named) < len(found):
         found = named  # 政府采购预算合计: the total of what is named, not the table's 合计 row
+    ends = {m.end for m in found}
+    found = [m for m in found if not (m.surface in GENERIC_TAILS and m.start in ends)]  # 城管执法支出预算
     return found
 
 
 TOTAL_WORDS = {"合计", "总计", "小计"}
+# Words that, right after a subject, only say what kind of figure it is (城管执法|支出预算).
+GENERIC_TAILS = {"支出预算", "预算支出", "支出", "预算", "经费"}
 
 
 def _weak(m: Match) -> bool:

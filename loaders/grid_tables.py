@@ -261,6 +261,14 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
                 part["code"].append(text.replace(" ", ""))
             else:
                 part["name"].append(text)
+        for k in range(1, len(parts)):
+            # a name cell merged over one block and its figure under the next (收入合计 | 支出合计 …
+            # 15897.44 under 支出用途): the figure belongs to the name on its side
+            if parts[k]["values"] and not parts[k]["name"] and not parts[k]["code"]:
+                named = [j for j in range(1, k) if parts[j]["name"] and not parts[j]["values"]]
+                if named and kind in TWO_SIDED:
+                    parts[named[-1]]["values"], parts[k]["values"] = parts[k]["values"], {}
+                    parts[named[-1]]["texts"], parts[k]["texts"] = parts[k]["texts"], {}
         line: list[Row | None] = []
         serial = next((p["serial"] for p in parts if p["serial"]), None)  # the printed row's 序号
         for b, part in enumerate(parts):
