@@ -23,6 +23,7 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -186,7 +187,8 @@ async def reply_answer(message: Message, state: BotState, answer: Answer) -> Non
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
         await with_retry(
-            lambda chunk=chunk, last=last: message.reply_text(
+            partial(
+                message.reply_text,
                 chunk,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if last else None,
@@ -257,7 +259,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lines = [f"{d['department']} {d['year']}年{d['kind']}：{d['source_name']}（{d['tables']}张表，{d['rows']}行）" for d in docs]
     for chunk in pack(["已载入的公开文件："] + lines):
-        await with_retry(lambda chunk=chunk: message.reply_text(chunk))
+        await with_retry(partial(message.reply_text, chunk))
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -341,7 +343,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             lambda: query.edit_message_text(chunks[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(state, answer))
         )
         for chunk in chunks[1:]:
-            await with_retry(lambda chunk=chunk: message.reply_text(chunk, parse_mode=ParseMode.HTML))
+            await with_retry(partial(message.reply_text, chunk, parse_mode=ParseMode.HTML))
     elif isinstance(message, Message):
         await reply_answer(message, state, answer)
 

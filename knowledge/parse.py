@@ -191,9 +191,9 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
     for span in vocab.content_spans(leftover):
         if len(span) < 2:
             continue
-        m = vocab.fuzzy(span)
-        if m is not None:
-            found.append(m)
+        loose = vocab.fuzzy(span)
+        if loose is not None:
+            found.append(loose)
     named = [m for m in found if m.surface not in TOTAL_WORDS]
     if named and len(named) < len(found):
         found = named  # 政府采购预算合计: the total of what is named, not the table's 合计 row

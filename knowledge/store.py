@@ -44,7 +44,7 @@ def document_id(d: Disclosure) -> str:
 def _create_schema(db: sqlite_utils.Database) -> None:
     if "documents" in db.table_names():
         return
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": str,
             "department": str,
@@ -65,7 +65,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["disclosure_tables"].create(
+    db.table("disclosure_tables").create(
         {
             "id": str,
             "document_id": str,
@@ -80,12 +80,12 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["table_columns"].create(
+    db.table("table_columns").create(
         {"id": str, "table_id": str, "position": int, "key": str, "label": str, "number": int, "side": str},
         pk="id",
         foreign_keys=[("table_id", "disclosure_tables", "id")],
     )
-    db["table_rows"].create(
+    db.table("table_rows").create(
         {
             "id": str,
             "table_id": str,
@@ -101,7 +101,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("table_id", "disclosure_tables", "id"), ("document_id", "documents", "id")],
     )
-    db["cells"].create(
+    db.table("cells").create(
         {"row_id": str, "column_key": str, "table_id": str, "document_id": str, "value": float},
         pk=("row_id", "column_key"),
         foreign_keys=[
@@ -110,12 +110,12 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             ("document_id", "documents", "id"),
         ],
     )
-    db["ambiguous_cells"].create(
+    db.table("ambiguous_cells").create(
         {"id": str, "row_id": str, "document_id": str, "value": float, "candidates": str},
         pk="id",
         foreign_keys=[("row_id", "table_rows", "id"), ("document_id", "documents", "id")],
     )
-    db["facts"].create(
+    db.table("facts").create(
         {
             "id": str,
             "document_id": str,
@@ -130,17 +130,17 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["passages"].create(
+    db.table("passages").create(
         {"id": str, "document_id": str, "position": int, "section": str, "text": str, "page": int},
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["definitions"].create(
+    db.table("definitions").create(
         {"id": str, "document_id": str, "number": int, "term": str, "text": str, "page": int},
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["indicators"].create(
+    db.table("indicators").create(
         {
             "id": str,
             "document_id": str,
@@ -160,7 +160,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["load_warnings"].create(
+    db.table("load_warnings").create(
         {
             "id": str,
             "document_id": str,
@@ -174,8 +174,8 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
     for table, cols in [
         ("documents", ["department", "year"]),
         ("disclosure_tables", ["document_id", "key"]),
@@ -192,10 +192,10 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         ("indicators", ["document_id"]),
         ("load_warnings", ["document_id"]),
     ]:
-        db[table].create_index(cols)
-    db["table_rows"].enable_fts(["name", "name_right", "code"], create_triggers=True, tokenize="trigram")
-    db["passages"].enable_fts(["section", "text"], create_triggers=True, tokenize="trigram")
-    db["definitions"].enable_fts(["term", "text"], create_triggers=True, tokenize="trigram")
+        db.table(table).create_index(cols)
+    db.table("table_rows").enable_fts(["name", "name_right", "code"], create_triggers=True, tokenize="trigram")
+    db.table("passages").enable_fts(["section", "text"], create_triggers=True, tokenize="trigram")
+    db.table("definitions").enable_fts(["term", "text"], create_triggers=True, tokenize="trigram")
 
 
 # The tables holding one document's content, children before parents (for deletes).
@@ -261,7 +261,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                 db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [doc])
         db.execute("DELETE FROM documents WHERE id = ?", [doc])
     n_rows = sum(len(t.rows) for t in d.tables)
-    db["documents"].insert(
+    db.table("documents").insert(
         {
             "id": doc,
             "department": d.department,
@@ -337,12 +337,12 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                         "candidates": json.dumps(a.candidates, ensure_ascii=False),
                     }
                 )
-    db["disclosure_tables"].insert_all(tables)
-    db["table_columns"].insert_all(columns)
-    db["table_rows"].insert_all(rows)
-    db["cells"].insert_all(cells)
-    db["ambiguous_cells"].insert_all(ambiguous)
-    db["facts"].insert_all(
+    db.table("disclosure_tables").insert_all(tables)
+    db.table("table_columns").insert_all(columns)
+    db.table("table_rows").insert_all(rows)
+    db.table("cells").insert_all(cells)
+    db.table("ambiguous_cells").insert_all(ambiguous)
+    db.table("facts").insert_all(
         {
             "id": f"{doc}/{f.key}",
             "document_id": doc,
@@ -356,15 +356,15 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         }
         for f in d.facts
     )
-    db["passages"].insert_all(
+    db.table("passages").insert_all(
         {"id": f"{doc}/{i}", "document_id": doc, "position": i, "section": p.section, "text": p.text, "page": p.page}
         for i, p in enumerate(d.passages, 1)
     )
-    db["definitions"].insert_all(
+    db.table("definitions").insert_all(
         {"id": f"{doc}/{x.number}", "document_id": doc, "number": x.number, "term": x.term, "text": x.text, "page": x.page}
         for x in d.definitions
     )
-    db["indicators"].insert_all(
+    db.table("indicators").insert_all(
         {
             "id": f"{doc}/{i}",
             "document_id": doc,
@@ -383,7 +383,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         }
         for i, x in enumerate(d.indicators, 1)
     )
-    db["load_warnings"].insert_all(
+    db.table("load_warnings").insert_all(
         {
             "id": f"{doc}/{i}",
             "document_id": doc,

@@ -59,7 +59,7 @@ def check_rows(t: Table) -> list[Warning_]:
             if abs(v.get("合计", 0.0) - total) > TOL:
                 out.append(_warn("row", t, r.number, "合计 ≠ 上年结转 + 本年收入", v.get("合计", 0.0), total))
         if t.key == "财政拨款收支总表" and "支出合计" in keys and r.name_right:
-            parts = [k for k in keys if t.column(k).side == "支出" and k != "支出合计"]
+            parts = [c.key for c in t.columns if c.side == "支出" and c.key != "支出合计"]
             if any(k in v for k in parts) or "支出合计" in v:
                 s = sum(v.get(k, 0.0) for k in parts)
                 if abs(v.get("支出合计", 0.0) - s) > TOL:

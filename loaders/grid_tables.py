@@ -290,14 +290,13 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
         printed.append(line)
     rows: list[Row] = []
     if kind in TWO_SIDED and len(blocks) >= 2:
-        for line in printed:
-            a, b = line[0], line[1]
-            if a is None and b is None:
+        for printed_line in printed:
+            left, right = printed_line[0], printed_line[1]
+            first = left or right
+            if first is None:
                 continue
-            first = a or b
-            assert first is not None
-            row = Row(number=first.number, name=a.name if a else "", name_right=b.name if b else None, page=first.page)
-            for r in (a, b):
+            row = Row(number=first.number, name=left.name if left else "", name_right=right.name if right else None, page=first.page)
+            for r in (left, right):
                 if r is not None:
                     row.values.update(r.values)
                     row.texts.update(r.texts)

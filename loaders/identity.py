@@ -46,7 +46,7 @@ def identify(front_lines: list[str], labelled: list[str]) -> Identity:
             names[_strip_place_prefix(m.group("name"))] += 1
     if cm and ORG_END.search(cm.group("name")):
         names[_strip_place_prefix(cm.group("name"))] += 1
-    year_kind = Counter()
+    year_kind: Counter[tuple[int, str]] = Counter()
     for text in front_lines:
         for m in YEAR_KIND.finditer(compact(text)):
             year_kind[(int(m.group("year")), m.group("kind"))] += 1

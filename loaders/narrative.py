@@ -369,7 +369,7 @@ def _performance(title: str, body: list[Line], nar: Narrative) -> None:
         goal_parts: list[str] = []
         tokens: list[str] = []
         in_table = False
-        page = lines[0].page if lines else None
+        first_page: int | None = lines[0].page if lines else None
         for ln in lines:
             t = ln.text
             if not t:
@@ -382,8 +382,8 @@ def _performance(title: str, body: list[Line], nar: Narrative) -> None:
             else:
                 goal_parts.append(re.sub(r"^绩效目标\s*", "", t))
         goal = tidy("".join(goal_parts))
-        nar.passages.append(Passage(section=f"绩效目标 · {project}", text=goal, page=page))
-        nar.indicators += _indicator_rows(project, goal, tokens, page)
+        nar.passages.append(Passage(section=f"绩效目标 · {project}", text=goal, page=first_page))
+        nar.indicators += _indicator_rows(project, goal, tokens, first_page)
 
 
 def _indicator_rows(project: str, goal: str, tokens: list[str], page: int | None) -> list[Indicator]:
@@ -441,8 +441,8 @@ def _indicator_rows(project: str, goal: str, tokens: list[str], page: int | None
 
 def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
     """The stated total, and the 政府采购 table's items (project, item, catalogue, quantity, amount)."""
-    text_lines = []
-    table_lines = []
+    text_lines: list[Line] = []
+    table_lines: list[Line] = []
     in_table = False
     for ln in body:
         if ln.text.startswith("部门政府采购预算"):
@@ -477,7 +477,7 @@ def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
             Column(key="合计", label="政府采购金额/合计"),
         ],
     )
-    text: list[str] = []
+    words: list[str] = []
     project = ""
     number = 0
     i = 0
@@ -486,7 +486,7 @@ def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
         if re.fullmatch(r"[A-C]\d{2,}", tok) and i + 3 < len(tokens):
             # 采购物品 名称 | 目录序号 | 计量单位 | 数量 | 单价 | 金额…
             number += 1
-            name = "".join(text)
+            name = "".join(words)
             unit = tokens[i + 1]
             try:
                 qty = float(tokens[i + 2])
@@ -508,21 +508,21 @@ def _procurement(title: str, body: list[Line], nar: Narrative) -> None:
                     texts={"计量单位": unit, **({"项目名称": project} if project else {})},
                 )
             )
-            text = []
+            words = []
             i = j
             continue
         if re.fullmatch(r"\d+(?:\.\d+)?", tok):
-            if text and "合计" in "".join(text).replace(" ", ""):
+            if words and "合计" in "".join(words).replace(" ", ""):
                 number += 1
                 table.rows.append(Row(number=number, name="合计", values={"合计": float(tok)}))
                 while i + 1 < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[i + 1]):
                     i += 1
-            elif text and not "".join(text).endswith("小计"):
-                project = "".join(text)
-            text = []
+            elif words and not "".join(words).endswith("小计"):
+                project = "".join(words)
+            words = []
             i += 1
             continue
-        text.append(tok)
+        words.append(tok)
         i += 1
     nar.tables.append(table)
 
@@ -548,7 +548,7 @@ def _assets(title: str, body: list[Line], nar: Narrative) -> None:
         if ASSET_HEADER.match(t) or "截止时间" in t:
             continue
         parts = t.split()
-        values = []
+        values: list[float] = []
         while parts and re.fullmatch(r"\d+(?:\.\d+)?", parts[-1]):
             values.insert(0, float(parts.pop()))
         name = tidy(" ".join(parts))

@@ -161,11 +161,11 @@ def _zero_funds(tables: dict[str, RawTable], placed: dict[str, Table]) -> set[st
         for r in t.rows:
             fund = _fund_of(r.name or "")
             is_income_line = fund and ORDINAL.match(r.name or "") and "拨款" in r.name and r.number <= 9
-            if is_income_line and not r.values.get(income_col) and r.is_certain(income_col or ""):
+            if fund and is_income_line and income_col and not r.values.get(income_col) and r.is_certain(income_col):
                 zero.add(fund)
     for key, fund in (("政府性基金支出表", "政府性基金"), ("国有资本经营支出表", "国有资本经营")):
-        t = tables.get(key)
-        if t is not None and not t.rows and t.note:
+        raw = tables.get(key)
+        if raw is not None and not raw.rows and raw.note:
             zero.add(fund)
     return zero
 
@@ -290,7 +290,7 @@ def place_tables(raw: list[RawTable], facts: list[NarrativeFact]) -> tuple[list[
 
 
 def place_table(
-    t: RawTable, zero_funds: set[str] = frozenset(), totals: dict[str, float] | None = None
+    t: RawTable, zero_funds: frozenset[str] | set[str] = frozenset(), totals: dict[str, float] | None = None
 ) -> tuple[Table, list[Warning_]]:
     keys = [c.key for c in t.columns]
     sides = [c.side for c in t.columns]

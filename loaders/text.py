@@ -110,7 +110,7 @@ def parse_lines(lines: list[Line], source: str, source_format: str) -> Disclosur
     """A disclosure from its lines (text, or words laid out by a PDF reader)."""
     head_at = next((i for i, ln in enumerate(lines) if DEPT_LINE.match(ln.text)), None)
     head = lines[head_at] if head_at is not None else None
-    if head is None:
+    if head is None or head_at is None:
         raise DisclosureFormatError(
             source, "not a budget disclosure: no department line such as '475 某某局 预算年度：2022 单位：万元'"
         )
