@@ -173,6 +173,12 @@ class Candidate:
     broad: bool = True
 
     @property
+    def figure(self) -> float:
+        """The value of a candidate known to have one (unsure cells are filtered out before)."""
+        assert self.value is not None, self.citation.label()
+        return self.value
+
+    @property
     def from_table(self) -> bool:
         """A cell (or an empty table), not a figure stated in the narrative."""
         return self.rank <= len(PRECEDENCE)
@@ -227,7 +233,7 @@ class Engine:
         if q.unknown_department:
             return self._not_loaded(q, f"没有{q.unknown_department}的数据。")
         if q.intent == "definition" and q.terms("definition") and not q.code and not q.describe:
-            return self._definition(q)
+            return self._definition(q) or self._help(q, "没有找到这个名词的解释。")
         if q.terms("definition") and not q.departments and INCLUDES.search(q.text) and not q.code:
             found = self._definition(q, quiet=True)  # 其他资金包括哪些: what the term covers, by its 名词解释
             if found is not None:
@@ -284,8 +290,8 @@ class Engine:
         if q.year is not None:
             with_year = [d for d in docs if d["year"] == q.year]
             if not with_year:
-                years = "、".join(f"{d['year']}年" for d in docs)
-                return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{years}）。")
+                loaded = "、".join(f"{d['year']}年" for d in docs)
+                return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{loaded}）。")
             docs = with_year
         years = sorted({d["year"] for d in docs})
         if len(years) > 1:
@@ -562,14 +568,14 @@ class Engine:
                 r = next((r for w in wanted for r in t.rows if canon(r.name) == w), None)
                 column = (fixed[0] if fixed else None) or _stage_column(t.column_keys(), q.stage)
                 if column is None:
-                    column = t.side_column("收入") if key in TWO_SIDED else _main_column(t)
+                    column = (t.side_column("收入") if key in TWO_SIDED else None) or _main_column(t)
                 if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
                     cands.append(self._cell(doc, t, r, column, label=name))
         if tables and not cands and not (rows or measures or facts or q.code):
             for key in tables:  # a table named alone: its 合计, or 0 when it is empty
                 t = doc.tables.get(key)
                 total = t.total_row() if t is not None else None
-                if total is not None and _main_column(t):
+                if t is not None and total is not None:
                     cands.append(self._cell(doc, t, total, _main_column(t), label=t.title))
                 elif t is not None and not t.rows and t.note:
                     cands.append(self._empty(doc, t, t.title))
@@ -654,7 +660,7 @@ class Engine:
             )
         groups: dict[float, list[Candidate]] = {}
         for c in sorted(sure, key=lambda c: c.rank):
-            groups.setdefault(round(c.value, 2), []).append(c)
+            groups.setdefault(round(c.figure, 2), []).append(c)
         if len(groups) > 1:
             return self._clarify_figures(q, doc, groups)
         best = sorted(sure, key=lambda c: c.rank)
@@ -664,7 +670,7 @@ class Engine:
             if len(cites) < 3 and all(c.citation.label() != x.label() for x in cites):
                 cites.append(c.citation)
         name = main.label
-        text = f"{self._prefix(doc)} {name} {fmt(main.value, main.unit)} {main.unit}。来源：{main.citation.label()}"
+        text = f"{self._prefix(doc)} {name} {fmt(main.figure, main.unit)} {main.unit}。来源：{main.citation.label()}"
         if main.citation.row is None and main.citation.text:
             text += f"：“{_short(main.citation.text)}”"
         if len(cites) > 1:
@@ -884,7 +890,7 @@ class Engine:
             key, heading, item = listings[q.describe]
             t = doc.tables.get(key)
             items = [text for text in map(item, t.rows) if text] if t is not None else []
-            if items:
+            if items and t is not None:
                 return Answer(
                     q.question,
                     "answered",
@@ -910,16 +916,17 @@ class Engine:
     def _structure(self, q: Query, doc: DocData) -> Answer | None:
         """收入来源 (the 收入 side of the 收支总表) or 支出结构 (the 类 rows of the 支出总表 and the
         基本/项目 split), each item cited, empty items left out."""
+        t = doc.tables.get("收支总表" if q.describe == "income" else "支出总表")
+        if t is None:
+            return None
         if q.describe == "income":
-            t = doc.tables.get("收支总表")
-            column = t.side_column("收入") if t is not None else None
-            rows = [r for r in t.rows if r.name and ORDINAL_ITEM.match(r.name)] if t is not None else []
+            column = t.side_column("收入") or ""
+            rows = [r for r in t.rows if r.name and ORDINAL_ITEM.match(r.name)]
             picked = [(r, canon(r.name)) for r in rows if column and r.values.get(column)]
         else:
-            t = doc.tables.get("支出总表")
             column = "合计"
-            picked = [(r, r.display) for r in self._children(t, None)] if t is not None else []
-        if t is None or not picked or any(column in r.unsure for r, _ in picked):
+            picked = [(r, r.display) for r in self._children(t, None)]
+        if not picked or any(column in r.unsure for r, _ in picked):
             return None
         total = sum(r.values.get(column, 0.0) for r, _ in picked)
         items = [
@@ -942,19 +949,20 @@ class Engine:
             coded = [r for r in t.rows if r.code]
             if not coded:
                 return [r for r in t.rows if r is not parent and canon(r.name) not in ("合计", "总计")]
-            shortest = min(len(r.code) for r in coded)
-            return [r for r in coded if len(r.code) == shortest]
+            shortest = min(len(r.code or "") for r in coded)
+            return [r for r in coded if len(r.code or "") == shortest]
         if not parent.code:
             return []
-        deeper = [r for r in t.rows if r.code and r.code.startswith(parent.code) and len(r.code) > len(parent.code)]
+        code = parent.code
+        deeper = [r for r in t.rows if r.code and r.code.startswith(code) and len(r.code) > len(code)]
         if not deeper:
             return []
-        step = min(len(r.code) for r in deeper)
-        return [r for r in deeper if len(r.code) == step]
+        step = min(len(r.code or "") for r in deeper)
+        return [r for r in deeper if len(r.code or "") == step]
 
     def _leaves(self, t: TableData) -> list[RowData]:
-        coded = [r for r in t.rows if r.code]
-        return [r for r in coded if not any(o is not r and o.code.startswith(r.code) for o in coded)]
+        coded = [(r, r.code) for r in t.rows if r.code]
+        return [r for r, code in coded if not any(o is not r and other.startswith(code) for o, other in coded)]
 
     def _scope(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
         """The rows a list/top question ranges over, and the column it ranks by; 哪一类 / 哪一款
@@ -970,7 +978,7 @@ class Engine:
 
     def _scope_rows(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
         rows = [n for n in q.terms("row") if n not in q.terms("measure")]
-        measure = (q.terms("measure") or [None])[0]
+        measure = next(iter(q.terms("measure")), None)
         tables = q.terms("table")
         for key in sorted(doc.tables, key=_rank):
             t = doc.tables[key]
@@ -980,20 +988,20 @@ class Engine:
                 if rows and canon(r.name) in rows or (q.code and r.code == q.code):
                     kids = self._children(t, r)
                     if kids:
-                        column = measure if measure in t.column_keys() else self._default_column(t, r, canon(r.name), False)
+                        column = measure if measure in t.column_keys() else (self._default_column(t, r, canon(r.name), False) or "合计")
                         return t, kids, column
         if measure in ("基本支出", "人员经费", "公用经费") and "基本支出表" in doc.tables:
             t = doc.tables["基本支出表"]
             leaves = self._leaves(t)
             if measure != "基本支出":
                 leaves = [r for r in leaves if r.values.get(measure)]
-            return t, leaves, "合计" if measure == "基本支出" else measure
+            return t, leaves, "合计" if measure == "基本支出" or measure is None else measure
         for key in ("支出总表", "一般公共预算支出表"):
-            t = doc.tables.get(key)
-            if t is not None and (tables and key in tables or not tables):
-                column = measure if measure in t.column_keys() else "合计"
-                leaves = [r for r in self._leaves(t) if r.values.get(column)]
-                return t, leaves, column
+            found = doc.tables.get(key)
+            if found is not None and (tables and key in tables or not tables):
+                column = measure if measure and measure in found.column_keys() else "合计"
+                leaves = [r for r in self._leaves(found) if r.values.get(column)]
+                return found, leaves, column
         return None
 
     def _list(self, q: Query, doc: DocData) -> Answer:
@@ -1094,13 +1102,13 @@ class Engine:
             total = t.total_row()
             if total is None:
                 return self._nothing(q, doc)
-            column = "合计" if "合计" in t.column_keys() else n.citation.column
+            column = "合计" if "合计" in t.column_keys() else (n.citation.column or _main_column(t))
             d = self._cell(doc, t, total, column, label=f"{t.title}合计")
         if not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
             return self._nothing(q, doc)  # a share of itself is no answer
-        ratio = round(n.value / d.value * 100, 2)
+        ratio = round(n.figure / d.figure * 100, 2)
         text = (
-            f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.value)} ÷ {fmt(d.value)} {doc.unit}）。"
+            f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.figure)} ÷ {fmt(d.figure)} {doc.unit}）。"
             f"来源：{n.citation.label()}；{d.citation.label()}。"
         )
         return Answer(q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share")
@@ -1177,20 +1185,20 @@ class Engine:
                 return problem
             doc = docs[0]
             cands = [c for c in self._gather(replace(q, narrative_only=False), doc) if c.value is not None and c.from_table]
-            values = {round(c.value, 2) for c in cands}
+            values = {round(c.figure, 2) for c in cands}
             if len(values) != 1:
                 if len(values) > 1:
-                    return self._clarify_figures(q, doc, {v: [c for c in cands if round(c.value, 2) == v] for v in values})
+                    return self._clarify_figures(q, doc, {v: [c for c in cands if round(c.figure, 2) == v] for v in values})
                 return self._nothing(q, doc)
             found[year] = (doc, sorted(cands, key=lambda c: c.rank)[0])
         (_, a), (doc_b, b) = found[earlier], found[later]
-        delta = round(b.value - a.value, 2)
+        delta = round(b.figure - a.figure, 2)
         if q.unit_asked == "%":  # 增长百分之几: the rate, computed from both years' figures
             if not a.value:
                 return self._nothing(q, doc_b)
             rate = round(delta / a.value * 100, 2)
             text = (
-                f"{doc_b.department} {b.label}：{later}年 {fmt(b.value)} {b.unit}，{earlier}年 {fmt(a.value)} {a.unit}，"
+                f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
                 f"{'增长' if rate >= 0 else '下降'} {abs(rate):.2f}%（{fmt(delta)} ÷ {fmt(a.value)}）。"
                 f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
             )
@@ -1198,7 +1206,7 @@ class Engine:
         word = "增加" if delta > 0 else ("减少" if delta < 0 else "持平")
         pct = f"（{delta / a.value * 100:+.2f}%）" if a.value else ""
         text = (
-            f"{doc_b.department} {b.label}：{later}年 {fmt(b.value)} {b.unit}，{earlier}年 {fmt(a.value)} {a.unit}，"
+            f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
             f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}。"
             f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
         )
@@ -1219,19 +1227,19 @@ class Engine:
         for d in newest.values():
             doc = self._doc(d["id"])
             cands = [c for c in self._gather(q, doc) if c.value is not None]
-            groups = {round(c.value, 2) for c in cands}
+            groups = {round(c.figure, 2) for c in cands}
             if len(groups) == 1:
                 results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
         missing = [d for d in (only or []) if d not in newest]
         if not results:
             return self._help(q, "各部门的数据里没有找到这一项。")
         reverse = q.intent != "bottom"
-        results.sort(key=lambda x: x[1].value, reverse=reverse)
-        lines = [f"{doc.department}（{doc.year}年）{fmt(c.value)} {c.unit}" for doc, c in results]
+        results.sort(key=lambda x: x[1].figure, reverse=reverse)
+        lines = [f"{doc.department}（{doc.year}年）{fmt(c.figure)} {c.unit}" for doc, c in results]
         top_doc, top = results[0]
         if q.intent in ("top", "bottom"):
             word = "最多" if reverse else "最少"
-            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.value)} {top.unit}。各部门：" + "；".join(lines)
+            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.figure)} {top.unit}。各部门：" + "；".join(lines)
         else:
             text = f"各部门{top.label}：" + "；".join(lines)
         text += "。来源：各部门" + top.citation.table + "。"
