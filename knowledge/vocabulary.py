@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from loaders.headers import GENERIC_COLUMNS, LEAVES
 
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
+from .places import LEVEL, place_before
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
@@ -285,11 +286,14 @@ class Vocabulary:
             candidates = self.departments[form]
             # a form that starts with the level alone (县乡村振兴局) takes the place before it along
             level = 1 if form[0] in "省市县区州旗" else 0
-            place = PLACE_BEFORE.search(text[max(0, at - 8) : at + level])
-            if place and OWN_PLACE.match(place.group(1)[-2:]):
-                place = None
-            if place and not any(place.group(1)[-3:-1] in d for d in candidates):
+            before = text[max(0, at - 9) : at + level]
+            place = PLACE_BEFORE.search(before)
+            named = place.group(1) if place and not OWN_PLACE.match(place.group(1)[-2:]) else None
+            known = place_before(before)  # 满城 (满城区), 唐县: a place of China named before the body
+            if named and not any(named[-3:-1] in d for d in candidates):
                 continue  # 北京市教育局 is not 望都县教育局
+            if known and not any(LEVEL.sub("", known) in d for d in candidates):
+                continue  # 满城教育局 is not 望都县教育局
             found += [d for d in candidates if d not in found]
             text = text.replace(form, " ")
             mentions += 1
@@ -318,6 +322,11 @@ class Vocabulary:
         to ask about, never to answer for. A mention under another place (唐县乡村振兴局 when only
         望都县's is loaded) means another body: no guess."""
         places, core, _, _ = split_place(mention)
+        for size in range(min(len(mention) - 2, 6), 1, -1):  # 满城教育局: a place without its level
+            known = place_before(mention[:size])
+            if known and not places:
+                places, core = [LEVEL.sub("", known)], mention[size:]
+                break
         forms = [f for f in self._department_forms if not split_place(f)[0]]
         if not forms or len(core) < 2:
             return None
@@ -325,7 +334,7 @@ class Vocabulary:
         if best is None or len(self.departments[best[0]]) != 1:
             return None
         department = self.departments[best[0]][0]
-        if places and not all(p in department for p in places):
+        if places and not all(LEVEL.sub("", p) in department for p in places):
             return None
         return department
 
