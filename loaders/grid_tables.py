@@ -207,14 +207,15 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     blocks = _blocks(slots)
     for block in blocks:
         used: set[str] = set()
-        by_path: dict[tuple[str, ...], str] = {}
+        by_path: dict[tuple[str, ...], Slot] = {}
         for s in block:
             if s.role == "value" and tuple(s.path) in by_path:
-                s.key = by_path[tuple(s.path)]  # one column drawn as several (a frame shared by two tables)
+                first = by_path[tuple(s.path)]  # one column drawn as several (merged cells, a shared frame)
+                s.key, s.side = first.key, first.side
             elif s.role == "value":
                 s.key, s.side = _key(s.path, kind, used, taken={t.key for t in values if t.key and t.side != (s.side or "")})
-                by_path[tuple(s.path)] = s.key
-    values = list({s.key: s for s in values}.values())
+                by_path[tuple(s.path)] = s
+    values = [s for n, s in enumerate(values) if all(o.key != s.key for o in values[:n])]
     rows = _rows(kind, blocks, slots, body, scale, g.page)
     if all(s.role == "value" for s in slots):
         for r in rows:

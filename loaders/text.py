@@ -103,7 +103,14 @@ def decode(data: bytes, source: str) -> str:
 
 
 def parse_text(text: str, source: str = "<text>") -> Disclosure:
-    return parse_lines(split_lines(text), source, "text")
+    """The Hebei template (a department line over every table) or, without one, layout text of
+    any other template (`layout_text`)."""
+    lines = split_lines(text)
+    if not any(DEPT_LINE.match(ln.text) for ln in lines):
+        from .layout_text import read_layout
+
+        return read_layout(text, source)
+    return parse_lines(lines, source, "text")
 
 
 def parse_lines(lines: list[Line], source: str, source_format: str) -> Disclosure:

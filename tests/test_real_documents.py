@@ -217,3 +217,36 @@ def test_questions_about_bodies_that_are_not_loaded_are_not_found(tmp_path):
         assert a.status == "not_found" and a.value is None, (q, a.answer)
         assert "望都县乡村振兴局" in a.answer  # says what is loaded
     assert engine.ask("乡村振兴局项目支出多少").value == 6357.0  # the loaded body still answers
+
+
+def _grand_total(d: Disclosure) -> float:
+    t = d.table("收支总表")
+    assert t is not None
+    income = next(c.key for c in t.columns if c.side == "收入")
+    names = ("总计", "收入总计", "收入合计", "支出总计", "支出合计")
+    totals = [r for r in t.rows if {r.name.replace(" ", ""), r.name_right or ""} & set(names) and income in r.values]
+    assert totals, [r.name for r in t.rows]
+    return totals[-1].values[income]
+
+
+@pytest.mark.parametrize("name", list(CELLS))
+def test_layout_text_of_each_pdf_loads_with_its_totals_and_no_cell_against_the_pdf(documents, name):
+    """`pdftotext -layout` text loses where empty cells were: it must still load, say whose it is,
+    give the 收支总表 total, and every figure it places must be the PDF's."""
+    pdf = documents[name]
+    text = read_disclosure(REAL / "text" / name.replace(".pdf", ".layout.txt"))
+    assert (text.department, text.year, text.kind) == (pdf.department, pdf.year, pdf.kind)
+    assert _grand_total(text) == pytest.approx(_grand_total(pdf))
+    compared = 0
+    for t in text.tables:
+        p = pdf.table(t.key)
+        if p is None:
+            continue
+        by_code = {r.code: r for r in p.rows if r.code}
+        for r in t.rows:
+            twin = by_code.get(r.code) if r.code else None
+            for key, value in r.values.items():
+                if twin is not None and key in twin.values:
+                    assert value == pytest.approx(twin.values[key]), (t.title, r.code, key)
+                    compared += 1
+    assert compared > 0 or "tables" in name or "2017" in name

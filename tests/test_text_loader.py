@@ -311,9 +311,9 @@ def test_a_changed_figure_is_reported_with_table_row_and_numbers():
     ("content", "reason"),
     [
         (b"", "empty"),
-        (b"hello world\nthis is not a budget\n", "not a budget disclosure"),
+        (b"hello world\nthis is not a budget\n", "没有找到预算表"),
         (b"\x00\x01\x02binary\x00" * 50, "binary"),
-        ("这是一份普通的文件。\n没有任何表格。".encode(), "not a budget disclosure"),
+        ("这是一份普通的文件。\n没有任何表格。".encode(), "没有找到预算表"),
     ],
 )
 def test_bad_input_is_one_clear_error(tmp_path, content, reason):
