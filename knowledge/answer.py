@@ -640,6 +640,19 @@ class Engine:
         cands = self._gather(q, doc)
         if q.unit_asked:  # 多少场 is never answered in 万元, 百分之几 never in 万元
             cands = [c for c in cands if _unit_fits(c.unit, q.unit_asked)]
+        partial = [c for c in cands if _table_kind_of(doc, c) in BASIC_ONLY]
+        if partial and len(partial) == len(cands) and "三公经费表" not in doc.tables and "基本" not in q.match_text:
+            name = partial[0].citation.name or partial[0].label
+            if canon(name) in WHOLE_ITEMS:  # only its 基本支出 part is known here: say so, do not call it the whole
+                return Answer(
+                    q.question,
+                    "clarify",
+                    f"{self._prefix(doc)} 没有读到“三公”经费、会议费、培训费表，只知道基本支出中的{name}：{fmt(partial[0].figure)} {partial[0].unit}"
+                    f"（{partial[0].citation.label()}）。要看基本支出中的这一项吗？",
+                    options=[f"{doc.department}{doc.year}年基本支出中的{name}是多少"],
+                    citations=[partial[0].citation],
+                    intent=q.intent,
+                )
         if not cands:
             if q.intent == "definition":
                 found = self._definition(q, quiet=True)
@@ -1268,6 +1281,7 @@ INCLUDES = re.compile(r"包括|包含|哪[两几]部分|由什么组成|组成")
 # 会议费、培训费表) answers for the department unless the question says 基本支出.
 BASIC_ONLY = ("基本支出表", "财政拨款基本支出表", "机关运行经费表")
 WHOLE_ITEM = ("三公经费表",)
+WHOLE_ITEMS = {canon(x) for x in ("会议费", "培训费", "公务接待费", "因公出国（境）费", "公务用车运行维护费", "公务用车购置费")}
 # A fund named with a spending word means that fund's own expenditure table.
 FUND_TABLES = {
     "一般公共预算财政拨款": "一般公共预算支出表",

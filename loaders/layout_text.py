@@ -32,6 +32,10 @@ def read_layout(text: str, source: str, *, department: str | None = None, year: 
     for page, chunk in enumerate(text.split("\f"), 1):
         for raw in chunk.split("\n"):
             lines.append(Line(number=len(lines) + 1, page=page, text=raw.rstrip()))
+    for i in range(len(lines) - 1):  # a title wrapped at its last characters (…支出预算 / 表)
+        if not _is_title(lines[i].text) and len(compact(lines[i + 1].text)) <= 3 and _is_title(lines[i].text + lines[i + 1].text):
+            lines[i] = Line(lines[i].number, lines[i].page, lines[i].text.strip() + lines[i + 1].text.strip())
+            lines[i + 1] = Line(lines[i + 1].number, lines[i + 1].page, "")
     titles = [i for i, ln in enumerate(lines) if _is_title(ln.text)]
     if not titles:
         raise DisclosureFormatError(source, "没有找到预算表（文本里没有“收支总表”“支出总表”这样的表名）")
@@ -117,9 +121,8 @@ def _table(block: list[Line]) -> tuple[Table | None, str | None]:
 
 
 def _is_body(cells: list[str]) -> bool:
-    return any(AMOUNT.match(c.replace(" ", "")) and ("." in c or "," in c) for c in cells) or bool(
-        cells and re.match(r"^(?:合\s*计|总\s*计|[一二三四五六七八九十]+、|\d{3}\b)", cells[0])
-    )
+    """The first body line holds a figure (header lines hold words only, 合计 among them)."""
+    return any(AMOUNT.match(c.replace(" ", "")) and ("." in c or "," in c or c == "0") for c in cells)
 
 
 def _columns(header: list[str], kind: str) -> list[Column]:
@@ -158,8 +161,8 @@ def _row(cells: list[str], columns: list[Column], kind: str, scale: float, n: in
             names.append(t)
     code = "".join(code_parts) or None
     name = "".join(names)
-    if not name and not code:
-        return None
+    if (not name and not code) or not figures:
+        return None  # a line without figures may be a wrapped header: an empty cell is not read as 0 here
     row = Row(number=n, name=name, code=code, page=ln.page, line=ln.number)
     keys = [c.key for c in columns]
     amounts = [v * scale for v in figures]
@@ -182,7 +185,7 @@ def _two_sided(cells: list[str], columns: list[Column], scale: float, n: int, ln
             sides[-1][1].append(v * scale)
         else:
             sides.append(("", [v * scale]))
-    if not sides:
+    if not sides or not any(figures for _, figures in sides):
         return None
     left = sides[0]
     right = sides[1] if len(sides) > 1 else ("", [])
