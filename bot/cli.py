@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="read disclosure files or folders into the knowledge base")
     load.add_argument("--kb", help="knowledge base file")
     load.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    load.add_argument("--department", help="单位名称, for files that do not say whose they are")
+    load.add_argument("--year", type=int, help="年度, for files that do not say it")
     load.set_defaults(func=cmd_load)
 
     show = sub.add_parser("show", help="list documents and tables, or print a table")
@@ -139,14 +141,16 @@ def expand(paths: list[str]) -> Iterator[Path]:
             yield p
 
 
-def read_all(paths: list[str], progress: bool = False) -> tuple[list[Disclosure], list[str]]:
+def read_all(
+    paths: list[str], progress: bool = False, *, department: str | None = None, year: int | None = None
+) -> tuple[list[Disclosure], list[str]]:
     """Read every file; a file that fails is reported and does not stop the others."""
     files = list(expand(paths))
     loaded, errors = [], []
     with _progress(progress, len(files)) as advance:
         for path in files:
             try:
-                loaded.append(read_disclosure(path))
+                loaded.append(read_disclosure(path, department=department, year=year))
             except DisclosureFormatError as e:
                 errors.append(str(e))
             except (OSError, MemoryError) as e:
@@ -208,7 +212,7 @@ def _why(best: Disclosure, other: Disclosure) -> str:
 
 def cmd_load(args: argparse.Namespace) -> int:
     path, _ = resolve_kb(args.kb, config_of(args))
-    read, errors = read_all(args.paths, progress=sys.stderr.isatty())
+    read, errors = read_all(args.paths, progress=sys.stderr.isatty(), department=args.department, year=args.year)
     disclosures, notes = choose(read)
     if disclosures:
         results = store.write(path, disclosures)

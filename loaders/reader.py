@@ -22,8 +22,18 @@ def sniff(path: Path) -> str:
     return "text"
 
 
-def read_disclosure(path: str | Path) -> Disclosure:
-    path = Path(path)
+def read_disclosure(path: str | Path, *, department: str | None = None, year: int | None = None) -> Disclosure:
+    """Read one disclosure file. `department` and `year` name whose document it is when the file
+    does not say (or says it wrongly); otherwise what the document says is kept."""
+    d = _read(Path(path), department, year)
+    if department:
+        d.department = department
+    if year:
+        d.year = year
+    return d
+
+
+def _read(path: Path, department: str | None, year: int | None) -> Disclosure:
     if not path.exists():
         raise DisclosureFormatError(str(path), "no such file")
     if path.is_dir():
@@ -32,9 +42,9 @@ def read_disclosure(path: str | Path) -> Disclosure:
     if kind == "pdf":
         from .pdf import read_pdf
 
-        return read_pdf(path)
+        return read_pdf(path, department=department, year=year)
     if kind == "xlsx":
         from .xlsx import read_xlsx
 
         return read_xlsx(path)
-    return read_text(path)
+    return read_text(path, department=department, year=year)

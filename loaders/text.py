@@ -72,7 +72,7 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
-def read_text(path: str | Path) -> Disclosure:
+def read_text(path: str | Path, *, department: str | None = None, year: int | None = None) -> Disclosure:
     """Read a text disclosure file; raise DisclosureFormatError with a clear reason."""
     path = Path(path)
     source = str(path)
@@ -86,7 +86,7 @@ def read_text(path: str | Path) -> Disclosure:
     if len(data) > MAX_BYTES:
         raise DisclosureFormatError(source, f"the file is larger than {MAX_BYTES // 2**20} MiB")
     text = decode(data, source)
-    disclosure = parse_text(text, source=source)
+    disclosure = parse_text(text, source=source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
     return disclosure
 
@@ -102,14 +102,14 @@ def decode(data: bytes, source: str) -> str:
     raise DisclosureFormatError(source, "not UTF-8 or GB18030 text")
 
 
-def parse_text(text: str, source: str = "<text>") -> Disclosure:
+def parse_text(text: str, source: str = "<text>", *, department: str | None = None, year: int | None = None) -> Disclosure:
     """The Hebei template (a department line over every table) or, without one, layout text of
     any other template (`layout_text`)."""
     lines = split_lines(text)
     if not any(DEPT_LINE.match(ln.text) for ln in lines):
         from .layout_text import read_layout
 
-        return read_layout(text, source)
+        return read_layout(text, source, department=department, year=year)
     return parse_lines(lines, source, "text")
 
 

@@ -250,3 +250,22 @@ def test_layout_text_of_each_pdf_loads_with_its_totals_and_no_cell_against_the_p
                     assert value == pytest.approx(twin.values[key]), (t.title, r.code, key)
                     compared += 1
     assert compared > 0 or "tables" in name or "2017" in name
+
+
+def test_a_file_that_does_not_say_whose_it_is_asks_for_department_and_year(tmp_path):
+    """With every mention of the body taken out, the load says what to add; with it, it loads."""
+    import subprocess
+    import sys
+
+    text = (REAL / "text" / "sh_putuo_zfb_2025_ys.layout.txt").read_text(encoding="utf-8")
+    anonymous = tmp_path / "anonymous.txt"
+    anonymous.write_text(text.replace("上海市普陀区人民政府办公室", ""), encoding="utf-8")
+    kb = tmp_path / "kb.db"
+    cli = [sys.executable, "-m", "bot", "load", "--kb", str(kb), str(anonymous)]
+    first = subprocess.run(cli, capture_output=True, text=True)
+    assert first.returncode == 1 and "--department" in first.stderr and "Traceback" not in first.stderr
+    assert not kb.exists()  # a failed load leaves no file behind
+    second = subprocess.run(cli + ["--department", "上海市普陀区人民政府办公室"], capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    engine = Engine.open(kb)
+    assert engine.ask("普陀区政府办公室2025年收入预算是多少").value == pytest.approx(9101.68, abs=0.01)
