@@ -82,7 +82,7 @@ def check_columns(t: Table) -> list[Warning_]:
     )
     out = []
     columns = ["价值"] if t.key == "固定资产表" else [c.key for c in t.columns]
-    for parent, children in structure(raw):
+    for parent, children in _parents(t) or structure(raw):
         p = t.rows[parent]
         kids = [t.rows[i] for i in children]
         for col in columns:
@@ -95,6 +95,26 @@ def check_columns(t: Table) -> list[Warning_]:
     return out
 
 
+def _parents(t: Table) -> list[tuple[int, list[int]]]:
+    """Sums a table's layout states (Row.parent: a header's groups, a block's 合计 row), with the
+    科目编码 hierarchy of its coded rows."""
+    if not any(r.parent for r in t.rows):
+        return []
+    index = {r.number: i for i, r in enumerate(t.rows)}
+    sums: dict[int, list[int]] = {}
+    for i, r in enumerate(t.rows):
+        if r.parent in index:
+            sums.setdefault(index[r.parent], []).append(i)
+    coded = {r.code: i for i, r in enumerate(t.rows) if r.code}
+    for i, r in enumerate(t.rows):
+        if not r.code:
+            continue
+        up = next((coded[r.code[:cut]] for cut in range(len(r.code) - 1, 2, -1) if r.code[:cut] in coded), None)
+        if up is not None:
+            sums.setdefault(up, []).append(i)
+    return sorted(sums.items())
+
+
 def _cell(d: Disclosure, table: str, col: str, *, name: str | None = None, number: int | None = None) -> float | None:
     t = d.table(table)
     if t is None:
@@ -105,6 +125,22 @@ def _cell(d: Disclosure, table: str, col: str, *, name: str | None = None, numbe
                 return None
             return r.values.get(col, 0.0)
     return None
+
+
+def _side_totals(d: Disclosure, side: str) -> list[float]:
+    """The 收支总表's totals on one side, in its first column there: the grand total (总计, 收入合计)
+    and the year's own (本年收入合计, 当年收入小计) — a narrative or another table may state either."""
+    t = d.table("收支总表")
+    if t is None:
+        return []
+    column = next((c.key for c in t.columns if c.side == side), None)
+    names = {"总计", f"{side}总计", f"{side}合计", f"本年{side}合计", f"当年{side}小计", f"本年{side}小计"}
+    out = []
+    for r in t.rows:
+        label = r.name if side == "收入" else (r.name_right or r.name)
+        if column and label and label.replace(" ", "") in names and r.is_certain(column) and column in r.values:
+            out.append(r.values[column])
+    return out[::-1]
 
 
 def _total_row_value(d: Disclosure, table: str, col: str) -> float | None:
@@ -122,9 +158,12 @@ def _total_row_value(d: Disclosure, table: str, col: str) -> float | None:
 def check_cross_tables(d: Disclosure) -> list[Warning_]:
     """The same figure in different tables."""
     out = []
+    for side, other in (("收入", "收入总表"), ("支出", "支出总表")):
+        totals = _side_totals(d, side)
+        total = _total_row_value(d, other, "合计")
+        if totals and total is not None and all(abs(v - total) > TOL for v in totals):
+            out.append(_warn("cross", d.table("收支总表"), None, f"{side}合计 ≠ {other} 的 合计", totals[0], total))
     pairs = [
-        (("收支总表", "收入预算数", "收入总计"), ("收入总表", "合计", None)),
-        (("收支总表", "支出预算数", "支出总计"), ("支出总表", "合计", None)),
         (("支出总表", "基本支出", None), ("一般公共预算支出表", "基本支出", None)),
         (("一般公共预算支出表", "基本支出", None), ("基本支出表", "合计", None)),
         (("财政拨款收支总表", "一般公共预算财政拨款", "本年支出合计"), ("一般公共预算支出表", "合计", None)),
@@ -156,13 +195,27 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
     }
     for key, (table, col, name) in against.items():
         f = facts.get(key)
+        if table == "收支总表":
+            totals = _side_totals(d, "收入" if key == "收入总额" else "支出")
+            if f is not None and f.unit == "万元" and totals and all(abs(v - f.value) > TOL for v in totals):
+                out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与收支总表不符", f.value, totals[0]))
+            continue
         if f is None or f.unit != "万元":
             continue
-        value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
+        t = d.table(table)
+        if t is not None and col not in [c.key for c in t.columns]:
+            # the 决算 基本支出表 prints 人员经费合计 / 公用经费合计 as rows of its one column
+            row = next((r for r in t.rows if r.name.replace(" ", "") == f"{col}合计"), None)
+            value = next(iter(row.values.values()), None) if row is not None and row.values else None
+        else:
+            value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
         if value is not None and abs(value - f.value) > TOL:
             out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与{col}不符", f.value, value))
     parts = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
-    if "三公经费" in facts and any(p in facts for p in parts):
+    car = ("公务用车购置费" in facts and "公务用车运行维护费" in facts) or "公务用车购置及运行费" in facts
+    if car and "公务用车购置及运行费" in facts:
+        parts = ["因公出国（境）费", "公务接待费", "公务用车购置及运行费"]
+    if "三公经费" in facts and car and all(p in facts for p in parts[:2]):
         s = sum((facts[p].value / 10000 if facts[p].unit == "元" else facts[p].value) for p in parts if p in facts)
         if abs(facts["三公经费"].value - s) > TOL:
             out.append(_warn("narrative", None, None, "情况说明：“三公”经费 ≠ 各项之和", facts["三公经费"].value, s))

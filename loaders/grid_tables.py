@@ -170,11 +170,13 @@ def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[li
     """Each value column becomes a row; 决算 tables pair 预算数 | 决算数 of one item into one row."""
     columns: dict[str, Column] = {}
     rows: dict[str, Row] = {}
+    paths: dict[tuple[str, ...], Row] = {}
     for s in slots:
         col = s.path[-1] if s.path and s.path[-1] in ("预算数", "决算数") else "合计"
         name = _wide_name(s.path)
         columns.setdefault(col, Column(key=col, label=col))
         row = rows.setdefault(name, Row(number=len(rows) + 1, name=name, page=g.page))
+        paths.setdefault(tuple(p for p in s.path if p not in ("预算数", "决算数")), row)
         for cells in body:
             for c in cells:
                 if _slot_of(c, slots) is s:
@@ -183,6 +185,11 @@ def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[li
                         row.values[col] = v * scale
                         if scale != 1.0:
                             row.texts[col] = compact(c.text)
+    for key, row in paths.items():  # the header's groups: 小计 / 合计 of a group is the sum of its items
+        group = key[:-2] if key[-1] in ("合计", "小计") else key[:-1]
+        parent = next((paths[group + (t,)] for t in ("合计", "小计") if group + (t,) in paths), None)
+        if parent is not None and parent is not row:
+            row.parent = parent.number
     return Table(key=kind, title=title, columns=list(columns.values()), rows=list(rows.values()), page=g.page)
 
 
@@ -290,6 +297,7 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
             line.append(row)
         printed.append(line)
     rows: list[Row] = []
+    in_block: list[tuple[Row, Row]] = []  # (row, the block total it is a part of)
     if kind in TWO_SIDED and len(blocks) >= 2:
         for printed_line in printed:
             left, right = printed_line[0], printed_line[1]
@@ -306,9 +314,19 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
             rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=r.page) for line in printed if (r := line[n])]
     else:
         rows = [r for n in range(len(blocks)) for line in printed if (r := line[n])]
+        if len(blocks) > 1:  # 人员经费合计 | 公用经费合计: each block's total sums that block's top rows
+            for n in range(len(blocks)):
+                block_rows = [r for line in printed if (r := line[n])]
+                total = next((r for r in block_rows if not r.code and r.name.endswith("合计")), None)
+                coded = [r for r in block_rows if r.code]
+                top = min((len(r.code or "") for r in coded), default=0)
+                if total is not None:
+                    in_block += [(r, total) for r in coded if len(r.code or "") == top]
     if not all(r.number for r in rows):  # numbered by position unless every row prints its 序号
         for n, r in enumerate(rows, 1):
             r.number = n
+    for child, total in in_block:
+        child.parent = total.number
     return rows
 
 

@@ -51,6 +51,7 @@ class Row:
     texts: dict[str, str] = field(default_factory=dict)
     page: int | None = None
     line: int | None = None
+    parent: int | None = None  # the number of the row this one is a part of, when the layout says so
 
     @property
     def full_name(self) -> str:
