@@ -228,7 +228,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
         for r in rows:
             r.name = r.name or "合计"  # a table of totals only (支出预算总表 printed as one row of figures)
     columns = [Column(key=s.key, label="/".join(s.path) or s.key, side=s.side) for s in values]
-    table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit)
+    table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit, note=g.note)
     table.label_columns = ["科目编码", "科目名称"] if any(s.role == "code" for s in slots) else ["项目"]
     return table, []
 

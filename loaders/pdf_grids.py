@@ -48,6 +48,7 @@ class Grid:
     body: str | None = None
     pages: list[int] = field(default_factory=list)
     continued: list[Grid] = field(default_factory=list)
+    note: str | None = None  # 注：… printed under the table (此表为空, 本部门无该项目 …)
 
     def texts(self, i: int) -> list[str]:
         return [compact(c.text) if c else "" for c in self.rows[i]]
@@ -179,6 +180,9 @@ def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]
                     tables[-1].continued.append(part)
                     tables[-1].pages.append(part.page)
         pending = [ln for ln in lines if ln.top >= above_from - 1] if grids else []
+        notes = [ln.text.strip() for ln in pending if re.match(r"^注\s*[:：]", ln.text.strip())]
+        if notes and tables:
+            tables[-1].note = (tables[-1].note or "") + "".join(notes)
     return tables
 
 
