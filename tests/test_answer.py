@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -165,14 +167,51 @@ def test_across_departments(multi_engine):
     assert multi_engine.ask("哪个部门基本支出最少").value == 133.3
 
 
+class _Errors(logging.Handler):
+    """Collects what the engine logs as an error: a crash it turned into a polite answer."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def engine_errors():
+    handler = _Errors()
+    logging.getLogger("knowledge").addHandler(handler)
+    yield handler.records
+    logging.getLogger("knowledge").removeHandler(handler)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
-def test_any_input_gives_an_answer_object(engine, text):
+def test_any_input_gives_an_answer_object(engine, engine_errors, text):
     a = engine.ask(text)
     assert a.status in ("answered", "clarify", "not_found")
     assert isinstance(a.answer, str) and a.answer
     if a.value is not None:
         assert a.citations
+    assert not engine_errors, engine_errors[0].getMessage()  # no crash hidden behind an answer
+
+
+FRAGMENTS = [
+    "望都县", "乡村振兴局", "卫健局", "教育局", "曲阳", "2021年", "2022年", "去年", "本年度", "比上年", "项目支出", "基本支出",
+    "人员经费", "三公经费", "公务用车", "招待费", "政府性基金", "一般公共预算", "占", "比例", "百分之几", "多少场", "几个",
+    "哪个部门", "最多", "合计", "和", "是什么", "包括哪些", "多少", "实际", "年初预算", "每月", "2130505", "上年末", "？",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=7))
+def test_questions_made_of_domain_words_never_crash(multi_engine, engine_errors, words):
+    a = multi_engine.ask("".join(words))
+    assert a.status in ("answered", "clarify", "not_found")
+    if a.value is not None:
+        assert a.citations and a.unit
+    assert not engine_errors, ("".join(words), engine_errors[0].getMessage())
 
 
 @pytest.mark.parametrize(
