@@ -579,9 +579,6 @@ class Engine:
                     cands.append(self._cell(doc, t, total, _main_column(t), label=t.title))
                 elif t is not None and not t.rows and t.note:
                     cands.append(self._empty(doc, t, t.title))
-        if "机关运行经费" in facts and "机关运行经费" not in doc.facts and not cands:
-            # no narrative (an XLSX has none): 机关运行经费 is defined as the 公用经费
-            cands += [replace(c, label="机关运行经费（公用经费）") for c in self._measure_candidates(doc, "公用经费", tables)]
         if not tables and not q.code:
             names = [f for f in facts if not (rows and f in measures)]
             names += [m for m in measures if not rows and m not in names]
@@ -638,6 +635,19 @@ class Engine:
             if by_unit is not None:
                 return by_unit
         cands = self._gather(q, doc)
+        if not cands and "机关运行经费" in q.terms("fact"):
+            near = self._measure_candidates(doc, "公用经费", None)
+            if near and near[0].value is not None:  # a tables-only file: say what is there, do not equate them
+                return Answer(
+                    q.question,
+                    "clarify",
+                    f"{self._prefix(doc)} 的文件没有列出机关运行经费。一般公共预算基本支出中的公用经费为 {fmt(near[0].figure)} 万元"
+                    f"（{near[0].citation.label()}）；机关运行经费是其中行政单位（含参公事业单位）的部分，下属事业单位的不算在内。"
+                    "要看公用经费吗？",
+                    options=[f"{doc.department}{doc.year}年公用经费是多少"],
+                    citations=[near[0].citation],
+                    intent=q.intent,
+                )
         if q.unit_asked:  # 多少场 is never answered in 万元, 百分之几 never in 万元
             cands = [c for c in cands if _unit_fits(c.unit, q.unit_asked)]
         partial = [c for c in cands if _table_kind_of(doc, c) in BASIC_ONLY]

@@ -26,7 +26,7 @@ from loaders.headers import GENERIC_COLUMNS, LEAVES
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
 from .places import LEVEL, place_before
 
-ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)?(?:[（(]\d+[)）])?")
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
 OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
 QUOTES = re.compile(r"[“”\"'‘’]")

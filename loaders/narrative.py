@@ -22,6 +22,7 @@ SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]\s*(.*)$")
 ITEM = re.compile(r"^(\d+)\s*(?:、|[.．](?!\d))\s*(.*)$")
 AMOUNT = re.compile(r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
+NONE_BEFORE = re.compile(r"(?:未安排|未编制|没有安排|无)(?:任何)?$")
 # What a figure of a 决算 narrative is: `年初预算为2.85万元，支出决算为0.39万元`
 STAGE_BEFORE = re.compile(r"(年初预算|全年预算|调整预算)(?:数)?为?\s*$")
 SHARE_BEFORE = re.compile(r"(?:占|完成|为)[^，,]{0,12}?(?:的)?\s*$")
@@ -194,6 +195,11 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                 subject = key
             amounts = list(AMOUNT.finditer(clause))
             change = CHANGE.search(clause)
+            if not amounts and found:
+                pos, key = found[0]
+                if NONE_BEFORE.search(clause[max(0, pos - 6) : pos]):  # 未安排政府采购预算: stated as none
+                    facts.append(NarrativeFact(section=heading, key=key, value=0.0, unit="万元", text=sentence.strip(), page=page))
+                    continue
             if not amounts and change and change.group(1) == "持平" and subject:
                 facts.append(
                     NarrativeFact(

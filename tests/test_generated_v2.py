@@ -40,3 +40,23 @@ def test_every_cell_equals_the_truth(folder, fmt):
     if fmt != "txt":
         assert open_cells == 0  # from a PDF or a workbook every figure's column is known
     assert d.warnings == []  # every identity of the truth holds, so no check may complain
+
+
+def test_a_workbook_never_passes_the_公用经费_off_as_机关运行经费():
+    """文旅局 2024 has a 事业 subunit: its 机关运行经费 (33.44) is less than the 公用经费 (39.79) the
+    workbook prints, so a tables-only file cannot answer 机关运行经费 with a figure."""
+    import tempfile
+    from pathlib import Path
+
+    from knowledge import store
+    from knowledge.answer import Engine
+
+    folder = next(p for p in GENERATED_V2 if p.name == "dept_20")
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    assert truth["narrative"]["机关运行经费"] != truth["narrative"]["公用经费"]
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = Path(tmp) / "kb.db"
+        store.write(kb, [read_disclosure(folder / "disclosure.xlsx")])
+        a = Engine.open(kb).ask("文旅局机关运行经费多少")
+        assert a.value is None and a.status == "clarify"
+        assert f"{truth['narrative']['公用经费']:.2f}" in a.answer
