@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import sample_path  # noqa: E402
 from knowledge import store  # noqa: E402
-from knowledge.answer import Engine  # noqa: E402
+from knowledge.engine import Engine  # noqa: E402
 from loaders import read_disclosure  # noqa: E402
 
 QUESTIONS = [

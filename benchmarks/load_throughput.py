@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge import store  # noqa: E402
-from knowledge.answer import Engine  # noqa: E402
+from knowledge.engine import Engine  # noqa: E402
 from loaders import read_disclosure  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

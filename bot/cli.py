@@ -361,7 +361,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from knowledge.answer import Engine
+    from knowledge.engine import Engine
 
     from .render import render_text
 
@@ -378,7 +378,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from knowledge.answer import Engine
+    from knowledge.engine import Engine
 
     from .render import render_text
 

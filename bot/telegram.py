@@ -50,7 +50,8 @@ from telegram.ext import (
     filters,
 )
 
-from knowledge.answer import Answer, Engine
+from knowledge.answer import Answer
+from knowledge.engine import Engine
 from knowledge.vocabulary import short_forms
 
 from .config import Config, ConfigError

@@ -13,15 +13,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import sqlite3
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from loaders.headers import GENERIC_COLUMNS, LEAVES
+
+if TYPE_CHECKING:
+    from .store import VocabularySources
 
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
 from .places import LEVEL, place_before
@@ -185,33 +188,32 @@ class Vocabulary:
         return self
 
     @classmethod
-    def from_kb(cls, conn: sqlite3.Connection) -> Vocabulary:
+    def from_sources(cls, src: VocabularySources) -> Vocabulary:
+        """The vocabulary of what the knowledge base holds (`store.vocabulary_sources`)."""
         v = cls()
-        for (name,) in conn.execute("SELECT DISTINCT name FROM table_rows UNION SELECT DISTINCT name_right FROM table_rows"):
+        for name in src.row_names:
             c = canon(name)
             if c and not c.isdigit():
                 v.add(c, Term("row", c))
                 m = re.match(r"^(.+?)[（(][^）)]*[)）]$", c)  # 车辆（台、辆） → 车辆
                 if m:
                     v.add(m.group(1), Term("row", c))
-        for (key,) in conn.execute("SELECT DISTINCT key FROM table_columns"):
+        for key in src.column_keys:
             if key in MEASURES:
                 v.add(key, Term("measure", key))
-        for (key,) in conn.execute("SELECT DISTINCT key FROM facts"):
+        for key in src.fact_keys:
             if not key.endswith(("比上年增减", "比上年增减率")):
                 v.add(canon(key), Term("fact", key))
         for key in NARRATIVE_TOPICS:  # known even when no loaded file states them (tables-only XLSX)
             v.add(key, Term("fact", key))
-        for (term,) in conn.execute("SELECT DISTINCT term FROM definitions"):
+        for term in src.definition_terms:
             v.add(canon(term), Term("definition", canon(term)))
-        for level3, desc in conn.execute("SELECT DISTINCT level3, description FROM indicators"):
-            for s in (level3, desc):
-                if s:
-                    v.add(canon(s), Term("indicator", canon(s)))
-        for title, key in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables"):
+        for text in src.indicator_texts:
+            v.add(canon(text), Term("indicator", canon(text)))
+        for title, key in src.tables:
             v.add(canon(title), Term("table", key))
             v.add(key, Term("table", key))
-        for (dept,) in conn.execute("SELECT DISTINCT department FROM documents"):
+        for dept in src.departments:
             for form in short_forms(dept):
                 bucket = v.departments.setdefault(form.lower(), [])
                 if dept not in bucket:

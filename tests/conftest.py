@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import store
-from knowledge.answer import Engine
+from knowledge.engine import Engine
 from loaders import read_disclosure
 
 ROOT = Path(__file__).resolve().parents[1]

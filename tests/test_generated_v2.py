@@ -49,7 +49,7 @@ def test_a_workbook_never_passes_the_公用经费_off_as_机关运行经费():
     from pathlib import Path
 
     from knowledge import store
-    from knowledge.answer import Engine
+    from knowledge.engine import Engine
 
     folder = next(p for p in GENERATED_V2 if p.name == "dept_20")
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import store
-from knowledge.answer import Engine
+from knowledge.engine import Engine
 from knowledge.vocabulary import split_place
 from loaders import read_disclosure
 

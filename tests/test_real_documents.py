@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge import store
-from knowledge.answer import Engine
+from knowledge.engine import Engine
 from loaders import read_disclosure
 from loaders.model import Disclosure, Row
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge import store
-from knowledge.answer import Engine
+from knowledge.engine import Engine
 from loaders import read_disclosure
 
 from .render import build, render_pdf, render_text, render_xlsx, specs

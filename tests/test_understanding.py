@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import store
-from knowledge.answer import Engine
+from knowledge.engine import Engine
 from loaders import read_disclosure
 
 from .conftest import GENERATED, GENERATED_V2, SAMPLE

@@ -1,0 +1,130 @@
+"""The engine's ground floor: the knowledge base, its documents, choosing the document a question is
+about, citations, and the answers that say what is loaded or that nothing was found.
+
+The engine is built in layers, one module per family of questions, each a class on top of the
+one before: base → terms (definitions, 绩效 indicators) → figures → listing → describe → compare
+→ engine (the routing). A layer calls only what is below it."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from . import store
+from .answer import Answer, Citation
+from .conventions import (
+    MAX_OPTIONS,
+)
+from .documents import DocData, RowData, TableData
+from .parse import Query
+from .vocabulary import Vocabulary
+
+
+class EngineBase:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
+        self.documents = [dict(d) for d in store.list_documents(conn)]
+        self.departments = sorted({d["department"] for d in self.documents})
+        self.newest_year = max((d["year"] for d in self.documents), default=None)
+        self._doc = lru_cache(maxsize=4096)(self._load_doc)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Self:
+        return cls(store.open_readonly(path))
+
+    def describe_sources(self) -> str:
+        if not self.documents:
+            return "知识库是空的"
+        return "已载入：" + "、".join(f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents)
+
+    def _documents(self, q: Query) -> tuple[list[DocData], Answer | None]:
+        docs = self.documents
+        if q.departments:
+            docs = [d for d in docs if d["department"] in q.departments]
+            if q.year is not None and len({d["department"] for d in docs if d["year"] == q.year}) == 1:
+                docs = [d for d in docs if d["year"] == q.year]  # 卫健局2023年: one of them has 2023
+            if len({d["department"] for d in docs}) > 1:
+                return [], self._clarify_departments(q, sorted({d["department"] for d in docs}))
+        elif len(self.departments) > 1:
+            return [], self._clarify_departments(q, self.departments)
+        if q.year is not None:
+            with_year = [d for d in docs if d["year"] == q.year]
+            if not with_year:
+                loaded = "、".join(f"{d['year']}年" for d in docs)
+                return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{loaded}）。")
+            docs = with_year
+        years = sorted({d["year"] for d in docs})
+        if len(years) > 1:
+            return [], Answer(
+                q.question,
+                "clarify",
+                f"{docs[0]['department']}载入了多个年度（{'、'.join(map(str, years))}），请问哪一年？",
+                options=[f"{y}年{self._strip(q.question)}" for y in years],
+                intent=q.intent,
+            )
+        return [self._doc(d["id"]) for d in docs], None
+
+    def _strip(self, question: str) -> str:
+        return re.sub(r"\s+", "", question)
+
+    def _clarify_departments(self, q: Query, departments: list[str]) -> Answer:
+        shown = departments[:MAX_OPTIONS]
+        more = f"等{len(departments)}个部门" if len(departments) > len(shown) else f"{len(departments)}个部门"
+        return Answer(
+            q.question,
+            "clarify",
+            f"这个问题对应{more}：{'、'.join(shown)}。请问是哪个部门？",
+            options=[f"{d}{self._strip(q.question)}" for d in shown],
+            intent=q.intent,
+        )
+
+    def _not_loaded(self, q: Query, why: str) -> Answer:
+        return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)
+
+    def _help(self, q: Query, why: str) -> Answer:
+        return Answer(
+            q.question,
+            "not_found",
+            f"{why}例如：“项目支出多少”“三公经费是什么”“基本支出中哪一项最多”。{self.describe_sources()}。",
+            intent=q.intent,
+        )
+
+
+    def _load_doc(self, doc_id: str) -> DocData:
+        return store.load_document(self.conn, doc_id)
+
+    def _cite_row(self, doc: DocData, t: TableData, r: RowData, column: str | None, value: float | None) -> Citation:
+        return Citation(
+            document=doc.id,
+            department=doc.department,
+            year=doc.year,
+            table=t.title,
+            row=r.number,
+            code=r.code,
+            name=r.display,
+            column=column,
+            value=value,
+            page=r.page or t.page,
+        )
+
+    def _cite_fact(self, doc: DocData, f: sqlite3.Row) -> Citation:
+        return Citation(
+            document=doc.id,
+            department=doc.department,
+            year=doc.year,
+            table=f"情况说明 · {f['section']}",
+            name=f["key"],
+            value=f["value"],
+            page=f["page"],
+            text=f["text"],
+        )
+
+    def _prefix(self, doc: DocData) -> str:
+        return f"{doc.department} {doc.year}年"
+
+    def _nothing(self, q: Query, doc: DocData) -> Answer:
+        return self._help(q, f"在{self._prefix(doc)}的公开数据里没有找到能回答这个问题的内容。")

@@ -1,0 +1,175 @@
+"""Comparisons: shares (占比), changes between years (from both years' tables, or the narrative's
+比上年), and the same figure across departments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .answer import Answer
+from .conventions import (
+    FACT_ALIASES,
+    Candidate,
+    _main_column,
+    _short,
+    _subset,
+)
+from .describe import DescribeLayer
+from .documents import DocData
+from .numbers import fmt
+from .parse import Query
+
+
+class CompareLayer(DescribeLayer):
+    def _share(self, q: Query, doc: DocData) -> Answer:
+        pos = q.match_text.find("占")
+        subjects = q.matches
+        numerator_q = _subset(q, [m for m in subjects if pos < 0 or m.start < pos or m.start == m.end == 0][:1])
+        denominator_matches = [m for m in subjects if pos >= 0 and m.start > pos]
+        num = self._gather(numerator_q, doc) if numerator_q.matches else []
+        num = [c for c in num if c.value is not None and c.citation.row is not None]
+        if not num:
+            return self._nothing(q, doc)
+        n = sorted(num, key=lambda c: c.rank)[0]
+        if denominator_matches:
+            den_c = [c for c in self._gather(_subset(q, denominator_matches), doc) if c.value and c.citation.row is not None]
+            if not den_c:
+                return self._nothing(q, doc)
+            d = sorted(den_c, key=lambda c: c.rank)[0]
+        else:
+            t = next(t for t in doc.tables.values() if t.title == n.citation.table)
+            total = t.total_row()
+            if total is None:
+                return self._nothing(q, doc)
+            column = "合计" if "合计" in t.column_keys() else (n.citation.column or _main_column(t))
+            d = self._cell(doc, t, total, column, label=f"{t.title}合计")
+        if not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
+            return self._nothing(q, doc)  # a share of itself is no answer
+        ratio = round(n.figure / d.figure * 100, 2)
+        text = (
+            f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.figure)} ÷ {fmt(d.figure)} {doc.unit}）。"
+            f"来源：{n.citation.label()}；{d.citation.label()}。"
+        )
+        return Answer(q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share")
+
+    def _change(self, q: Query, doc: DocData) -> Answer:
+        subjects = [n for n in q.terms("measure") + q.terms("fact") + q.terms("row")]
+        keys = [f"{s}比上年增减" for s in subjects] + [f"{FACT_ALIASES.get(s, s)}比上年增减" for s in subjects]
+        keys += [k + "率" for k in keys]
+        if not subjects or any(s in ("支出总计", "收入总计", "本年支出合计", "本年收入合计") for s in subjects):
+            keys += ["比上年增减"]
+        for key in keys:
+            f = doc.facts.get(key)
+            if f is None:
+                continue
+            value, unit = f["value"], f["unit"]
+            word = "增加" if value > 0 else ("下降" if value < 0 else "持平")
+            label = key.replace("比上年增减率", "").replace("比上年增减", "") or "预算收支"
+            amount = "" if value == 0 else f" {fmt(abs(value), unit)} {unit}"
+            reason = f"，{f['reason']}" if f["reason"] else ""
+            text = (
+                f"{self._prefix(doc)} {label}比上年{word}{amount}{reason}。来源：情况说明 · {f['section']}：“{_short(f['text'])}”"
+            )
+            return Answer(
+                q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)], intent="change"
+            )
+        return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
+
+    def _loaded_years(self, q: Query) -> set[int]:
+        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
+        return {d["year"] for d in self.documents if d["department"] in departments}
+
+    def _with_previous(self, q: Query, year: int) -> int | None:
+        """`year` when the department's year before it is loaded too (2024年…比上年)."""
+        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
+        if len(departments) != 1:
+            return None
+        years = {d["year"] for d in self.documents if d["department"] == departments[0]}
+        return year if {year, year - 1} <= years else None
+
+    def _latest_with_previous(self, q: Query) -> int | None:
+        """For 比上年 without a year: the newest year of the department, when the year before it is
+        loaded too (then the change comes from the tables of both)."""
+        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
+        if len(departments) != 1:
+            return None
+        years = {d["year"] for d in self.documents if d["department"] == departments[0]}
+        newest = max(years, default=None)
+        return newest if newest is not None and newest - 1 in years else None
+
+    def _change_between(self, q: Query) -> Answer:
+        """A change between two loaded years, computed from the same figure in each year's tables."""
+        later, earlier = max(q.years), min(q.years)
+        found: dict[int, tuple[DocData, Candidate]] = {}
+        for year in (earlier, later):
+            docs, problem = self._documents(replace(q, year=year, years=[year]))
+            if problem is not None:
+                return problem
+            doc = docs[0]
+            cands = [c for c in self._gather(replace(q, narrative_only=False), doc) if c.value is not None and c.from_table]
+            values = {round(c.figure, 2) for c in cands}
+            if len(values) != 1:
+                if len(values) > 1:
+                    return self._clarify_figures(q, doc, {v: [c for c in cands if round(c.figure, 2) == v] for v in values})
+                return self._nothing(q, doc)
+            found[year] = (doc, sorted(cands, key=lambda c: c.rank)[0])
+        (_, a), (doc_b, b) = found[earlier], found[later]
+        delta = round(b.figure - a.figure, 2)
+        if q.unit_asked == "%":  # 增长百分之几: the rate, computed from both years' figures
+            if not a.value:
+                return self._nothing(q, doc_b)
+            rate = round(delta / a.value * 100, 2)
+            text = (
+                f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
+                f"{'增长' if rate >= 0 else '下降'} {abs(rate):.2f}%（{fmt(delta)} ÷ {fmt(a.value)}）。"
+                f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
+            )
+            return Answer(q.question, "answered", text, value=rate, unit="%", citations=[b.citation, a.citation], intent="change")
+        word = "增加" if delta > 0 else ("减少" if delta < 0 else "持平")
+        pct = f"（{delta / a.value * 100:+.2f}%）" if a.value else ""
+        text = (
+            f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
+            f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}。"
+            f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
+        )
+        return Answer(q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation], intent="change")
+
+    def _across_departments(self, q: Query, only: list[str] | None = None) -> Answer:
+        newest: dict[str, dict] = {}
+        for d in self.documents:
+            if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
+                continue
+            if q.place and q.place not in d["department"]:
+                continue  # 曲阳县哪个部门…: the bodies of that place only
+            if d["department"] not in newest or d["year"] > newest[d["department"]]["year"]:
+                newest[d["department"]] = d
+        results = []
+        for d in newest.values():
+            doc = self._doc(d["id"])
+            cands = [c for c in self._gather(q, doc) if c.value is not None]
+            groups = {round(c.figure, 2) for c in cands}
+            if len(groups) == 1:
+                results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
+        missing = [d for d in (only or []) if d not in newest]
+        if not results:
+            return self._help(q, "各部门的数据里没有找到这一项。")
+        reverse = q.intent != "bottom"
+        results.sort(key=lambda x: x[1].figure, reverse=reverse)
+        lines = [f"{doc.department}（{doc.year}年）{fmt(c.figure)} {c.unit}" for doc, c in results]
+        top_doc, top = results[0]
+        if q.intent in ("top", "bottom"):
+            word = "最多" if reverse else "最少"
+            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.figure)} {top.unit}。各部门：" + "；".join(lines)
+        else:
+            text = f"各部门{top.label}：" + "；".join(lines)
+        text += "。来源：各部门" + top.citation.table + "。"
+        if missing:
+            text += f"（{'、'.join(missing)}没有{q.year}年的数据。）"
+        return Answer(
+            q.question,
+            "answered",
+            text,
+            value=top.value if q.intent in ("top", "bottom") else None,
+            unit=top.unit if q.intent in ("top", "bottom") else None,
+            citations=[c.citation for _, c in results],
+            intent=q.intent,
+        )

@@ -1,0 +1,155 @@
+"""How figures are read in the templates: which tables outrank which, what a subject goes by,
+which tables hold only a part of an item, and the small helpers every layer of the engine uses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from loaders.template import TWO_SIDED
+
+from .answer import Citation
+from .documents import DocData, RowData, TableData
+from .parse import Query
+from .vocabulary import canon
+
+# Tables that cover every source of money, and those limited to 财政拨款 / 一般公共预算.
+BROAD = ("支出总表", "收入总表", "收支总表")
+PRECEDENCE = [
+    "支出总表",
+    "收支总表",
+    "收入总表",
+    "基本支出表",
+    "三公经费表",
+    "一般公共预算支出表",
+    "财政拨款收支总表",
+    "政府性基金支出表",
+    "国有资本经营支出表",
+    "固定资产表",
+    "政府采购表",
+]
+# What a subject means when the table that would hold it is empty (its 注 says so).
+# Subjects that are rows of a table other than by their own name: the row names they go by in
+# the templates (三公 tables print 合计 or a 三公经费 row; Jiangsu prints 机关运行经费 as a table of its
+# own, Shanghai as a column of the 三公 table; a 政府采购 table's 合计).
+SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]]] = {
+    "三公经费": [("三公经费表", ("三公经费", "合计"))],
+    "因公出国（境）费": [("三公经费表", ("因公出国（境）费",))],
+    "公务接待费": [("三公经费表", ("公务接待费",))],
+    "公务用车购置费": [("三公经费表", ("公务用车购置费",))],
+    "公务用车运行维护费": [("三公经费表", ("公务用车运行维护费", "公务用车运行费"))],
+    "公务用车购置及运行费": [("三公经费表", ("公务用车购置及运行费", "公务用车购置及运行维护费"))],
+    "机关运行经费": [("机关运行经费表", ("合计",)), ("三公经费表", ("机关运行经费",))],
+    "政府采购预算": [("政府采购表", ("合计", "总计"))],
+    "固定资产总额": [("固定资产表", ("资产总额",), "价值")],
+    "收支总额": [("收支总表", ("总计", "收入总计", "收入合计"))],
+}
+SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
+FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
+MAX_OPTIONS = 8
+ORDINAL_ITEM = re.compile(r"^[一二三四五六七八九十]+、")
+COUNT_UNITS = {"台、辆": "辆", "台,辆": "辆", "辆": "辆", "台": "台"}
+
+
+@dataclass
+class Candidate:
+    value: float | None  # None: the cell's column is not certain
+    unit: str
+    citation: Citation
+    rank: int
+    label: str
+    broad: bool = True
+
+    @property
+    def figure(self) -> float:
+        """The value of a candidate known to have one (unsure cells are filtered out before)."""
+        assert self.value is not None, self.citation.label()
+        return self.value
+
+    @property
+    def from_table(self) -> bool:
+        """A cell (or an empty table), not a figure stated in the narrative."""
+        return self.rank <= len(PRECEDENCE)
+
+
+def _subset(q: Query, matches) -> Query:
+    return replace(q, matches=list(matches), code=None)
+
+
+
+
+MONEY_UNITS = ("万元", "元", "千元")
+INCLUDES = re.compile(r"包括|包含|哪[两几]部分|由什么组成|组成")
+# Tables whose rows cover only the 基本支出 part of an item; a table of the whole item (三公经费、
+# 会议费、培训费表) answers for the department unless the question says 基本支出.
+BASIC_ONLY = ("基本支出表", "财政拨款基本支出表", "机关运行经费表")
+WHOLE_ITEM = ("三公经费表",)
+WHOLE_ITEMS = {canon(x) for x in ("会议费", "培训费", "公务接待费", "因公出国（境）费", "公务用车运行维护费", "公务用车购置费")}
+# A fund named with a spending word means that fund's own expenditure table.
+FUND_TABLES = {
+    "一般公共预算财政拨款": "一般公共预算支出表",
+    "政府性基金预算财政拨款": "政府性基金支出表",
+    "国有资本经营预算财政拨款": "国有资本经营支出表",
+}
+
+
+def _main_column(t: TableData) -> str:
+    """The column a table's total is read in: 合计, else 金额 (Jiangsu's one-column tables), else the first."""
+    keys = t.column_keys()
+    return next((k for k in ("合计", "金额") if k in keys), keys[0] if keys else "合计")
+
+
+def _table_kind_of(doc: DocData, c: Candidate) -> str | None:
+    return next((t.key for t in doc.tables.values() if t.title == c.citation.table), None)
+
+
+def _unit_fits(unit: str, asked: str) -> bool:
+    """Whether a figure in `unit` answers a question asking in `asked` (% or a count unit)."""
+    if asked == "%":
+        return unit == "%"
+    return unit not in MONEY_UNITS and unit != "%"
+
+
+CODE_LEVEL = re.compile(r"哪[一几]?(类|款)|按(类|款)")
+BUDGET_FIGURE = re.compile(r"(年初|全年)?预算(?:数)?为?\s*(-?\d+(?:\.\d+)?)\s*万元")
+
+
+def _fits_stage(c: Candidate, stage: str | None) -> bool:
+    """In a 决算 document, whether a figure is of the stage asked: 预算数 columns and narrative
+    figures stated as 预算为… answer only 年初预算/全年预算 questions; the rest only the others."""
+    budget_asked = stage in ("年初预算", "全年预算")
+    if c.from_table:
+        return (c.citation.column == "预算数") == budget_asked
+    stated = [float(m.group(2)) for m in BUDGET_FIGURE.finditer(re.sub(r"\s+", "", c.citation.text or ""))]
+    is_budget = c.value is not None and any(abs(v - c.value) < 0.005 for v in stated)
+    return is_budget == budget_asked if is_budget or budget_asked else True
+
+
+def _stage_column(keys: list[str], stage: str | None) -> str | None:
+    """In a 决算 table printing 预算数 | 决算数, the column the question's stage asks for."""
+    if "预算数" in keys and "决算数" in keys:
+        return "预算数" if stage in ("年初预算", "全年预算") else "决算数"
+    return None
+
+
+def _side_name(t: TableData, r: RowData, column: str) -> str:
+    """In a 收支总表 a row holds a 收入 item and a 支出 item: name the one the column is on."""
+    if t.key not in TWO_SIDED:
+        return r.display
+    side = next((c["side"] for c in t.columns if c["key"] == column), None)
+    name = r.name if side == "收入" else r.name_right
+    return canon(name) or r.display
+
+
+def _rank(key: str) -> int:
+    return PRECEDENCE.index(key) if key in PRECEDENCE else len(PRECEDENCE)
+
+
+def _bare(name: str) -> str:
+    """车辆（台、辆） → 车辆."""
+    return re.sub(r"[（(][^）)]*[)）]$", "", canon(name))
+
+
+def _short(text: str, n: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= n else text[: n - 1] + "…"

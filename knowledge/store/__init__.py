@@ -1,0 +1,51 @@
+"""The SQLite knowledge base: schema, atomic writes, read-only access.
+
+One file, written with sqlite-utils and browsable in Datasette as it is:
+
+    documents          one disclosure: department, year, kind (预算/决算), unit, source and hash
+    disclosure_tables  its tables (key, printed title, 注 note, page)
+    table_columns      each table's value columns (key, flattened header label, 栏次, side)
+    table_rows         rows: 序号, 科目编码, 科目名称 (FTS over names and codes)
+    cells              one certain value per (row, column); an empty cell has no record
+    ambiguous_cells    values whose column the arithmetic could not fix, with the candidates
+    facts              figures stated in the narrative, with their sentence and reason
+    passages           narrative paragraphs by section (FTS)
+    definitions        名词解释 terms (FTS)
+    indicators         绩效目标 indicators
+    load_warnings      what the load-time checks found
+
+Identifiers are readable and deterministic (`望都县乡村振兴局/2022/预算/支出总表/10`), so loading
+the same file twice gives the same rows. Every load runs in one transaction: a failure leaves
+the knowledge base as it was.
+"""
+
+from .read import (
+    VocabularySources,
+    counts,
+    list_documents,
+    list_tables,
+    load_document,
+    open_readonly,
+    read_table,
+    vocabulary_sources,
+)
+from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, document_id
+from .write import WriteResult, open_for_writing, write
+
+__all__ = [
+    "DOCUMENT_TABLES",
+    "SCHEMA_VERSION",
+    "KnowledgeBaseError",
+    "VocabularySources",
+    "WriteResult",
+    "counts",
+    "document_id",
+    "list_documents",
+    "list_tables",
+    "load_document",
+    "open_for_writing",
+    "open_readonly",
+    "read_table",
+    "vocabulary_sources",
+    "write",
+]

@@ -1,0 +1,118 @@
+"""名词解释 definitions and 绩效目标 indicators: questions answered by a term or an indicator."""
+
+from __future__ import annotations
+
+from .answer import Answer, Citation
+from .base import EngineBase
+from .documents import DocData
+from .parse import Query
+from .vocabulary import canon
+
+
+class TermsLayer(EngineBase):
+    def _indicator(self, q: Query, doc: DocData) -> Answer | None:
+        names = q.terms("indicator")
+        if not names or q.terms("row") or q.terms("measure"):
+            return None
+        hits = [i for i in doc.indicators if canon(i["level3"]) in names or canon(i["description"]) in names]
+        if not hits:
+            return None
+        values = {i["value_text"] for i in hits}
+        cites = [
+            Citation(
+                document=doc.id,
+                department=doc.department,
+                year=doc.year,
+                table=f"绩效目标表 · {i['project']}",
+                name=i["level3"],
+                column="指标值",
+                value=i["value"],
+                page=i["page"],
+                text=i["description"],
+            )
+            for i in hits
+        ]
+        if len(values) > 1:
+            return Answer(
+                q.question,
+                "clarify",
+                "几个绩效目标表都有这个指标："
+                + "；".join(f"{i['project']}：{i['value_text']}{i['unit']}" for i in hits)
+                + "。请问指哪个项目？",
+                citations=cites,
+                options=[f"{i['project']}的{i['level3']}" for i in hits],
+                intent="indicator",
+            )
+        i = hits[0]
+        unit = "%" if i["unit"] in ("百分比", "百分数") else i["unit"]
+        text = (
+            f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}，"
+            f"依据：{i['basis']}。来源：绩效目标表 · {i['project']}"
+        )
+        if len(hits) > 1:
+            text += f" 等{len(hits)}个项目"
+        return Answer(q.question, "answered", text + "。", value=i["value"], unit=unit, citations=cites[:3], intent="indicator")
+
+    def _indicator_by_unit(self, q: Query, doc: DocData) -> Answer | None:
+        """A count question (多少场, 几个) whose words are close to one 绩效 indicator in that unit."""
+        from rapidfuzz import fuzz
+
+        subject = q.subject_text
+        scored = []
+        for i in doc.indicators:
+            if q.unit_asked not in (i["unit"] or ""):
+                continue
+            text = canon(f"{i['level3']}{i['description']}")
+            scored.append((fuzz.partial_ratio(subject, text), i))
+        scored.sort(key=lambda x: -x[0])
+        if not scored or scored[0][0] < 60 or (len(scored) > 1 and scored[1][0] >= scored[0][0] - 5 and scored[1][1]["value_text"] != scored[0][1]["value_text"]):
+            return None
+        i = scored[0][1]
+        cite = Citation(
+            document=doc.id, department=doc.department, year=doc.year, table=f"绩效目标表 · {i['project']}",
+            name=i["level3"], column="指标值", value=i["value"], page=i["page"], text=i["description"],
+        )
+        text = (
+            f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}。"
+            f"来源：绩效目标表 · {i['project']}。"
+        )
+        return Answer(q.question, "answered", text, value=i["value"], unit=i["unit"], citations=[cite], intent="indicator")
+
+    def _definition(self, q: Query, quiet: bool = False) -> Answer | None:
+        terms = q.terms("definition") or self._loose_definition(q)
+        if not terms:
+            return None if quiet else self._help(q, "没有找到这个名词的解释。")
+        docs = [d for d in self.documents if not q.departments or d["department"] in q.departments]
+        for d in docs:
+            doc = self._doc(d["id"])
+            for x in doc.definitions:
+                if canon(x["term"]) == terms[0]:
+                    cite = Citation(
+                        document=doc.id,
+                        department=doc.department,
+                        year=doc.year,
+                        table="名词解释",
+                        row=x["number"],
+                        name=x["term"],
+                        page=x["page"],
+                        text=x["text"],
+                    )
+                    return Answer(
+                        q.question,
+                        "answered",
+                        f"{x['term']}：{x['text']}（来源：{doc.department}{doc.year}年部门预算 · 名词解释 第{x['number']}条）",
+                        citations=[cite],
+                        intent="definition",
+                    )
+        return None if quiet else self._help(q, "没有找到这个名词的解释。")
+
+    def _loose_definition(self, q: Query) -> list[str]:
+        """机关运行经费是什么 → the term 机关运行费: what the question names, close to a defined term."""
+        from rapidfuzz import fuzz, process
+
+        defined = self.vocab.definition_terms
+        for m in q.matches:
+            best = process.extractOne(m.surface, defined, scorer=fuzz.ratio, score_cutoff=85) if defined else None
+            if best is not None:
+                return [best[0]]
+        return []
