@@ -11,38 +11,29 @@ TELEGRAM_LIMIT = 4096
 
 
 def render_text(answer: Answer) -> str:
-    lines = [answer.answer]
+    lines = [answer.statement.rstrip("：；。") + "：" if answer.items else answer.statement]
+    lines += [f"  · {item}" for item in answer.items]
+    if answer.source:
+        lines.append(f"来源：{answer.source}")
     if answer.status == "clarify" and answer.options:
         lines += [f"  {i}. {o}" for i, o in enumerate(answer.options, 1)]
     return "\n".join(lines)
 
 
-def split_citation(text: str) -> tuple[str, str | None]:
-    """The answer's statement and its 来源 (source) part, which goes on its own line."""
-    for marker in ("来源：", "（来源："):
-        at = text.find(marker)
-        if at > 0:
-            body, source = text[:at].rstrip("。； "), text[at:].strip("（）")
-            return body + "。", source
-    return text, None
-
-
 def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Telegram HTML messages for an answer: escaped text, the figure in bold, the citation on a
-    line of its own in italics; split at line boundaries so no message exceeds `limit`."""
-    body, source = split_citation(answer.answer)
-    if answer.intent in ("list", "describe") and "；" in body:
-        head, _, items = body.partition("：")
-        body = head + "：\n" + "\n".join(f"• {item}" for item in items.rstrip("。").split("；")) if items else body
+    """Telegram HTML messages for an answer, from its fields: the statement with the figure in
+    bold, a list's items one per line, the source in italics on a line of its own; split at line
+    boundaries so no message exceeds `limit`."""
     lines: list[str] = []
     figure = fmt(answer.value, answer.unit or "万元") if answer.value is not None else None
-    for i, raw in enumerate(body.split("\n")):
+    for i, raw in enumerate(answer.statement.split("\n")):
         escaped = html.escape(raw, quote=False)
         if i == 0 and figure and html.escape(figure) in escaped and len(escaped) < limit - 7:
             escaped = escaped.replace(html.escape(figure), f"<b>{html.escape(figure)}</b>", 1)
         lines.append(escaped)
-    if source:
-        lines.append(f"<i>{html.escape(source, quote=False)}</i>")
+    lines += [f"• {html.escape(item, quote=False)}" for item in answer.items]
+    if answer.source:
+        lines.append(f"<i>来源：{html.escape(answer.source, quote=False)}</i>")
     return pack(lines, limit)
 
 

@@ -41,9 +41,24 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
     intent: str = ""
+    source: str | None = None  # where the answer comes from: a line of its own in a chat
+    items: list[str] = field(default_factory=list)  # a list answer's entries, one per line in a chat
+    statement: str = field(init=False, default="")  # the answer without its source, for the fronts
+
+    def __post_init__(self) -> None:
+        """`answer` is the whole text a user reads (the JSON contract): statement, items, source."""
+        self.statement = self.answer
+        text = self.answer + "；".join(self.items)
+        if self.items or self.source:
+            text = text.rstrip("。；") + "。"
+        if self.source:
+            text += f"来源：{self.source}" + ("" if self.source.endswith(("。", "”")) else "。")
+        self.answer = text
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        for key in ("statement", "source", "items"):  # the contract's fields only
+            d.pop(key)
         for c in d["citations"]:
             c.pop("text", None)
         return d

@@ -45,11 +45,11 @@ class CompareLayer(DescribeLayer):
         if not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
             return self._nothing(q, doc)  # a share of itself is no answer
         ratio = round(n.figure / d.figure * 100, 2)
-        text = (
-            f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.figure)} ÷ {fmt(d.figure)} {doc.unit}）。"
-            f"来源：{n.citation.label()}；{d.citation.label()}。"
+        text = f"{self._prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.figure)} ÷ {fmt(d.figure)} {doc.unit}）"
+        source = f"{n.citation.label()}；{d.citation.label()}"
+        return Answer(
+            q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share", source=source
         )
-        return Answer(q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share")
 
     def _change(self, q: Query, doc: DocData) -> Answer:
         subjects = [n for n in q.terms("measure") + q.terms("fact") + q.terms("row")]
@@ -66,11 +66,15 @@ class CompareLayer(DescribeLayer):
             label = key.replace("比上年增减率", "").replace("比上年增减", "") or "预算收支"
             amount = "" if value == 0 else f" {fmt(abs(value), unit)} {unit}"
             reason = f"，{f['reason']}" if f["reason"] else ""
-            text = (
-                f"{self._prefix(doc)} {label}比上年{word}{amount}{reason}。来源：情况说明 · {f['section']}：“{_short(f['text'])}”"
-            )
             return Answer(
-                q.question, "answered", text, value=value, unit=unit, citations=[self._cite_fact(doc, f)], intent="change"
+                q.question,
+                "answered",
+                f"{self._prefix(doc)} {label}比上年{word}{amount}{reason}",
+                value=value,
+                unit=unit,
+                citations=[self._cite_fact(doc, f)],
+                intent="change",
+                source=f"情况说明 · {f['section']}：“{_short(f['text'])}”",
             )
         return self._help(q, f"{self._prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
 
@@ -120,18 +124,22 @@ class CompareLayer(DescribeLayer):
             rate = round(delta / a.value * 100, 2)
             text = (
                 f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
-                f"{'增长' if rate >= 0 else '下降'} {abs(rate):.2f}%（{fmt(delta)} ÷ {fmt(a.value)}）。"
-                f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
+                f"{'增长' if rate >= 0 else '下降'} {abs(rate):.2f}%（{fmt(delta)} ÷ {fmt(a.figure)}）"
             )
-            return Answer(q.question, "answered", text, value=rate, unit="%", citations=[b.citation, a.citation], intent="change")
+            source = f"{later}年{b.citation.label()}；{earlier}年{a.citation.label()}"
+            return Answer(
+                q.question, "answered", text, value=rate, unit="%", citations=[b.citation, a.citation], intent="change", source=source
+            )
         word = "增加" if delta > 0 else ("减少" if delta < 0 else "持平")
         pct = f"（{delta / a.value * 100:+.2f}%）" if a.value else ""
         text = (
             f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
-            f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}。"
-            f"来源：{later}年{b.citation.label()}；{earlier}年{a.citation.label()}。"
+            f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}"
         )
-        return Answer(q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation], intent="change")
+        source = f"{later}年{b.citation.label()}；{earlier}年{a.citation.label()}"
+        return Answer(
+            q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation], intent="change", source=source
+        )
 
     def _across_departments(self, q: Query, only: list[str] | None = None) -> Answer:
         newest: dict[str, dict] = {}
@@ -158,16 +166,17 @@ class CompareLayer(DescribeLayer):
         top_doc, top = results[0]
         if q.intent in ("top", "bottom"):
             word = "最多" if reverse else "最少"
-            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.figure)} {top.unit}。各部门：" + "；".join(lines)
+            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.figure)} {top.unit}。各部门："
         else:
-            text = f"各部门{top.label}：" + "；".join(lines)
-        text += "。来源：各部门" + top.citation.table + "。"
+            text = f"各部门{top.label}："
         if missing:
-            text += f"（{'、'.join(missing)}没有{q.year}年的数据。）"
+            lines.append(f"（{'、'.join(missing)}没有{q.year}年的数据）")
         return Answer(
             q.question,
             "answered",
             text,
+            items=lines,
+            source="各部门" + top.citation.table,
             value=top.value if q.intent in ("top", "bottom") else None,
             unit=top.unit if q.intent in ("top", "bottom") else None,
             citations=[c.citation for _, c in results],

@@ -72,7 +72,9 @@ class DescribeLayer(ListingLayer):
                 return Answer(
                     q.question,
                     "answered",
-                    f"{self._prefix(doc)} {heading}：" + "；".join(items) + f"。来源：{t.title}",
+                    f"{self._prefix(doc)} {heading}：",
+                    items=items,
+                    source=t.title,
                     citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
                     intent="describe",
                 )
@@ -112,10 +114,13 @@ class DescribeLayer(ListingLayer):
             for r, name in picked
         ]
         heading = "收入来源" if q.describe == "income" else "支出按功能分类"
-        text = f"{self._prefix(doc)} {heading}：" + "；".join(items)
         if q.describe == "spending":
             row = t.total_row()
             if row is not None and not ({"基本支出", "项目支出"} & row.unsure):
-                text += f"。其中基本支出 {fmt(row.values.get('基本支出', 0.0))} {doc.unit}，项目支出 {fmt(row.values.get('项目支出', 0.0))} {doc.unit}"
+                items.append(
+                    f"其中基本支出 {fmt(row.values.get('基本支出', 0.0))} {doc.unit}，项目支出 {fmt(row.values.get('项目支出', 0.0))} {doc.unit}"
+                )
         cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r, _ in picked]
-        return Answer(q.question, "answered", text + f"。来源：{t.title}。", citations=cites, intent="describe")
+        return Answer(
+            q.question, "answered", f"{self._prefix(doc)} {heading}：", items=items, source=t.title, citations=cites, intent="describe"
+        )

@@ -309,14 +309,17 @@ class FiguresLayer(TermsLayer):
             if len(cites) < 3 and all(c.citation.label() != x.label() for x in cites):
                 cites.append(c.citation)
         name = main.label
-        text = f"{self._prefix(doc)} {name} {fmt(main.figure, main.unit)} {main.unit}。来源：{main.citation.label()}"
-        if main.citation.row is None and main.citation.text:
-            text += f"：“{_short(main.citation.text)}”"
-        if len(cites) > 1:
-            text += "；" + "；".join(c.label() for c in cites[1:]) + " 一致"
+        text = f"{self._prefix(doc)} {name} {fmt(main.figure, main.unit)} {main.unit}"
         if q.fuzzy:
             text += f"（按“{name}”理解）"
-        return Answer(q.question, "answered", text + "。", value=main.value, unit=main.unit, citations=cites, intent="figure")
+        source = main.citation.label()
+        if main.citation.row is None and main.citation.text:
+            source += f"：“{_short(main.citation.text)}”"
+        if len(cites) > 1:
+            source += "；" + "；".join(c.label() for c in cites[1:]) + " 一致"
+        return Answer(
+            q.question, "answered", text, value=main.value, unit=main.unit, citations=cites, intent="figure", source=source
+        )
 
     def _several_figures(self, q: Query) -> bool:
         """基本支出和项目支出分别是多少: two or more subjects and a word that joins them."""

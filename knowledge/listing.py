@@ -90,7 +90,9 @@ class ListingLayer(FiguresLayer):
         return Answer(
             q.question,
             "answered",
-            f"{self._prefix(doc)} {t.title}中共{len(rows)}项：" + "；".join(items) + f"。来源：{t.title}（{column}栏）。",
+            f"{self._prefix(doc)} {t.title}中共{len(rows)}项：",
+            items=items,
+            source=f"{t.title}（{column}栏）",
             citations=cites,
             intent="list",
         )
@@ -105,7 +107,9 @@ class ListingLayer(FiguresLayer):
             return Answer(
                 q.question,
                 "answered",
-                f"{self._prefix(doc)} “三公”经费：" + "；".join(items) + f"。来源：{t.title}。",
+                f"{self._prefix(doc)} “三公”经费：",
+                items=items,
+                source=t.title,
                 citations=cites,
                 intent="list",
             )
@@ -118,7 +122,8 @@ class ListingLayer(FiguresLayer):
         return Answer(
             q.question,
             "answered",
-            f"{self._prefix(doc)} “三公”经费：{note}情况说明列出：" + "；".join(items) + "。",
+            f"{self._prefix(doc)} “三公”经费：{note}情况说明列出：",
+            items=items,
             citations=[self._cite_fact(doc, f) for f in facts],
             intent="list",
         )
@@ -144,13 +149,11 @@ class ListingLayer(FiguresLayer):
         word = "最多" if reverse else "最少"
         names = "、".join(r.display for r in ties)
         others = "；".join(f"{r.display} {fmt(r.values.get(column, 0.0))}" for r in ranked[len(ties) : len(ties) + 3])
-        text = (
-            f"{self._prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}"
-            + (f"（其次：{others}）" if others else "")
-            + f"。来源：{self._cite_row(doc, t, best, column, value).label()}。"
-        )
+        text = f"{self._prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}" + (f"（其次：{others}）" if others else "")
         cites = [self._cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in ranked[:4]]
-        return Answer(q.question, "answered", text, value=value, unit=doc.unit, citations=cites, intent=q.intent)
+        return Answer(
+            q.question, "answered", text, value=value, unit=doc.unit, citations=cites, intent=q.intent, source=cites[0].label()
+        )
 
     def _list_departments(self, q: Query) -> Answer:
         """Which bodies are loaded (of a place, of a year), one per line with their years."""
@@ -165,4 +168,4 @@ class ListingLayer(FiguresLayer):
         lines = [f"{name}（{'、'.join(f'{y}年' for y in sorted(years[name]))}）" for name in shown]
         more = f"等{len(years)}个" if len(years) > len(shown) else f"{len(years)}个"
         head = f"已载入{q.place or ''}{more}部门（单位）的预算公开："
-        return Answer(q.question, "answered", head + "\n" + "\n".join(lines), intent="list")
+        return Answer(q.question, "answered", head, items=lines, intent="list")

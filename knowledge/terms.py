@@ -47,11 +47,12 @@ class TermsLayer(EngineBase):
         unit = "%" if i["unit"] in ("百分比", "百分数") else i["unit"]
         text = (
             f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}，"
-            f"依据：{i['basis']}。来源：绩效目标表 · {i['project']}"
+            f"依据：{i['basis']}"
         )
-        if len(hits) > 1:
-            text += f" 等{len(hits)}个项目"
-        return Answer(q.question, "answered", text + "。", value=i["value"], unit=unit, citations=cites[:3], intent="indicator")
+        source = f"绩效目标表 · {i['project']}" + (f" 等{len(hits)}个项目" if len(hits) > 1 else "")
+        return Answer(
+            q.question, "answered", text, value=i["value"], unit=unit, citations=cites[:3], intent="indicator", source=source
+        )
 
     def _indicator_by_unit(self, q: Query, doc: DocData) -> Answer | None:
         """A count question (多少场, 几个) whose words are close to one 绩效 indicator in that unit."""
@@ -72,11 +73,11 @@ class TermsLayer(EngineBase):
             document=doc.id, department=doc.department, year=doc.year, table=f"绩效目标表 · {i['project']}",
             name=i["level3"], column="指标值", value=i["value"], page=i["page"], text=i["description"],
         )
-        text = (
-            f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}。"
-            f"来源：绩效目标表 · {i['project']}。"
+        text = f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}"
+        return Answer(
+            q.question, "answered", text, value=i["value"], unit=i["unit"], citations=[cite], intent="indicator",
+            source=f"绩效目标表 · {i['project']}",
         )
-        return Answer(q.question, "answered", text, value=i["value"], unit=i["unit"], citations=[cite], intent="indicator")
 
     def _definition(self, q: Query, quiet: bool = False) -> Answer | None:
         terms = q.terms("definition") or self._loose_definition(q)
@@ -100,7 +101,8 @@ class TermsLayer(EngineBase):
                     return Answer(
                         q.question,
                         "answered",
-                        f"{x['term']}：{x['text']}（来源：{doc.department}{doc.year}年部门预算 · 名词解释 第{x['number']}条）",
+                        f"{x['term']}：{x['text']}",
+                        source=f"{doc.department}{doc.year}年部门{doc.kind} · 名词解释 第{x['number']}条",
                         citations=[cite],
                         intent="definition",
                     )
