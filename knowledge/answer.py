@@ -18,17 +18,19 @@ class Citation:
     value: float | None = None
     page: int | None = None
     text: str | None = None
+    printed: str | None = None  # the figure as the table prints it, with its unit (24,606,775.35 元)
 
     def label(self) -> str:
         if self.row is None:
             return self.table
-        parts = [self.table, f"第{self.row}行"]
+        parts = [self.table, f"第{self.page}页" if self.page else "", f"第{self.row}行"]
         if self.code:
             parts.append(self.code)
         if self.name:
             parts.append(self.name)
-        out = " ".join(parts)
-        return out + (f" · {self.column}" if self.column else "")
+        out = " ".join(p for p in parts if p)
+        out += f" · {self.column}" if self.column else ""
+        return out + (f"（表中为 {self.printed}）" if self.printed else "")
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Answer:
             d.pop(key)
         for c in d["citations"]:
             c.pop("text", None)
+            if c.get("printed") is None:
+                c.pop("printed", None)  # only tables printed in 元 say how the figure is printed
         return d
 
 

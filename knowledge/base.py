@@ -109,6 +109,7 @@ class EngineBase:
             column=column,
             value=value,
             page=r.page or t.page,
+            printed=f"{r.texts[column]} {t.unit}" if column and t.unit != "万元" and column in r.texts else None,
         )
 
     def _cite_fact(self, doc: DocData, f: sqlite3.Row) -> Citation:

@@ -34,6 +34,7 @@ class TableData:
     rows: list[RowData]
     note: str | None
     page: int | None
+    unit: str = "万元"  # as printed; values are in 万元
 
     def column_keys(self) -> list[str]:
         return [c["key"] for c in self.columns]

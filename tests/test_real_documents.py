@@ -280,3 +280,12 @@ def test_checks_report_the_documents_real_inconsistency_and_no_false_alarm(docum
     for name, d in documents.items():
         if name not in ("sh_putuo_ghzy_2024_js.pdf", "js_rdcwh_2017_ys.pdf"):
             assert d.warnings == [], (name, [w.message for w in d.warnings])
+
+
+def test_a_figure_from_a_table_in_元_is_answered_in_万元_and_cited_as_printed(tmp_path):
+    path = tmp_path / "kb.db"
+    store.write(path, [read_disclosure(REAL / "sh_putuo_zfb_2025_ys.pdf")])
+    a = Engine.open(path).ask("普陀区政府办公室2025年基本支出多少")
+    assert (a.status, a.unit) == ("answered", "万元") and a.value == pytest.approx(2460.677535)
+    assert a.citations[0].printed == "24,606,775.35 元" and "第12页" in a.citations[0].label()
+    assert "24,606,775.35 元" in a.answer

@@ -115,6 +115,7 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
             rows=rows.get(tid, []),
             note=t["note"],
             page=t["page"],
+            unit=t["unit"] or "万元",
         )
     facts = {f["key"]: f for f in c.execute("SELECT * FROM facts WHERE document_id = ?", [doc_id])}
     return DocData(
