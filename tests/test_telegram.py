@@ -108,7 +108,7 @@ def test_private_question_gets_the_figure_in_bold_and_its_citation(bot):
     assert sent["parse_mode"] == "HTML"
     first, *rest = sent["text"].split("\n")
     assert "<b>6357.00</b> 万元" in first
-    assert rest and rest[-1].startswith("<i>来源：部门预算支出总表 第1行")
+    assert rest and rest[-1].startswith("<i>来源：部门预算支出总表 第5页 第1行")
 
 
 def test_group_message_without_mention_gets_no_reply_and_with_mention_does(bot):
