@@ -14,15 +14,15 @@ from __future__ import annotations
 import logging
 
 from .answer import Answer
-from .compare import CompareLayer
 from .conventions import (
     INCLUDES,
 )
+from .operations import OperationsLayer
 from .parse import parse
 
 log = logging.getLogger(__name__)
 
-class Engine(CompareLayer):
+class Engine(OperationsLayer):
     def ask(self, question: str) -> Answer:
         try:
             return self._ask(question or "")
@@ -78,6 +78,11 @@ class Engine(CompareLayer):
         doc = docs[0]
         if q.describe:
             return self._describe(q, doc)
+        if q.unexplained and q.intent in ("figure", "top", "bottom", "share", "change") and not q.code:
+            return self._narrower_than_found(q, doc)  # 扶贫车间: never the figure of 扶贫
+        operated = self._operation(q, doc)
+        if operated is not None:
+            return operated
         if q.intent == "share":
             return self._share(q, doc)
         if q.intent == "change":

@@ -31,7 +31,7 @@ INTENTS: list[tuple[str, re.Pattern[str]]] = [
 DESCRIBE = [
     ("duties", re.compile(r"职责|职能|负责什么|干什么|做什么")),
     ("units", re.compile(r"机构设置|下属单位|所属单位|内设机构|机构|单位性质|单位规格|经费保障形式|什么性质|性质的单位|什么级别")),
-    ("performance", re.compile(r"绩效目标|绩效指标|绩效")),
+    ("performance", re.compile(r"绩效目标|绩效指标|绩效(?!工资)")),
     ("procurement", re.compile(r"采购.{0,6}(什么|哪些|内容|项目|明细)|买什么")),
     ("assets", re.compile(r"资产.{0,4}(情况|有哪些|明细)")),
     ("definitions", re.compile(r"名词解释(有哪些|都有|包括)|有哪些名词|哪些术语")),
@@ -88,7 +88,9 @@ class Query:
     unit_asked: str | None = None  # % or a count unit (场, 个, 人次 …) the question asks in; None: any
     stage: str | None = None  # 决算数 (实际支出), 年初预算 or 全年预算: which figure of a 决算 is asked
     subject_text: str = ""
-    match_text: str = ""  # the text `matches` positions refer to  # what the question asks about, without body, year, stage and question words
+    match_text: str = ""  # the text `matches` positions refer to
+    operation: str | None = None  # per_month, per_quarter, more, less, sum, difference
+    unexplained: list[str] = field(default_factory=list)  # words right after a subject that narrow it (扶贫|车间)  # what the question asks about, without body, year, stage and question words
 
     def terms(self, kind: str) -> list[str]:
         out = []
@@ -146,6 +148,8 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     q.subject_text = QUESTION_WORDS.sub("", rest).strip()
     q.match_text = CUE_WORDS.sub(" ", rest)
     q.matches = _subjects(rest, vocab)
+    q.operation = next((name for name, pattern in OPERATIONS if pattern.search(text)), None)
+    q.unexplained = [w for w, found in _narrowed(q) if not _variant(w, found, vocab)]
     if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
         total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget
         if total:
@@ -203,8 +207,46 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
 
 
 TOTAL_WORDS = {"合计", "总计", "小计"}
+# Arithmetic people ask for over the figures they name.
+OPERATIONS = [
+    ("per_month", re.compile(r"每个?月|月均|平均每月|平均一个月|一个月")),
+    ("per_quarter", re.compile(r"每个?季度|季均|平均每季度|一个季度")),
+    ("more", re.compile(r"哪个(?:更)?多|哪项(?:更)?多|谁(?:更)?多|哪个(?:更)?高|哪个(?:更)?大")),
+    ("less", re.compile(r"哪个(?:更)?少|哪项(?:更)?少|谁(?:更)?少|哪个(?:更)?低|哪个(?:更)?小")),
+    ("difference", re.compile(r"相差|差多少|差额|差距|比(?!上年|去年|前年|\d).{1,12}?(?:多|少)了?多少")),
+    ("sum", re.compile(r"一共|合计|加起来|总共|共计|加在一起")),
+]
+# What may follow a subject without narrowing it (项目支出|预算, 办公费|多少, 扶贫|资金 …).
+FREE_TAILS = (
+    "的", "是", "多", "少", "有", "预算", "支出", "经费", "一共", "总共", "合计", "总额", "金额", "安排", "花", "了", "和", "与",
+    "及", "跟", "占", "比", "中", "里", "在", "为", "共", "数", "情况", "几", "怎", "具体", "大概", "一年", "全年", "每", "平均",
+    "月", "季", "哪", "呢", "吗", "啊", "呀", "都", "还", "要", "用", "拨款", "资金", "实际", "年初", "决算", "收入", "费用",
+    "开支", "分别", "各", "加", "相", "差", "这", "那", "指", "什么", "包括", "包含", "定义", "意思", "解释", "含义", "项", "栏",
+    "标准", "目标", "指标", "科目", "本", "今", "去", "明", "上", "下", "同", "较", "增", "减", "变", "一", "二", "三", "四",
+    "交", "缴", "总", "发", "给", "付", "拿", "领", "报", "算", "费", "金", "款", "钱",
+)
 # Words that, right after a subject, only say what kind of figure it is (城管执法|支出预算).
 GENERIC_TAILS = {"支出预算", "预算支出", "支出", "预算", "经费"}
+
+
+def _narrowed(q: Query) -> list[tuple[str, str]]:
+    """A subject followed at once by words that narrow it (扶贫车间, 会议费标准化…): the figure of the
+    broader subject would not answer it."""
+    out = []
+    for m in q.matches:
+        if m.end - m.start < 2 or m.score < 100 or any(t.kind == "indicator" for t in m.terms):
+            continue
+        run = re.match(r"[\u4e00-\u9fff]+", q.match_text[m.end :])
+        if run and not run.group().startswith(FREE_TAILS):
+            out.append((q.match_text[m.start : m.end] + run.group()[:2], q.match_text[m.start : m.end]))
+    return out
+
+
+def _variant(word: str, found: str, vocab: Vocabulary) -> bool:
+    """项目支处 (a typo of 项目支出), 公车运行费 (公车运行…): the word is closer to a longer known
+    name than the part that was found — a variant of it, not a narrower subject."""
+    close = vocab.fuzzy(word)
+    return close is not None and len(close.surface) > len(found)
 
 
 def _weak(m: Match) -> bool:

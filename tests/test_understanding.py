@@ -138,3 +138,52 @@ def test_which_bodies_of_a_place_are_loaded(engine):
     a = engine.ask("曲阳县有哪些部门的预算")
     assert a.status == "answered" and "曲阳县乡村振兴局" in a.answer and "曲阳县第一中学" in a.answer
     assert "望都县" not in a.answer
+
+
+def _row_value(folder: str, title_part: str, name: str, column: str = "合计") -> float:
+    t = next(x for x in truth(folder)["tables"] if title_part in x["title"])
+    return next(r["values"].get(column, 0.0) for r in t["rows"] if r["name"] == name)
+
+
+@pytest.mark.parametrize(
+    ("question", "folder"), [("曲阳一中的办公费和差旅费一共多少", "dept_34"), ("顺平卫健局2023年办公费和差旅费一共多少", "dept_22")]
+)
+def test_a_sum_of_two_named_items_is_computed_and_both_cited(engine, question, folder):
+    office = _row_value(folder, "基本支出表", "办公费")
+    travel = _row_value(folder, "基本支出表", "差旅费")
+    a = engine.ask(question)
+    assert a.value == pytest.approx(round(office + travel, 2)) and len(a.citations) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "folder"), [("曲阳一中办公费比差旅费多多少", "dept_34"), ("顺平卫健局2023年办公费比差旅费多多少", "dept_22")]
+)
+def test_a_difference_of_two_named_items(engine, question, folder):
+    office = _row_value(folder, "基本支出表", "办公费")
+    travel = _row_value(folder, "基本支出表", "差旅费")
+    assert figure(engine, question) == pytest.approx(round(office - travel, 2))
+
+
+@pytest.mark.parametrize(
+    ("question", "folder"), [("曲阳一中办公费和差旅费哪个多", "dept_34"), ("顺平卫健局2023年差旅费和办公费哪个多", "dept_22")]
+)
+def test_which_of_two_is_more_compares_those_two_not_the_whole_table(engine, question, folder):
+    office = _row_value(folder, "基本支出表", "办公费")
+    travel = _row_value(folder, "基本支出表", "差旅费")
+    a = engine.ask(question)
+    assert a.value == pytest.approx(max(office, travel)) and {c.code for c in a.citations} == {"30201", "30211"}
+
+
+@pytest.mark.parametrize(
+    ("question", "folder", "months"),
+    [("望都文旅局人员经费每月多少", "dept_20", 12), ("曲阳一中项目支出平均每季度多少", "dept_34", 4)],
+)
+def test_a_figure_per_month_or_quarter_is_divided(engine, question, folder, months):
+    key = "人员经费" if "人员经费" in question else "项目支出"
+    assert figure(engine, question) == pytest.approx(round(truth(folder)["narrative"][key] / months, 2))
+
+
+@pytest.mark.parametrize("question", ["曲阳乡村振兴局扶贫车间花了多少", "顺平卫健局2023年公共卫生大楼多少钱", "乡振局扶贫车间多少"])
+def test_a_subject_narrower_than_any_item_is_not_given_the_broader_figure(engine, question):
+    a = engine.ask(question)
+    assert a.value is None and a.status in ("clarify", "not_found"), a.answer

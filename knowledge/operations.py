@@ -1,0 +1,77 @@
+"""Arithmetic people ask for over the figures they name: per month or quarter, which of two is
+more, their sum, their difference — computed from cited figures, every operand cited.
+
+A question that names a subject narrower than any item (扶贫车间 where the document has 扶贫) is
+not answered with the broader item's figure: the answer says what is there and asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .answer import Answer
+from .compare import CompareLayer
+from .conventions import MONEY_UNITS
+from .documents import DocData
+from .numbers import fmt
+from .parse import Query
+
+PERIODS = {"per_month": (12, "每月"), "per_quarter": (4, "每季度")}
+
+
+class OperationsLayer(CompareLayer):
+    def _narrower_than_found(self, q: Query, doc: DocData) -> Answer:
+        word = q.unexplained[0]
+        found = next((m.surface for m in q.matches if word.startswith(q.match_text[m.start : m.end])), word[:2])
+        return Answer(
+            q.question,
+            "clarify",
+            f"{self._prefix(doc)} 的文件里没有“{word}”这一项，只有范围更大的“{found}”，它的数字不能当作“{word}”的。要看“{found}”吗？",
+            options=[f"{doc.department}{doc.year}年{found}是多少"],
+            intent=q.intent,
+        )
+
+    def _operation(self, q: Query, doc: DocData) -> Answer | None:
+        """The answer to a question with an operation, or None when it has none this layer does."""
+        op = q.operation
+        if op in PERIODS:
+            base = self._figure(replace(q, operation=None, intent="figure"), doc)
+            if base.status != "answered" or base.value is None or base.unit not in MONEY_UNITS:
+                return base
+            n, word = PERIODS[op]
+            value = round(base.value / n, 2)
+            text = f"{base.statement}，平均{word} {fmt(value)} {base.unit}（全年 {fmt(base.value)} ÷ {n}）"
+            return Answer(q.question, "answered", text, value=value, unit=base.unit, citations=base.citations, intent="figure", source=base.source)
+        if op not in ("more", "less", "sum", "difference") or len(q.years) > 1:
+            return None
+        subjects = [m for m in q.matches if m.end > m.start]
+        if len(subjects) < 2:
+            if op in ("more", "less"):
+                named = f"（只认出：{'、'.join(m.surface for m in subjects)}）" if subjects else ""
+                return self._help(q, f"{self._prefix(doc)} 的数据里没有找到要比较的两项{named}。")
+            return None
+        parts = [self._figure(replace(q, matches=[m], intent="figure", operation=None, code=None), doc) for m in subjects[:2]]
+        unsure = next((a for a in parts if a.status != "answered" or a.value is None), None)
+        if unsure is not None:
+            return unsure
+        (a, b), (ma, mb) = parts, subjects[:2]
+        assert a.value is not None and b.value is not None
+        if a.unit != b.unit:
+            return self._help(q, f"{ma.surface}和{mb.surface}的单位不同（{a.unit}、{b.unit}），不能相加减。")
+        both = f"{ma.surface} {fmt(a.value)} {a.unit}，{mb.surface} {fmt(b.value)} {b.unit}"
+        if op in ("more", "less"):
+            first = (a.value >= b.value) == (op == "more")
+            winner, value = (ma, a.value) if first else (mb, b.value)
+            word = "多" if op == "more" else "少"
+            tie = a.value == b.value
+            text = f"{self._prefix(doc)} {both}，" + ("两者相同" if tie else f"{winner.surface}{word}（相差 {fmt(abs(a.value - b.value))} {a.unit}）")
+        elif op == "sum":
+            value = round(a.value + b.value, 2)
+            text = f"{self._prefix(doc)} {both}，合计 {fmt(value)} {a.unit}"
+        else:
+            value = round(a.value - b.value, 2)
+            text = f"{self._prefix(doc)} {both}，{ma.surface}比{mb.surface}{'多' if value >= 0 else '少'} {fmt(abs(value))} {a.unit}"
+        source = "；".join(x.source for x in parts if x.source)
+        return Answer(
+            q.question, "answered", text, value=value, unit=a.unit, citations=a.citations + b.citations, intent="figure", source=source
+        )
