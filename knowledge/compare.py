@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .answer import Answer
@@ -25,6 +26,15 @@ class CompareLayer(DescribeLayer):
         subjects = q.matches
         numerator_q = _subset(q, [m for m in subjects if pos < 0 or m.start < pos or m.start == m.end == 0][:1])
         denominator_matches = [m for m in subjects if pos >= 0 and m.start > pos]
+        placed = [m for m in subjects if m.end > m.start and (pos < 0 or m.start < pos)]
+        if pos >= 0 and placed:
+            named = re.sub(r"^\s*(?:里|中|当中|之中|里面|的)|\s+", "", q.match_text[placed[-1].end : pos])
+            if re.search(r"[\u4e00-\u9fff]{2,}", named):  # 项目支出里X占: X must be an item we know
+                return self._help(q, f"{self._prefix(doc)} 的数据里没有找到“{named}”这一项，算不出它的占比。")
+        if len(placed) >= 2 and re.fullmatch(r"\s*(?:里|中|当中|之中|里面|的)\s*", q.match_text[placed[0].end : placed[1].start]):
+            # 项目支出里农林水占多少: the second item's share of the first, in the first's column
+            numerator_q = _subset(q, [placed[0], placed[1]])
+            denominator_matches = [placed[0]]
         num = self._gather(numerator_q, doc) if numerator_q.matches else []
         num = [c for c in num if c.value is not None and c.citation.row is not None]
         if not num:

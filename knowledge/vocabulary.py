@@ -198,6 +198,8 @@ class Vocabulary:
                 m = re.match(r"^(.+?)[（(][^）)]*[)）]$", c)  # 车辆（台、辆） → 车辆
                 if m:
                     v.add(m.group(1), Term("row", c))
+                if c.endswith("支出") and len(c) >= 5:  # 农林水支出 → 农林水, 城乡社区支出 → 城乡社区
+                    v.add(c[:-2], Term("row", c))
         for key in src.column_keys:
             if key in MEASURES:
                 v.add(key, Term("measure", key))

@@ -187,3 +187,24 @@ def test_a_figure_per_month_or_quarter_is_divided(engine, question, folder, mont
 def test_a_subject_narrower_than_any_item_is_not_given_the_broader_figure(engine, question):
     a = engine.ask(question)
     assert a.value is None and a.status in ("clarify", "not_found"), a.answer
+
+
+@pytest.mark.parametrize(("question", "folder"), [("曲阳一中有几项绩效指标", "dept_34"), ("望都文旅局有几项绩效指标", "dept_20")])
+def test_how_many_indicators_is_a_count_not_money(engine, question, folder):
+    goals = truth(folder)["performance"]["sub_goals"]
+    a = engine.ask(question)
+    assert (a.status, a.unit) == ("answered", "项") and a.value is not None and a.value >= len(goals)
+
+
+@pytest.mark.parametrize(
+    ("question", "folder", "row"), [("曲阳一中项目支出中教育支出占多少", "dept_34", "教育支出"), ("顺平卫健局2023年项目支出里卫生健康支出占多少", "dept_22", "卫生健康支出")]
+)
+def test_a_share_of_a_part_in_a_named_whole(engine, question, folder, row):
+    part = _row_value(folder, "部门预算支出总表", row, "项目支出")
+    whole = truth(folder)["narrative"]["项目支出"]
+    assert figure(engine, question) == pytest.approx(round(part / whole * 100, 2))
+
+
+def test_a_share_of_something_not_in_the_document_is_not_computed(engine):
+    a = engine.ask("曲阳一中项目支出里食堂改造占多少")
+    assert a.value is None, a.answer
