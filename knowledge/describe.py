@@ -16,14 +16,12 @@ from .vocabulary import canon
 class DescribeLayer(ListingLayer):
     def _describe(self, q: Query, doc: DocData) -> Answer:
         if q.describe == "performance" and q.unit_asked in ("项", "个", "条") and doc.indicators:
-            projects = sorted({i["project"] for i in doc.indicators})
+            names = sorted({i["project"] for i in doc.indicators})
             n = len(doc.indicators)  # 有几项绩效指标: a count, never a sum of money
-            cites = [
-                Citation(document=doc.id, department=doc.department, year=doc.year, table=f"绩效目标表 · {p}") for p in projects
-            ]
+            cites = [Citation(document=doc.id, department=doc.department, year=doc.year, table=f"绩效目标表 · {p}") for p in names]
             return Answer(
-                q.question, "answered", f"{self._prefix(doc)} 绩效目标表共列 {n} 项绩效指标，分属 {len(projects)} 个项目：",
-                items=projects, value=float(n), unit="项", citations=cites, intent="describe",
+                q.question, "answered", f"{self._prefix(doc)} 绩效目标表共列 {n} 项绩效指标，分属 {len(names)} 个项目：",
+                items=names, value=float(n), unit="项", citations=cites, intent="describe",
             )
         cite = Citation(document=doc.id, department=doc.department, year=doc.year, table="情况说明")
         sections = {"duties": ("部门职责", "的主要职责"), "units": ("机构设置", "机构设置")}
