@@ -340,7 +340,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                 f"{d['department']} {d['year']}年 {d['kind']}  (单位：{d['unit']}, {d['source_name']}, {d['warnings']} warnings)"
             )
             for t in store.list_tables(conn, d["id"]):
-                print(f"  {t['key']:<12} {t['title']}  {t['n_rows']} rows" + (f"  {t['note']}" if t["note"] else ""))
+                printed = f"  （表中单位：{t['unit']}，已折算为万元）" if t["unit"] and t["unit"] != "万元" else ""
+                print(f"  {t['key']:<12} {t['title']}  {t['n_rows']} rows{printed}" + (f"  {t['note']}" if t["note"] else ""))
         return 0
     wanted = args.table.replace(" ", "")
     shown = 0
