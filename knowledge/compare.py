@@ -20,6 +20,11 @@ from .numbers import fmt
 from .parse import Query
 
 
+def _dated(year: int, label: str) -> str:
+    """A citation with its year in front, unless its table's title starts with it already."""
+    return label if label.startswith(f"{year}年") else f"{year}年{label}"
+
+
 class CompareLayer(DescribeLayer):
     def _share(self, q: Query, doc: DocData) -> Answer:
         pos = q.match_text.find("占")
@@ -136,7 +141,7 @@ class CompareLayer(DescribeLayer):
                 f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
                 f"{'增长' if rate >= 0 else '下降'} {abs(rate):.2f}%（{fmt(delta)} ÷ {fmt(a.figure)}）"
             )
-            source = f"{later}年{b.citation.label()}；{earlier}年{a.citation.label()}"
+            source = f"{_dated(later, b.citation.label())}；{_dated(earlier, a.citation.label())}"
             return Answer(
                 q.question, "answered", text, value=rate, unit="%", citations=[b.citation, a.citation], intent="change", source=source
             )
@@ -146,7 +151,7 @@ class CompareLayer(DescribeLayer):
             f"{doc_b.department} {b.label}：{later}年 {fmt(b.figure)} {b.unit}，{earlier}年 {fmt(a.figure)} {a.unit}，"
             f"{word}{'' if delta == 0 else ' ' + fmt(abs(delta)) + ' ' + b.unit}{pct}"
         )
-        source = f"{later}年{b.citation.label()}；{earlier}年{a.citation.label()}"
+        source = f"{_dated(later, b.citation.label())}；{_dated(earlier, a.citation.label())}"
         return Answer(
             q.question, "answered", text, value=delta, unit=b.unit, citations=[b.citation, a.citation], intent="change", source=source
         )

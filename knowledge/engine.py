@@ -63,6 +63,8 @@ class Engine(OperationsLayer):
             return self._across_departments(q)
         if len(q.departments) > 1 and q.department_mentions > 1 and q.intent in ("figure", "top", "bottom"):
             return self._across_departments(q, q.departments)  # 教育局和卫健局的项目支出
+        if q.operation in ("more", "less") and len(q.years) == 2 and self._loaded_years(q) >= set(q.years):
+            return self._which_year(q)  # 2023年和2025年项目支出哪个多
         if q.intent == "change" and len(q.years) == 2 and self._loaded_years(q) >= set(q.years):
             return self._change_between(q)
         if q.intent == "change" and len(q.years) == 2 and max(q.years) - min(q.years) == 1:

@@ -31,9 +31,50 @@ class OperationsLayer(CompareLayer):
             intent=q.intent,
         )
 
+    def _execution(self, q: Query, doc: DocData) -> Answer:
+        """预算执行率 of a 决算: the 决算数 over the 年初预算 of the subject (by default the
+        一般公共预算财政拨款支出), both cited."""
+        if doc.kind != "决算":
+            return self._help(q, f"{self._prefix(doc)} 是预算，不是决算：还没有执行数，算不出执行率。")
+        subject = q if q.matches else replace(q, subject_text="一般公共预算财政拨款支出", matches=self._table_words(q, "一般公共预算支出表"))
+        budget = self._figure(replace(subject, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
+        actual = self._figure(replace(subject, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
+        if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
+            return budget if budget.value is None else actual
+        if not budget.value:
+            return self._help(q, f"{self._prefix(doc)} 年初预算为 0，执行率无从计算。")
+        rate = round(actual.value / budget.value * 100, 2)
+        text = f"{self._prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，执行率 {rate:.2f}%"
+        source = "；".join(x.source for x in (actual, budget) if x.source)
+        return Answer(
+            q.question, "answered", text, value=rate, unit="%", citations=actual.citations + budget.citations, intent="figure", source=source
+        )
+
+    def _which_year(self, q: Query) -> Answer:
+        """2023年和2025年项目支出哪个多: the same figure in both years' documents, compared."""
+        both = self._change_between(replace(q, intent="change", unit_asked=None, operation=None))
+        if both.status != "answered" or len(both.citations) != 2:
+            return both
+        later, earlier = both.citations
+        if later.value is None or earlier.value is None:
+            return both
+        pick_later = (later.value >= earlier.value) == (q.operation == "more")
+        winner = later if pick_later else earlier
+        text = f"{both.statement}；{winner.year}年{'多' if q.operation == 'more' else '少'}"
+        return Answer(
+            q.question, "answered", text, value=winner.value, unit=both.unit, citations=both.citations, intent="figure", source=both.source
+        )
+
+    def _table_words(self, q: Query, key: str) -> list:
+        from .vocabulary import Match, Term
+
+        return [Match(key, 0, 0, [Term("table", key)], 100.0)]
+
     def _operation(self, q: Query, doc: DocData) -> Answer | None:
         """The answer to a question with an operation, or None when it has none this layer does."""
         op = q.operation
+        if op == "execution":
+            return self._execution(q, doc)
         if op in PERIODS:
             base = self._figure(replace(q, operation=None, intent="figure"), doc)
             if base.status != "answered" or base.value is None or base.unit not in MONEY_UNITS:

@@ -215,6 +215,7 @@ OPERATIONS = [
     ("less", re.compile(r"哪个(?:更)?少|哪项(?:更)?少|谁(?:更)?少|哪个(?:更)?低|哪个(?:更)?小")),
     ("difference", re.compile(r"相差|差多少|差额|差距|比(?!上年|去年|前年|\d).{1,12}?(?:多|少)了?多少")),
     ("sum", re.compile(r"一共|合计|加起来|总共|共计|加在一起")),
+    ("execution", re.compile(r"执行率|执行了?(?:多少|百分之几|几成)|完成了?(?:年初)?预算的?(?:多少|百分之几|几成)|预算完成率|完成率")),
 ]
 # What may follow a subject without narrowing it (项目支出|预算, 办公费|多少, 扶贫|资金 …).
 FREE_TAILS = (

@@ -289,3 +289,33 @@ def test_a_figure_from_a_table_in_元_is_answered_in_万元_and_cited_as_printed
     assert (a.status, a.unit) == ("answered", "万元") and a.value == pytest.approx(2460.677535)
     assert a.citations[0].printed == "24,606,775.35 元" and "第12页" in a.citations[0].label()
     assert "24,606,775.35 元" in a.answer
+
+
+@pytest.fixture(scope="module")
+def real_engine(documents, tmp_path_factory) -> Engine:
+    path = tmp_path_factory.mktemp("kb") / "real.db"
+    store.write(path, list(documents.values()))
+    return Engine.open(path)
+
+
+@pytest.mark.parametrize(
+    ("question", "actual", "budget"),
+    [
+        ("普陀区规划资源局2024年预算执行率是多少", 9746.50, 10210.34),  # 一般公共预算财政拨款支出, 说明五
+        ("普陀区规划资源局2024年三公经费预算执行率", 0.39, 2.85),  # the 三公 table's 决算数 | 预算数
+    ],
+)
+def test_a_决算_execution_rate_is_决算数_over_年初预算(real_engine, question, actual, budget):
+    a = real_engine.ask(question)
+    assert (a.status, a.unit) == ("answered", "%") and a.value == pytest.approx(round(actual / budget * 100, 2))
+    assert len(a.citations) >= 2
+
+
+def test_an_execution_rate_of_a_budget_is_refused(real_engine):
+    a = real_engine.ask("普陀区商务委2025年预算执行率")
+    assert a.value is None and "决算" in a.answer
+
+
+def test_which_of_two_years_is_more_compares_the_years(real_engine):
+    a = real_engine.ask("万里街道2023年和2025年项目支出哪个多")
+    assert a.value == pytest.approx(8842.5805) and {c.year for c in a.citations} == {2023, 2025}
