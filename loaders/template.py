@@ -24,24 +24,26 @@ class Kind:
     meaning: str = ""
 
 
+# How titles end: 总表 or the national template's 总体情况表; a table, 情况表 or 明细表.
+TOTAL = "(?:总表|总体情况表)"
+ANY = "(?:表|情况表|明细表)"
 # Tested in this order; the first kind whose patterns all match (and none of its exclusions) wins.
 KINDS: tuple[Kind, ...] = (
     Kind("绩效目标表", ("绩效目标",), meaning="项目绩效目标"),
     Kind("三公经费表", ("三公",), meaning="“三公”经费（及会议费、培训费、机关运行经费）"),
     Kind("机关运行经费表", ("机关运行经费",), meaning="一般公共预算机关运行经费"),
     Kind("政府采购表", ("政府采购",), meaning="政府采购预算"),
-    Kind("财政拨款收支总表", ("财政拨款", "收(?:入)?支(?:出)?.*总表"), meaning="财政拨款收入与支出"),
-    Kind("收支总表", ("收(?:入)?支(?:出)?.*总表",), meaning="全部收入与支出"),
+    Kind("财政拨款收支总表", ("财政拨款", f"收(?:入)?支(?:出)?.*{TOTAL}"), meaning="财政拨款收入与支出"),
+    Kind("收支总表", (f"收(?:入)?支(?:出)?.*{TOTAL}",), meaning="全部收入与支出"),
     Kind("政府性基金支出表", ("基金",), meaning="政府性基金预算财政拨款支出"),
     Kind("国有资本经营支出表", ("国有资本经营",), meaning="国有资本经营预算财政拨款支出"),
-    Kind("收入总表", ("收入(?:预算|决算)?(?:总)?表",), ("支出",), meaning="收入按来源"),
+    Kind("收入总表", (f"收入(?:预算|决算)?(?:{TOTAL}|{ANY}$)",), ("支出",), meaning="收入按来源"),
     Kind("财政拨款基本支出表", ("财政拨款基本支出",), ("一般公共预算",), meaning="财政拨款基本支出按经济分类"),
     Kind("基本支出表", ("基本支出",), meaning="一般公共预算基本支出按经济分类"),
-    Kind("支出总表", ("^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:总)?表$",), meaning="全部支出按功能分类"),
-    Kind("财政拨款支出表", ("^财政拨款支出(?:预算)?表$",), meaning="财政拨款支出按功能分类"),
+    Kind("支出总表", (f"^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:{TOTAL}|{ANY})$",), meaning="全部支出按功能分类"),
+    Kind("财政拨款支出表", (f"^财政拨款支出(?:预算)?{ANY}$",), meaning="财政拨款支出按功能分类"),
     Kind("一般公共预算支出表", ("一般公共预算", "支出"), meaning="一般公共预算支出按功能分类"),
 )
-
 # What precedes the name of the table in a title: a table number, an ordinal, a year, the body.
 TITLE_NOISE = re.compile(
     r"^(?:(?:附表|公开)?\d{1,2}表|[一二三四五六七八九十]+、|\d{1,2}[、.．])?"

@@ -208,3 +208,10 @@ def test_a_share_of_a_part_in_a_named_whole(engine, question, folder, row):
 def test_a_share_of_something_not_in_the_document_is_not_computed(engine):
     a = engine.ask("曲阳一中项目支出里食堂改造占多少")
     assert a.value is None, a.answer
+
+
+@pytest.mark.parametrize(("question", "folder"), [("曲阳一中公用经费中的办公费是多少", "dept_34"), ("顺平卫健局2023年公用经费里的差旅费", "dept_22")])
+def test_an_item_within_a_named_column_is_answered_not_asked(engine, question, folder):
+    """公用经费中的办公费: the question decides (the 办公费 row in the 公用经费 column), no clarify."""
+    item = "办公费" if "办公费" in question else "差旅费"
+    assert figure(engine, question) == pytest.approx(_row_value(folder, "基本支出表", item, "公用经费"))
