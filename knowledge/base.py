@@ -58,6 +58,10 @@ class EngineBase:
                 return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{loaded}）。")
             docs = with_year
         years = sorted({d["year"] for d in docs})
+        if len(years) > 1 and q.as_of is not None:  # 截至2022年底: the document that states that date
+            dated = [d for d in docs if self._states_date(d["id"], q.as_of)]
+            if len({d["year"] for d in dated}) == 1:
+                docs, years = dated, [dated[0]["year"]]
         if len(years) > 1:
             return [], Answer(
                 q.question,
@@ -67,6 +71,9 @@ class EngineBase:
                 intent=q.intent,
             )
         return [self._doc(d["id"]) for d in docs], None
+
+    def _states_date(self, doc_id: str, year: int) -> bool:
+        return any(re.search(rf"(?:截至|截止)(?:到)?\s*{year}年", p["text"]) for p in self._doc(doc_id).passages)
 
     def _strip(self, question: str) -> str:
         return re.sub(r"\s+", "", question)

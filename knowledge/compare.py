@@ -69,6 +69,8 @@ class CompareLayer(DescribeLayer):
     def _change(self, q: Query, doc: DocData) -> Answer:
         subjects = [n for n in q.terms("measure") + q.terms("fact") + q.terms("row")]
         keys = [f"{s}比上年增减" for s in subjects] + [f"{FACT_ALIASES.get(s, s)}比上年增减" for s in subjects]
+        if set(subjects) & {"收支总额", "收入总额", "支出总额", "总计", "收入总计", "支出总计"}:
+            keys.append("比上年增减")  # the narrative states the whole budget's change without a subject word
         keys += [k + "率" for k in keys]
         if not subjects or any(s in ("支出总计", "收入总计", "本年支出合计", "本年收入合计") for s in subjects):
             keys += ["比上年增减"]

@@ -63,6 +63,12 @@ RELATIVE = [("今年", 0), ("明年", 1), ("去年", -1), ("上一年", -1), ("�
 OWN_YEAR = re.compile(r"本年度|本年(?!收入|支出)|当年(?!收入|支出)")
 
 
+def as_of_year(text: str) -> int | None:
+    """The year of a date a question names inside a document (截至2022年底 → 2022)."""
+    m = DATE.search(cn_years_to_digits(text))
+    return int(re.search(r"(?:19|20)\d{2}", m.group()).group()) if m else None  # type: ignore[union-attr]
+
+
 def find_year(text: str, newest: int | None) -> tuple[int | None, str]:
     """The year a question names, and the text without it. 上年 is not a year when it is the
     comparison in 比上年/较上年/与上年."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from loaders.template import BODY_SUFFIXES
 
-from .numbers import find_year, normalize
+from .numbers import as_of_year, find_year, normalize
 from .vocabulary import Match, Vocabulary
 
 CODE = re.compile(r"(?<!\d)(\d{7}|\d{5}|\d{3})(?!\d)")
@@ -85,6 +85,7 @@ class Query:
     department_guess: str | None = None
     narrative_only: bool = False
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
+    as_of: int | None = None  # 截至2022年底: the year of a date inside a document
     unit_asked: str | None = None  # % or a count unit (场, 个, 人次 …) the question asks in; None: any
     stage: str | None = None  # 决算数 (实际支出), 年初预算 or 全年预算: which figure of a 决算 is asked
     subject_text: str = ""
@@ -108,6 +109,7 @@ class Query:
 def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Query:
     text = normalize(question)[:500]
     q = Query(question=question, text=text)
+    q.as_of = as_of_year(text)
     year, rest = find_year(text, newest_year)
     q.year = year
     if year is not None:  # a second year: 2023年比2022年…

@@ -126,7 +126,7 @@ def paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
         t = ln.text
         if not t:
             continue
-        heading = bool(SUBSECTION.match(t)) and len(t) < 40 and not t.endswith("。")
+        heading = bool(SUBSECTION.match(t)) and len(t) < 40 and not t.endswith("。") and not AMOUNT.search(t)
         starts_item = bool(SUBSECTION.match(t) or ITEM.match(t) or t.startswith("第") and "部分" in t[:5])
         if buf and starts_item:
             out.append((tidy(buf), page))
@@ -161,7 +161,7 @@ def parse_narrative(lines: list[Line], source: str) -> Narrative:
             heading = title
             for text, page in paragraphs(body):
                 sub = SUBSECTION.match(text)
-                if sub and len(text) < 40 and not text.endswith("。"):
+                if sub and len(text) < 40 and not text.endswith("。") and not AMOUNT.search(text):
                     heading = f"{title} · {YEAR_PREFIX.sub('', sub.group(2))}"
                     continue
                 nar.passages.append(Passage(section=heading, text=text, page=page))

@@ -319,3 +319,17 @@ def test_an_execution_rate_of_a_budget_is_refused(real_engine):
 def test_which_of_two_years_is_more_compares_the_years(real_engine):
     a = real_engine.ask("万里街道2023年和2025年项目支出哪个多")
     assert a.value == pytest.approx(8842.5805) and {c.year for c in a.citations} == {2023, 2025}
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("江苏省人大常委会办公厅2018年人员经费是多少", 6298.38),  # （一）人员经费 6298.38万元。: a figure, not a heading
+        ("2017年江苏省人大常委会办公厅收支预算总计比上年增加了多少", 844.15),  # 收、支预算总计各增加
+        ("截至2022年底万里街道有几辆车", 7),  # the 2023 budget states the fleet at 2022年12月31日
+        ("截至2024年8月31日普陀区商务委员会有几辆公务车", 0),
+    ],
+)
+def test_narrative_figures_of_the_published_templates(real_engine, question, value):
+    a = real_engine.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value), a.answer
