@@ -328,6 +328,8 @@ def test_which_of_two_years_is_more_compares_the_years(real_engine):
         ("2017年江苏省人大常委会办公厅收支预算总计比上年增加了多少", 844.15),  # 收、支预算总计各增加
         ("截至2022年底万里街道有几辆车", 7),  # the 2023 budget states the fleet at 2022年12月31日
         ("截至2024年8月31日普陀区商务委员会有几辆公务车", 0),
+        ("万里街道2023年政府采购工程预算多少", 550.00),  # 其中：货物10.00、工程550.00、服务270.00
+        ("普陀区规划资源局2024年服务采购金额", 809.07),
     ],
 )
 def test_narrative_figures_of_the_published_templates(real_engine, question, value):
