@@ -45,8 +45,15 @@ def grid_disclosure(
         if table is None:
             continue
         if table.key in seen:
+            first = next(t for t in tables if t.key == table.key)
+            kept, dropped = (table, first) if len(table.rows) > len(first.rows) else (first, table)
+            tables[tables.index(first)] = kept  # two tables of one kind: the fuller one is kept
             warnings.append(
-                Warning_(check="structure", table=table.title, message=f"第{table.page}页 {table.title}：与“{seen[table.key]}”同类，未重复收录")
+                Warning_(
+                    check="structure",
+                    table=dropped.title,
+                    message=f"第{dropped.page}页 {dropped.title}：与第{kept.page}页的“{kept.title}”同类，保留行数多的一张",
+                )
             )
             continue
         seen[table.key] = table.title

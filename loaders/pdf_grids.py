@@ -174,7 +174,10 @@ def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]
             pending = []
             above_from = g.bottom
             for part in _split_inner_titles(g):
-                if part.title is not None:
+                if part.title is not None and tables and _repeats(tables[-1], part):
+                    tables[-1].continued.append(part)  # the title printed again over the rest of the table
+                    tables[-1].pages.append(part.page)
+                elif part.title is not None:
                     tables.append(part)
                 elif tables and _continues(tables[-1], part):
                     tables[-1].continued.append(part)
@@ -184,6 +187,12 @@ def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]
         if notes and tables:
             tables[-1].note = (tables[-1].note or "") + "".join(notes)
     return tables
+
+
+def _repeats(table: Grid, part: Grid) -> bool:
+    """A table whose title is printed again on the next page, over the rest of its rows."""
+    last = table.continued[-1] if table.continued else table
+    return part.title == table.title and part.page - last.page == 1 and len(part.columns) == len(table.columns)
 
 
 def _continues(table: Grid, part: Grid) -> bool:
