@@ -13,6 +13,7 @@ from .conventions import (
     BASIC_ONLY,
     BROAD,
     COUNT_UNITS,
+    COUNTED,
     FACT_ALIASES,
     FUND_TABLES,
     PRECEDENCE,
@@ -86,6 +87,8 @@ class FiguresLayer(TermsLayer):
                 column = measure or self._default_column(t, r, matched, q.count, q.stage)
                 if column is None:
                     continue
+                if column in COUNTED and column not in r.values:
+                    continue  # a blank 数量 or 面积 is not stated, not 0 (a blank in a money column is 0)
                 name = _side_name(t, r, column)
                 cand = self._cell(
                     doc, t, r, column, label=name + ("" if column in ("合计",) or t.key in TWO_SIDED else " · " + column)

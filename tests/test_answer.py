@@ -287,9 +287,10 @@ def test_definitions_by_other_wordings(engine):
     assert engine.ask("什么叫项目支出").citations[0].table == "名词解释"
 
 
-def test_area_is_a_count_not_money(engine):
-    a = figure(engine, "办公用房多少平方米")
-    assert (a.value, a.unit) == (0, "平方米")
+def test_a_blank_area_is_not_stated_not_zero(engine):
+    """The sample prints no area for its 办公用房: a blank 数量 is not 0 平方米 (a blank money cell is 0)."""
+    a = engine.ask("办公用房多少平方米")
+    assert a.value is None and "0 平方米" not in a.answer
 
 
 def test_two_named_departments_are_compared(multi_engine):

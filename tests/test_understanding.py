@@ -215,3 +215,18 @@ def test_an_item_within_a_named_column_is_answered_not_asked(engine, question, f
     """公用经费中的办公费: the question decides (the 办公费 row in the 公用经费 column), no clarify."""
     item = "办公费" if "办公费" in question else "差旅费"
     assert figure(engine, question) == pytest.approx(_row_value(folder, "基本支出表", item, "公用经费"))
+
+
+@pytest.mark.parametrize(
+    ("question", "folder", "key", "unit"),
+    [("望都文旅局办公用房面积多少平方米", "dept_20", "办公用房面积", "平方米"), ("曲阳一中车辆价值多少", "dept_34", "车辆价值", "万元")],
+)
+def test_a_column_named_after_the_item_is_read_in_that_column(engine, question, folder, key, unit):
+    a = engine.ask(question)
+    assert (a.status, a.unit) == ("answered", unit) and a.value == pytest.approx(truth(folder)["narrative"][key])
+
+
+@pytest.mark.parametrize("question", ["望都县乡村振兴局单价在20万元以上的设备有几台", "望都县乡村振兴局办公用房多少平方米"])
+def test_a_blank_count_is_not_stated_not_zero(engine, question):
+    a = engine.ask(question)
+    assert a.value is None, a.answer
