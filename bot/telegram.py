@@ -15,17 +15,11 @@ polling or, with `telegram.mode = "webhook"`, a webhook server.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import time
 import uuid
-from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from telegram import (
     BotCommand,
@@ -38,7 +32,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -52,125 +45,21 @@ from telegram.ext import (
 
 from knowledge.answer import Answer
 from knowledge.engine import Engine
-from knowledge.vocabulary import short_forms
 
 from .config import Config, ConfigError
 from .render import pack, render_html
+from .telegram_state import BotState, examples_for, protect_token, with_retry
 
 log = logging.getLogger("budgetbot.telegram")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
 MAX_QUESTION = 1000  # characters of a message that are read as the question
-MAX_STORED_OPTIONS = 2000
 SORRY = "抱歉，处理这条消息时出了点问题，请稍后再试，或换个说法。"
-T = TypeVar("T")
-
-
-class RedactingFactory:
-    """A log record factory that takes the bot token out of every log message and argument,
-    whoever logs it (httpx logs request URLs, which carry the token)."""
-
-    def __init__(self, token: str, previous: Callable[..., logging.LogRecord]):
-        self.token = token
-        self.previous = previous
-
-    def __call__(self, *args, **kwargs) -> logging.LogRecord:
-        record = self.previous(*args, **kwargs)
-        if self.token:
-            record.msg = str(record.msg).replace(self.token, "<token>")
-            if record.args:
-                args_ = record.args if isinstance(record.args, tuple) else (record.args,)
-                record.args = tuple(str(a).replace(self.token, "<token>") if self.token in str(a) else a for a in args_)
-        return record
-
-
-def protect_token(token: str) -> None:
-    factory = logging.getLogRecordFactory()
-    if isinstance(factory, RedactingFactory):
-        factory.token = token
-    else:
-        logging.setLogRecordFactory(RedactingFactory(token, factory))
-
-
-@dataclass
-class BotState:
-    """What the handlers share: the engine (swapped on /reload), limits and pending options."""
-
-    kb_path: Path
-    engine: Engine
-    admins: set[int]
-    per_minute: int
-    history: dict[int, deque] = field(default_factory=dict)
-    warned: dict[int, float] = field(default_factory=dict)
-    options: OrderedDict[str, list[str]] = field(default_factory=OrderedDict)
-    examples: list[str] = field(default_factory=list)
-
-    def allow(self, user_id: int | None) -> bool:
-        """Per-user sliding window: at most `per_minute` questions in 60 seconds."""
-        if user_id is None or self.per_minute <= 0:
-            return True
-        now = time.monotonic()
-        q = self.history.setdefault(user_id, deque())
-        while q and now - q[0] > 60:
-            q.popleft()
-        if len(q) >= self.per_minute:
-            return False
-        q.append(now)
-        return True
-
-    def should_warn(self, user_id: int) -> bool:
-        now = time.monotonic()
-        if now - self.warned.get(user_id, -1e9) > 60:
-            self.warned[user_id] = now
-            return True
-        return False
-
-    def remember(self, options: list[str]) -> str:
-        key = uuid.uuid4().hex[:12]
-        self.options[key] = options
-        while len(self.options) > MAX_STORED_OPTIONS:
-            self.options.popitem(last=False)
-        return key
-
-    def reload(self) -> Engine:
-        self.engine = Engine.open(self.kb_path)
-        self.examples = examples_for(self.engine)
-        return self.engine
-
-
-def examples_for(engine: Engine) -> list[str]:
-    prefix = ""
-    if len(engine.departments) > 1:
-        forms = sorted(short_forms(engine.departments[0]), key=len)
-        prefix = forms[1] if len(forms) > 1 else engine.departments[0]
-    return [
-        f"{prefix}项目支出多少",
-        "三公经费是什么",
-        f"{prefix}基本支出中哪一项最多",
-        f"{prefix}的职责是什么" if prefix else "部门职责是什么",
-    ]
 
 
 def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:
     return context.application.bot_data["state"]
-
-
-async def with_retry(make: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
-    """Send again after a network error or a flood wait; give up after `attempts`."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await make()
-        except RetryAfter as e:
-            if attempt == attempts:
-                raise
-            delay = e.retry_after.total_seconds() if hasattr(e.retry_after, "total_seconds") else float(e.retry_after)
-            await asyncio.sleep(min(delay, 30))
-        except (TimedOut, NetworkError) as e:
-            if attempt == attempts or isinstance(e, BadRequest | Forbidden):
-                raise
-            await asyncio.sleep(0.5 * attempt)
-    raise AssertionError("unreachable")
 
 
 def keyboard(state: BotState, answer: Answer) -> InlineKeyboardMarkup | None:
