@@ -230,3 +230,23 @@ def test_a_column_named_after_the_item_is_read_in_that_column(engine, question, 
 def test_a_blank_count_is_not_stated_not_zero(engine, question):
     a = engine.ask(question)
     assert a.value is None, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "folder", "row"),
+    [
+        ("曲阳一中对个人和家庭的补助一共多少", "dept_34", "对个人和家庭的补助"),  # 一共 qualifies the row, it is not the 合计 row
+        ("顺平卫健局2023年对个人和家庭的补助一共多少", "dept_22", "对个人和家庭的补助"),
+        ("曲阳一中绩效工资多少", "dept_34", "绩效工资"),  # a row named 绩效…, not 绩效目标
+        ("顺平卫健局2024年绩效工资多少", "dept_22_2024", "绩效工资"),
+        ("曲阳一中出差花了多少", "dept_34", "差旅费"),
+        ("顺平卫健局2023年出差花多少钱", "dept_22", "差旅费"),
+    ],
+)
+def test_the_words_around_a_row_do_not_change_which_row_it_is(engine, question, folder, row):
+    assert figure(engine, question) == pytest.approx(_row_value(folder, "基本支出表", row))
+
+
+@pytest.mark.parametrize(("question", "folder"), [("曲阳一中公车的运行费用是多少", "dept_34"), ("望都文旅局公车的运行费用是多少", "dept_20")])
+def test_a_cars_running_cost_is_not_the_cars_value(engine, question, folder):
+    assert figure(engine, question) == pytest.approx(truth(folder)["narrative"]["公务用车运行维护费"])
