@@ -6,7 +6,7 @@ import re
 
 from .checks import run_checks
 from .errors import DisclosureFormatError
-from .model import Disclosure, Warning_
+from .model import Disclosure, Table, Warning_
 from .narrative import Narrative
 from .tables import RawTable, place_tables
 
@@ -28,12 +28,36 @@ def assemble(
             raise DisclosureFormatError(source, f"table {t.title} appears twice", line=t.line)
         seen.add(t.key)
     tables, warnings = place_tables(raw_tables, narrative.facts)
+    if not (narrative.facts or narrative.passages) and source_format != "xlsx":
+        warnings.append(Warning_(check="structure", message="no narrative (情况说明) found: the file may be truncated"))
+    d = disclosure(
+        head.group("dept"), int(head.group("year")), head.group("kind"), tables, narrative, warnings,
+        source=source, source_format=source_format, unit=head.group("unit"), department_code=head.group("code"),
+    )
+    d.source_sha256 = source_sha256
+    return d
+
+
+def disclosure(
+    department: str,
+    year: int,
+    kind: str,
+    tables: list[Table],
+    narrative: Narrative,
+    warnings: list[Warning_],
+    *,
+    source: str,
+    source_format: str,
+    unit: str = "万元",
+    department_code: str | None = None,
+) -> Disclosure:
+    """The disclosure every reader ends with: its tables and the narrative's, checked."""
     d = Disclosure(
-        department_code=head.group("code"),
-        department=head.group("dept"),
-        year=int(head.group("year")),
-        kind=head.group("kind"),
-        unit=head.group("unit"),
+        department_code=department_code,
+        department=department,
+        year=year,
+        kind=kind,
+        unit=unit,
         tables=tables + narrative.tables,
         facts=narrative.facts,
         passages=narrative.passages,
@@ -43,9 +67,6 @@ def assemble(
         warnings=warnings,
         source=source,
         source_format=source_format,
-        source_sha256=source_sha256,
     )
-    if not (narrative.facts or narrative.passages) and source_format != "xlsx":
-        d.warnings.append(Warning_(check="structure", message="no narrative (情况说明) found: the file may be truncated"))
     d.warnings += run_checks(d)
     return d

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+from .assemble import disclosure
 from .checks import run_checks
 from .errors import DisclosureFormatError
 from .grid_tables import grid_table
-from .identity import identify
+from .identity import identify, require
 from .model import Disclosure, Indicator, Table, Warning_
 from .narrative import parse_narrative
 from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
@@ -65,31 +66,9 @@ def grid_disclosure(
         raise DisclosureFormatError(source, f"没有找到预算表（看到的标题：{seen_titles}）")
     front = [ln.text for ln in all_lines if ln.page <= 3] + [g.title or "" for g in grids]
     labelled = [f"部门：{g.body}" for g in grids if g.body]
-    who = identify(front, labelled)
-    name = department or who.department
-    when = year or who.year
-    if not name or not when:
-        missing = "、".join(w for w, v in (("单位名称", name), ("年度", when)) if not v)
-        raise DisclosureFormatError(source, f"文件里没有写明{missing}：请用 --department 单位名称 --year 年度 指明")
+    name, when, kind = require(identify(front, labelled), source, department, year)
     narrative = parse_narrative(_narrative_lines(all_lines), source)
-    d = Disclosure(
-        department_code=None,
-        department=name,
-        year=int(when),
-        kind=who.kind or "预算",
-        unit="万元",
-        tables=tables + narrative.tables,
-        facts=narrative.facts,
-        passages=narrative.passages,
-        duties=narrative.duties,
-        definitions=narrative.definitions,
-        indicators=narrative.indicators,
-        warnings=warnings,
-        source=source,
-        source_format="pdf",
-    )
-    d.warnings += run_checks(d)
-    return d
+    return disclosure(name, when, kind, tables, narrative, warnings, source=source, source_format="pdf")
 
 
 def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine]]]) -> None:

@@ -30,6 +30,18 @@ class Identity:
     level: str  # 部门 or 单位
 
 
+def require(who: Identity, source: str, department: str | None, year: int | None) -> tuple[str, int, str]:
+    """Body, year and kind, from what the file says or what the caller names; a file that says
+    neither body nor year is refused with the one line to add."""
+    from .errors import DisclosureFormatError
+
+    name, when = department or who.department, year or who.year
+    if not name or not when:
+        missing = "、".join(w for w, v in (("单位名称", name), ("年度", when)) if not v)
+        raise DisclosureFormatError(source, f"文件里没有写明{missing}：请用 --department 单位名称 --year 年度 指明")
+    return name, int(when), who.kind or "预算"
+
+
 def identify(front_lines: list[str], labelled: list[str]) -> Identity:
     """From the first pages' lines (cover, contents, headings) and the lines labelled with a body."""
     names: Counter[str] = Counter()

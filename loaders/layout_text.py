@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from .checks import run_checks
+from .assemble import disclosure
 from .errors import DisclosureFormatError
 from .grid_tables import AMOUNT, CODE, EXTRA_LEAVES, SCALE, number
 from .headers import LEAVES
-from .identity import identify
+from .identity import identify, require
 from .model import Ambiguity, Column, Disclosure, Row, Table, Warning_
 from .narrative import parse_narrative
 from .pdf_grids import BODY_IN, UNIT_IN
@@ -56,30 +56,9 @@ def read_layout(text: str, source: str, *, department: str | None = None, year: 
             tables[tables.index(same)] = table  # the first was a line of the contents
     front = [ln.text for ln in lines if ln.page <= 3] + [lines[i].text for i in titles]
     labelled = [ln.text for ln in lines if BODY_IN.search(ln.text.replace(" ", ""))]
-    who = identify(front, labelled)
-    name, when = department or who.department, year or who.year
-    if not name or not when:
-        missing = "、".join(w for w, v in (("单位名称", name), ("年度", when)) if not v)
-        raise DisclosureFormatError(source, f"文件里没有写明{missing}：请用 --department 单位名称 --year 年度 指明")
+    name, when, kind = require(identify(front, labelled), source, department, year)
     narrative = parse_narrative([ln for i, ln in enumerate(lines) if i not in in_tables and ln.text.strip()], source)
-    d = Disclosure(
-        department_code=None,
-        department=name,
-        year=int(when),
-        kind=who.kind or "预算",
-        unit="万元",
-        tables=tables + narrative.tables,
-        facts=narrative.facts,
-        passages=narrative.passages,
-        duties=narrative.duties,
-        definitions=narrative.definitions,
-        indicators=narrative.indicators,
-        warnings=warnings,
-        source=source,
-        source_format="text",
-    )
-    d.warnings += run_checks(d)
-    return d
+    return disclosure(name, when, kind, tables, narrative, warnings, source=source, source_format="text")
 
 
 def _is_title(text: str) -> bool:
