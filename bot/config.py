@@ -79,8 +79,10 @@ def sample_path() -> Path:
 
 
 def default_kb_path() -> Path:
+    from knowledge.store import SCHEMA_VERSION  # a new schema gets a new default base, never a stale one
+
     digest = hashlib.sha256(sample_path().read_bytes()).hexdigest()[:12]
-    return Path(platformdirs.user_cache_dir("budgetbot")) / f"sample-{digest}.db"
+    return Path(platformdirs.user_cache_dir("budgetbot")) / f"sample-{digest}-v{SCHEMA_VERSION}.db"
 
 
 def resolve_kb(kb: str | Path | None, config: Config | None = None) -> tuple[Path, bool]:
