@@ -25,7 +25,7 @@ def assemble(
     seen: set[str] = set()
     for t in raw_tables:
         if t.key in seen:
-            raise DisclosureFormatError(source, f"table {t.title} appears twice", line=t.line)
+            raise DisclosureFormatError(source, f"表 {t.title} 出现了两次", line=t.line)
         seen.add(t.key)
     tables, warnings = place_tables(raw_tables, narrative.facts)
     if not (narrative.facts or narrative.passages) and source_format != "xlsx":

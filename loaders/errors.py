@@ -11,5 +11,5 @@ class DisclosureFormatError(ValueError):
         self.page = page
         self.line = line
         self.reason = message
-        where = "".join(part for part in (f", page {page}" if page else "", f", line {line}" if line else ""))
-        super().__init__(f"{source}{where}: {message}")
+        where = "，".join(part for part in (f"第{page}页" if page else "", f"第{line}行" if line else "") if part)
+        super().__init__(f"{source}{f'（{where}）' if where else ''}: {message}")

@@ -35,9 +35,9 @@ def read_disclosure(path: str | Path, *, department: str | None = None, year: in
 
 def _read(path: Path, department: str | None, year: int | None) -> Disclosure:
     if not path.exists():
-        raise DisclosureFormatError(str(path), "no such file")
+        raise DisclosureFormatError(str(path), "文件不存在")
     if path.is_dir():
-        raise DisclosureFormatError(str(path), "is a folder, not a disclosure file")
+        raise DisclosureFormatError(str(path), "这是一个文件夹，不是公开文件")
     kind = sniff(path)
     if kind == "pdf":
         from .pdf import read_pdf

@@ -77,14 +77,14 @@ def read_text(path: str | Path, *, department: str | None = None, year: int | No
     path = Path(path)
     source = str(path)
     if not path.exists():
-        raise DisclosureFormatError(source, "no such file")
+        raise DisclosureFormatError(source, "文件不存在")
     if path.is_dir():
-        raise DisclosureFormatError(source, "is a folder, not a disclosure file")
+        raise DisclosureFormatError(source, "这是一个文件夹，不是公开文件")
     data = path.read_bytes()
     if not data.strip():
-        raise DisclosureFormatError(source, "the file is empty")
+        raise DisclosureFormatError(source, "文件是空的")
     if len(data) > MAX_BYTES:
-        raise DisclosureFormatError(source, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+        raise DisclosureFormatError(source, f"文件超过 {MAX_BYTES // 2**20} MiB，不予载入")
     text = decode(data, source)
     disclosure = parse_text(text, source=source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
@@ -93,13 +93,13 @@ def read_text(path: str | Path, *, department: str | None = None, year: int | No
 
 def decode(data: bytes, source: str) -> str:
     if b"\x00" in data[:4096]:
-        raise DisclosureFormatError(source, "binary data, not text (a PDF or XLSX needs its own reader)")
+        raise DisclosureFormatError(source, "不是文本文件（PDF 或 XLSX 请直接载入原文件）")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DisclosureFormatError(source, "not UTF-8 or GB18030 text")
+    raise DisclosureFormatError(source, "文本编码无法识别（应为 UTF-8 或 GB18030）")
 
 
 def parse_text(text: str, source: str = "<text>", *, department: str | None = None, year: int | None = None) -> Disclosure:
@@ -129,7 +129,7 @@ def parse_lines(lines: list[Line], source: str, source_format: str) -> Disclosur
     )
     titles = [i for i, ln in enumerate(lines[:narrative_at]) if is_title(ln.text)]
     if not titles:
-        raise DisclosureFormatError(source, "no table titles such as '部门预算收支总表' found", line=head.number)
+        raise DisclosureFormatError(source, "没有找到“部门预算收支总表”这样的表名", line=head.number)
     raw_tables: list[RawTable] = []
     for n, start in enumerate(titles):
         end = titles[n + 1] if n + 1 < len(titles) else narrative_at

@@ -77,7 +77,7 @@ def read_xlsx(path: str | Path) -> Disclosure:
     try:  # from bytes: openpyxl would otherwise insist on the file's extension
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
-        raise DisclosureFormatError(source, f"not a readable XLSX workbook ({type(e).__name__})") from e
+        raise DisclosureFormatError(source, f"XLSX 工作簿已损坏或无法读取（{type(e).__name__}）") from e
     raw_tables: list[RawTable] = []
     narrative_lines: list[Line] = []
     head = None
@@ -104,9 +104,9 @@ def read_xlsx(path: str | Path) -> Disclosure:
             head = head or dept
         raw_tables.append(table)
     if not raw_tables:
-        raise DisclosureFormatError(source, "no sheet holds a disclosure table (such as 部门预算收支总表)")
+        raise DisclosureFormatError(source, "工作簿里没有预算表（如“部门预算收支总表”）")
     if head is None:
-        raise DisclosureFormatError(source, "no department line such as '475 某某局 预算年度：2022 单位：万元'")
+        raise DisclosureFormatError(source, "没有找到单位行（如“475 某某局 预算年度：2022 单位：万元”）")
     narrative = parse_narrative(narrative_lines, source)
     return assemble(
         head, raw_tables, narrative, source=source, source_format="xlsx", source_sha256=hashlib.sha256(data).hexdigest()
@@ -160,7 +160,7 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
     try:
         header = parse_header(key, text, [], by_position=True)
     except HeaderError as e:
-        raise DisclosureFormatError(source, f"sheet {sheet}: {title}: {e}") from e
+        raise DisclosureFormatError(source, f"工作表 {sheet}：{title}：{e}") from e
     if len(header.columns) != len(value_cols):
         raise DisclosureFormatError(
             source,

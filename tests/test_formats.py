@@ -46,7 +46,7 @@ def test_reader_is_chosen_by_content_not_extension(tmp_path):
     ("name", "content", "reason"),
     [
         ("broken.pdf", b"%PDF-1.4\n%%EOF garbage", "PDF 文件已损坏"),
-        ("broken.xlsx", b"PK\x03\x04 not really a zip", "not a readable XLSX"),
+        ("broken.xlsx", b"PK\x03\x04 not really a zip", "XLSX 工作簿已损坏"),
     ],
 )
 def test_damaged_pdf_and_xlsx_are_one_clear_error(tmp_path, name, content, reason):

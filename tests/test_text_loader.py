@@ -310,9 +310,9 @@ def test_a_changed_figure_is_reported_with_table_row_and_numbers():
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"", "empty"),
+        (b"", "文件是空的"),
         (b"hello world\nthis is not a budget\n", "没有找到预算表"),
-        (b"\x00\x01\x02binary\x00" * 50, "binary"),
+        (b"\x00\x01\x02binary\x00" * 50, "不是文本文件"),
         ("这是一份普通的文件。\n没有任何表格。".encode(), "没有找到预算表"),
     ],
 )
@@ -338,9 +338,9 @@ def test_truncated_disclosure_is_rejected_or_warned(tmp_path):
 
 
 def test_missing_path_and_folder(tmp_path):
-    with pytest.raises(DisclosureFormatError, match="no such file"):
+    with pytest.raises(DisclosureFormatError, match="文件不存在"):
         read_disclosure(tmp_path / "nope.txt")
-    with pytest.raises(DisclosureFormatError, match="folder"):
+    with pytest.raises(DisclosureFormatError, match="文件夹"):
         read_disclosure(tmp_path)
 
 
