@@ -78,6 +78,10 @@ class Engine(OperationsLayer):
         if problem is not None:
             return problem
         doc = docs[0]
+        if q.stage == "决算数" and doc.kind == "预算":  # 实际支出 / 决算 of a budget: it has none
+            return self._help(q, f"载入的{doc.department}{doc.year}年是预算，不是决算，没有实际支出（决算）数。")
+        if doc.kind == "决算" and q.stage is None and q.says_budget:
+            q.stage = "年初预算"  # 2024年预算项目支出 in a 决算: the year's budget, not what was spent
         if q.describe:
             return self._describe(q, doc)
         if q.unexplained and q.intent in ("figure", "top", "bottom", "share", "change") and not q.code:

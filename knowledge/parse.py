@@ -86,6 +86,7 @@ class Query:
     narrative_only: bool = False
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
     as_of: int | None = None  # 截至2022年底: the year of a date inside a document
+    says_budget: bool = False  # 预算 as a stage (not 一般公共预算, 预算单位): in a 决算 it is the 年初预算
     unit_asked: str | None = None  # % or a count unit (场, 个, 人次 …) the question asks in; None: any
     stage: str | None = None  # 决算数 (实际支出), 年初预算 or 全年预算: which figure of a 决算 is asked
     subject_text: str = ""
@@ -110,6 +111,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     text = normalize(question)[:500]
     q = Query(question=question, text=text)
     q.as_of = as_of_year(text)
+    q.says_budget = "预算" in re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|预算执行|执行率", "", text)
     year, rest = find_year(text, newest_year)
     q.year = year
     if year is not None:  # a second year: 2023年比2022年…

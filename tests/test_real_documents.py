@@ -338,3 +338,18 @@ def test_which_of_two_years_is_more_compares_the_years(real_engine):
 def test_narrative_figures_of_the_published_templates(real_engine, question, value):
     a = real_engine.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(value), a.answer
+
+
+@pytest.mark.parametrize("question", ["万里街道2025年决算支出多少", "万里街道2025年实际支出多少", "普陀区商务委2025年项目支出决算数"])
+def test_a_决算_question_about_a_budget_says_it_is_a_budget(real_engine, question):
+    a = real_engine.ask(question)
+    assert a.status == "not_found" and a.value is None and "预算" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "value"), [("普陀区规划资源局2024年预算项目支出多少", None), ("普陀区规划资源局2024年三公经费预算多少", 2.85)]
+)
+def test_预算_in_a_决算_question_is_the_years_budget_not_what_was_spent(real_engine, question, value):
+    a = real_engine.ask(question)
+    assert a.value == (pytest.approx(value) if value is not None else None), a.answer
+    assert a.value != pytest.approx(4381.74)  # the 项目支出 actually spent
