@@ -48,3 +48,6 @@ def multi_engine(multi_kb) -> Engine:
     return Engine.open(multi_kb)
 GENERATED_V2 = sorted((SHARED / "disclosures" / "generated_v2").glob("dept_*"))
 REAL = SHARED / "disclosures" / "real"
+
+# Column names truth.json spells differently from the model (the 栏 as printed vs its key).
+KEYMAP = {"本年收入小计": "小计", "上解上级支出": "上缴上级支出", "政府性基金预算拨款": "政府性基金预算财政拨款"}

@@ -12,9 +12,7 @@ import pytest
 
 from loaders import read_disclosure
 
-from .conftest import GENERATED_V2
-
-KEYMAP = {"本年收入小计": "小计", "上解上级支出": "上缴上级支出", "政府性基金预算拨款": "政府性基金预算财政拨款"}
+from .conftest import GENERATED_V2, KEYMAP
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx", "txt"])

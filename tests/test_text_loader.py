@@ -10,7 +10,7 @@ import pytest
 from loaders import DisclosureFormatError, read_disclosure
 from loaders.text import NUMBER, parse_text
 
-from .conftest import GENERATED, SAMPLE, SHARED_SAMPLE
+from .conftest import GENERATED, KEYMAP, SAMPLE, SHARED_SAMPLE
 
 NINE = [
     "收支总表",
@@ -218,9 +218,6 @@ def test_four_performance_tables(sample):
 def test_the_sample_contradiction_is_a_warning_not_an_error(sample):
     messages = [w.message for w in sample.warnings]
     assert len(messages) == 1 and "三公" in messages[0] and "0.00" in messages[0] and "1.00" in messages[0]
-
-
-KEYMAP = {"本年收入小计": "小计", "上解上级支出": "上缴上级支出", "政府性基金预算拨款": "政府性基金预算财政拨款"}
 
 
 @pytest.mark.parametrize("fmt", ["txt", "pdf", "xlsx"])
