@@ -8,11 +8,27 @@ from knowledge.answer import Answer
 from knowledge.numbers import fmt
 
 TELEGRAM_LIMIT = 4096
+MAX_ITEMS = 30  # a list or ranking shows its first entries and how many more there are
+MAX_TEXT = 400  # characters of a statement or source shown in a chat before "…"
+
+
+def shown_items(items: list[str], limit: int = MAX_ITEMS) -> tuple[list[str], str | None]:
+    """The entries a chat shows, and the line that counts the rest."""
+    if len(items) <= limit:
+        return items, None
+    return items[:limit], f"……另有 {len(items) - limit} 项未列出（共 {len(items)} 项）"
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + f"…（共 {len(text)} 字）"
 
 
 def render_text(answer: Answer) -> str:
-    lines = [answer.statement.rstrip("：；。") + "：" if answer.items else answer.statement]
-    lines += [f"  · {item}" for item in answer.items]
+    items, more = shown_items(answer.items)
+    lines = [answer.statement.rstrip("：；。") + "：" if items else answer.statement]
+    lines += [f"  · {item}" for item in items]
+    if more:
+        lines.append(f"  {more}")
     if answer.source:
         lines.append(f"来源：{answer.source}")
     if answer.status == "clarify" and answer.options:
@@ -21,20 +37,30 @@ def render_text(answer: Answer) -> str:
 
 
 def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Telegram HTML messages for an answer, from its fields: the statement with the figure in
-    bold, a list's items one per line, the source in italics on a line of its own; split at line
-    boundaries so no message exceeds `limit`."""
-    lines: list[str] = []
+    """One Telegram HTML message for an answer, from its fields: the statement with the figure in
+    bold, a list's items one per line (the first MAX_ITEMS, then a count), the source in italics
+    on a line of its own. Never over `limit`: entries are dropped from the end (and counted) and a
+    statement too long for a chat is cut with "…" and its length."""
     figure = fmt(answer.value, answer.unit or "万元") if answer.value is not None else None
-    for i, raw in enumerate(answer.statement.split("\n")):
+    head: list[str] = []
+    statement = clip(answer.statement, limit * 3 // 8)
+    for i, raw in enumerate(statement.split("\n")):
         escaped = html.escape(raw, quote=False)
-        if i == 0 and figure and html.escape(figure) in escaped and len(escaped) < limit - 7:
+        if i == 0 and figure and html.escape(figure) in escaped:
             escaped = escaped.replace(html.escape(figure), f"<b>{html.escape(figure)}</b>", 1)
-        lines.append(escaped)
-    lines += [f"• {html.escape(item, quote=False)}" for item in answer.items]
-    if answer.source:
-        lines.append(f"<i>来源：{html.escape(answer.source, quote=False)}</i>")
-    return pack(lines, limit)
+        head.append(escaped)
+    tail = [f"<i>来源：{html.escape(clip(answer.source, limit // 8), quote=False)}</i>"] if answer.source else []
+    keep = min(len(answer.items), MAX_ITEMS)
+    while True:
+        items, more = shown_items(answer.items, keep)
+        lines = head + [f"• {html.escape(clip(item, MAX_TEXT), quote=False)}" for item in items]
+        lines += [html.escape(more, quote=False)] if more else []
+        text = "\n".join(lines + tail)
+        if len(text) <= limit:
+            return [text]
+        if keep == 0:  # escaping made it longer (& → &amp;): plain text within a sixth of the limit
+            return [html.escape(clip(answer.statement, limit // 6), quote=False)]
+        keep = max(0, keep - max(1, keep // 4))
 
 
 def pack(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:

@@ -44,17 +44,17 @@ from telegram.ext import (
 )
 
 from knowledge.answer import Answer
-from knowledge.engine import Engine
+from knowledge.live import LiveEngine
+from knowledge.store import KnowledgeBaseError
 
 from .config import Config, ConfigError
-from .render import pack, render_html
+from .render import pack, render_html, shown_items
 from .telegram_state import BotState, examples_for, protect_token, with_retry
 
 log = logging.getLogger("budgetbot.telegram")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
-MAX_QUESTION = 1000  # characters of a message that are read as the question
 SORRY = "抱歉，处理这条消息时出了点问题，请稍后再试，或换个说法。"
 
 
@@ -97,7 +97,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         if user and state.should_warn(user.id):
             await with_retry(lambda: message.reply_text(f"提问太快了：每分钟最多 {state.per_minute} 个问题，请稍后再问。"))
         return
-    question = question.strip()[:MAX_QUESTION]
+    question = question.strip()  # the engine refuses a message too long to be one question
     if not question:
         await with_retry(lambda: message.reply_text("请在命令后面写上问题，例如：/ask 项目支出多少"))
         return
@@ -147,9 +147,10 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not docs:
         await with_retry(lambda: message.reply_text("知识库是空的。"))
         return
-    lines = [f"{d['department']} {d['year']}年{d['kind']}：{d['source_name']}（{d['tables']}张表，{d['rows']}行）" for d in docs]
-    for chunk in pack(["已载入的公开文件："] + lines):
-        await with_retry(partial(message.reply_text, chunk))
+    entries = [f"{d['department']} {d['year']}年{d['kind']}：{d['source_name']}（{d['tables']}张表，{d['rows']}行）" for d in docs]
+    shown, more = shown_items(entries)
+    text = pack([f"已载入 {len(docs)} 份公开文件："] + shown + ([more] if more else []))[0]
+    await with_retry(partial(message.reply_text, text))
 
 
 async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,8 +164,8 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     try:
         engine = state.reload()
-    except Exception:
-        log.exception("reload failed")
+    except KnowledgeBaseError as e:
+        log.error("reload failed: %s", e)
         await with_retry(lambda: message.reply_text("重新载入失败，仍在使用原来的知识库。"))
         return
     await with_retry(lambda: message.reply_text(f"已重新载入：{len(engine.documents)} 份公开文件。"))
@@ -243,7 +244,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     state = state_of(context)
-    text = query.query.strip()[:MAX_QUESTION]
+    text = query.query.strip()
     if not text or not state.allow(query.from_user.id if query.from_user else None):
         await with_retry(lambda: query.answer([], cache_time=5))
         return
@@ -308,10 +309,10 @@ def build_application(config: Config, kb_path: Path) -> Application:
     if base:
         builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
     application = builder.build()
-    engine = Engine.open(kb_path)
+    live = LiveEngine(kb_path)
+    engine = live.engine
     application.bot_data["state"] = BotState(
-        kb_path=Path(kb_path),
-        engine=engine,
+        live=live,
         admins=set(config.telegram.admins),
         per_minute=config.telegram.rate_limit_per_minute,
         examples=examples_for(engine),

@@ -10,12 +10,12 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from knowledge.engine import Engine
+from knowledge.live import LiveEngine
 from knowledge.vocabulary import short_forms
 
 log = logging.getLogger("budgetbot.telegram")
@@ -54,8 +54,7 @@ def protect_token(token: str) -> None:
 class BotState:
     """What the handlers share: the engine (swapped on /reload), limits and pending options."""
 
-    kb_path: Path
-    engine: Engine
+    live: LiveEngine
     admins: set[int]
     per_minute: int
     history: dict[int, deque] = field(default_factory=dict)
@@ -90,10 +89,15 @@ class BotState:
             self.options.popitem(last=False)
         return key
 
+    @property
+    def engine(self) -> Engine:
+        """The engine over the base as it is now: a load that replaced it is picked up."""
+        return self.live.current()
+
     def reload(self) -> Engine:
-        self.engine = Engine.open(self.kb_path)
-        self.examples = examples_for(self.engine)
-        return self.engine
+        engine = self.live.reload()
+        self.examples = examples_for(engine)
+        return engine
 
 
 async def with_retry(make: Callable[[], Awaitable[T]], attempts: int = 3) -> T:

@@ -15,31 +15,37 @@ from typing import Self
 
 from . import store
 from .answer import Answer, Citation
-from .conventions import (
-    MAX_OPTIONS,
-)
+from .conventions import MAX_OPTIONS
 from .documents import DocData, RowData, TableData
 from .parse import Query
 from .vocabulary import Vocabulary
 
+MAX_SOURCES_NAMED = 20  # documents named when saying what is loaded; the rest are counted
+
 
 class EngineBase:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, path: str | Path = "知识库"):
         self.conn = conn
-        self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
-        self.documents = [dict(d) for d in store.list_documents(conn)]
+        self.path = path
+        try:
+            self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
+            self.documents = [dict(d) for d in store.list_documents(conn)]
+        except sqlite3.DatabaseError as e:
+            raise store.damaged(path, e) from e
         self.departments = sorted({d["department"] for d in self.documents})
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         self._doc = lru_cache(maxsize=4096)(self._load_doc)
 
     @classmethod
     def open(cls, path: str | Path) -> Self:
-        return cls(store.open_readonly(path))
+        return cls(store.open_readonly(path), path)
 
     def describe_sources(self) -> str:
         if not self.documents:
             return "知识库是空的"
-        return "已载入：" + "、".join(f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents)
+        names = [f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents[:MAX_SOURCES_NAMED]]
+        more = f"等{len(self.documents)}份" if len(self.documents) > len(names) else ""
+        return "已载入：" + "、".join(names) + more
 
     def _documents(self, q: Query) -> tuple[list[DocData], Answer | None]:
         docs = self.documents
@@ -80,11 +86,11 @@ class EngineBase:
 
     def _clarify_departments(self, q: Query, departments: list[str]) -> Answer:
         shown = departments[:MAX_OPTIONS]
-        more = f"等{len(departments)}个部门" if len(departments) > len(shown) else f"{len(departments)}个部门"
+        listed = f"{'、'.join(shown)}等" if len(departments) > len(shown) else "、".join(shown)
         return Answer(
             q.question,
             "clarify",
-            f"这个问题对应{more}：{'、'.join(shown)}。请问是哪个部门？",
+            f"这个问题对应{len(departments)}个部门：{listed}。请问是哪个部门？",
             options=[f"{d}{self._strip(q.question)}" for d in shown],
             intent=q.intent,
         )

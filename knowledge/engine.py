@@ -12,20 +12,31 @@ cite.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
+from . import store
 from .answer import Answer
 from .conventions import (
     INCLUDES,
 )
 from .operations import OperationsLayer
-from .parse import parse
+from .parse import MAX_QUESTION, clean, parse
 
 log = logging.getLogger(__name__)
 
 class Engine(OperationsLayer):
     def ask(self, question: str) -> Answer:
+        question = clean(question)
+        if len(question.strip()) > MAX_QUESTION:
+            return Answer(
+                question[:MAX_QUESTION] + "…",
+                "not_found",
+                f"问题太长了（{len(question.strip())} 个字）：请一次问一个问题，{MAX_QUESTION} 字以内。",
+            )
         try:
-            return self._ask(question or "")
+            return self._ask(question)
+        except sqlite3.DatabaseError as e:  # a damaged base is the operator's to fix, never a quiet answer
+            raise store.damaged(self.path, e) from e
         except Exception:  # the engine must answer every message; log what went wrong
             log.exception("question failed: %r", question[:200] if isinstance(question, str) else question)
             return Answer(

@@ -107,8 +107,19 @@ class Query:
         return any(m.score < 100 for m in self.matches)
 
 
+MAX_QUESTION = 500  # characters; a longer message is not one question, and is refused, not cut
+
+
+def clean(question: object) -> str:
+    """Any message as text the engine can read and every front can print: lone surrogates (bytes
+    that were not UTF-8) become U+FFFD, control characters (NUL…) become spaces."""
+    text = question if isinstance(question, str) else str(question or "")
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
+    return "".join(" " if (ch < " " and ch not in "\t\n") or ch == "\x7f" else ch for ch in text)
+
+
 def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Query:
-    text = normalize(question)[:500]
+    text = normalize(question)
     q = Query(question=question, text=text)
     q.as_of = as_of_year(text)
     q.says_budget = "预算" in re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|预算执行|执行率", "", text)

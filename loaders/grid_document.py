@@ -40,7 +40,7 @@ def grid_disclosure(
             table, notes = grid_table(g)
         except (ValueError, KeyError, IndexError, ZeroDivisionError) as e:
             # one table that cannot be read is reported by name and page; the rest of the document loads
-            warnings.append(Warning_(check="structure", table=g.title, message=f"第{g.page}页 {g.title}：表格无法读取（{type(e).__name__}: {e}），未载入"))
+            warnings.append(Warning_(check="structure", table=g.title, message=f"第{g.page}页 {g.title}：表格无法读取（{e}），未载入"))
             continue
         warnings += notes
         if table is None:

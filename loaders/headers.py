@@ -199,7 +199,7 @@ def parse_header(kind: str, text: str, column_numbers: list[int], by_position: b
                 key = f"{side}{key}"
         label = f"{owner}/{tok}" if owner else tok
         if any(c.key == key for c in columns):
-            raise HeaderError(f"column {key} appears twice in the header")
+            raise HeaderError(f"表头里“{key}”出现了两次")
         columns.append(Column(key=key, label=label, side=side if two_sided else None))
         groups.append(owner)
     label_count = 2 if (two_sided or "科目名称" in labels or "编码" in labels or "科目编码" in labels) else 1
@@ -209,14 +209,14 @@ def parse_header(kind: str, text: str, column_numbers: list[int], by_position: b
         expected = len(column_numbers) - label_count
         if expected != len(columns):
             raise HeaderError(
-                f"{len(column_numbers)} 栏次 but {len(columns)} value columns and {label_count} label "
-                f"columns were recognised ({' '.join(c.key for c in columns)})"
-                + (f"; unknown header words: {' '.join(unknown)}" if unknown else "")
+                f"有 {len(column_numbers)} 个栏次，但只认出 {len(columns)} 个数字栏和 {label_count} 个名称栏"
+                f"（{' '.join(c.key for c in columns)}）"
+                + (f"；不认识的表头文字：{' '.join(unknown)}" if unknown else "")
             )
         for col, number in zip(columns, column_numbers[len(column_numbers) - len(columns) :], strict=True):
             col.number = number
     if not columns:
-        raise HeaderError("no value columns recognised in the header")
+        raise HeaderError("表头里没有认出数字栏")
     return Header(
         columns=columns,
         label_columns=["科目编码", "科目名称"] if label_count == 2 and not two_sided else ["项目"] * label_count,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import DisclosureFormatError
 from .grid_document import grid_disclosure, refine_with_grids
+from .limits import MAX_PAGES
 from .model import Disclosure
 from .pdf_grids import TextLine, page_grids, page_text_lines
 from .text import DEPT_LINE, Line, Word, parse_lines
@@ -54,20 +55,22 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
         with pdfplumber.open(path) as pdf:
             if not pdf.pages:
                 raise DisclosureFormatError(source, "PDF 没有任何页面")
-            for number, page in enumerate(pdf.pages, 1):
-                lines += page_lines(page, number, first_line=len(lines) + 1)
+            if len(pdf.pages) > MAX_PAGES:
+                raise DisclosureFormatError(source, f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页的上限：请只载入一个单位的公开文件")
+            for number, page in enumerate(pdf.pages, 1):  # one pass, one page in memory at a time
+                page_text = page_lines(page, number, first_line=len(lines) + 1)
+                lines += page_text
+                grids = page_grids(page, number)
+                boxes = [(g.columns[0][0], g.top, g.columns[-1][1], g.bottom) for g in grids]
+                pages.append((grids, page_text_lines(page, number, boxes)))
+                page.close()
             hebei = any(DEPT_LINE.match(ln.text) for ln in lines)
-            if any(ln.text.strip() for ln in lines):
-                for number, page in enumerate(pdf.pages, 1):
-                    grids = page_grids(page, number)
-                    boxes = [(g.columns[0][0], g.top, g.columns[-1][1], g.bottom) for g in grids]
-                    pages.append((grids, page_text_lines(page, number, boxes)))
     except DisclosureFormatError:
         raise
     except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as e:
-        raise DisclosureFormatError(source, f"PDF 文件已损坏或无法读取（{e}）") from e
+        raise DisclosureFormatError(source, "PDF 文件已损坏、不完整或无法读取") from e
     except Exception as e:  # noqa: BLE001 — pdfminer's own exception classes for damaged files
-        raise DisclosureFormatError(source, "PDF 文件已损坏或无法读取") from e
+        raise DisclosureFormatError(source, "PDF 文件已损坏、不完整或无法读取") from e
     if not any(ln.text.strip() for ln in lines):
         raise DisclosureFormatError(source, "PDF 没有文字层（扫描件），需要先做文字识别（OCR）")
     if hebei:

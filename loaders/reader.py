@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import DisclosureFormatError
+from .limits import require_size
 from .model import Disclosure
 from .text import read_text
 
@@ -39,6 +40,7 @@ def _read(path: Path, department: str | None, year: int | None) -> Disclosure:
     if path.is_dir():
         raise DisclosureFormatError(str(path), "这是一个文件夹，不是公开文件")
     kind = sniff(path)
+    require_size(path, kind)
     if kind == "pdf":
         from .pdf import read_pdf
 

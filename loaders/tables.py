@@ -333,8 +333,8 @@ def place_table(
                         check="placement",
                         table=t.title,
                         row=r.number,
-                        message=f"{t.title} 第{r.number}行 {r.full_name_key}: values {values} fit no "
-                        f"placement in the columns {keys}; kept unplaced",
+                        message=f"{t.title} 第{r.number}行 {r.full_name_key}：数字 {values} 放进 {'、'.join(keys)} "
+                        "哪一栏都不合表内的加总关系，未确定栏目",
                     )
                 )
                 row.ambiguous = [_unplaced(v, keys) for v in values]

@@ -18,6 +18,7 @@ from pathlib import Path
 from .assemble import assemble
 from .errors import DisclosureFormatError
 from .headers import GROUPS, TWO_SIDED, HeaderError, parse_header, table_kind, template_header
+from .limits import require_size
 from .model import Disclosure
 from .narrative import parse_narrative
 from .tables import ORDINAL, RawRow, RawTable
@@ -29,7 +30,6 @@ DEPT_LINE = re.compile(
 NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$")
 NARRATIVE_START = re.compile(r"情况说明\s*$|^第[一二三四五六七八九十]部分.{0,40}情况说明")
-MAX_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,10 @@ def read_text(path: str | Path, *, department: str | None = None, year: int | No
         raise DisclosureFormatError(source, "文件不存在")
     if path.is_dir():
         raise DisclosureFormatError(source, "这是一个文件夹，不是公开文件")
+    require_size(path, "text")
     data = path.read_bytes()
     if not data.strip():
         raise DisclosureFormatError(source, "文件是空的")
-    if len(data) > MAX_BYTES:
-        raise DisclosureFormatError(source, f"文件超过 {MAX_BYTES // 2**20} MiB，不予载入")
     text = decode(data, source)
     disclosure = parse_text(text, source=source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
@@ -119,7 +118,7 @@ def parse_lines(lines: list[Line], source: str, source_format: str) -> Disclosur
     head = lines[head_at] if head_at is not None else None
     if head is None or head_at is None:
         raise DisclosureFormatError(
-            source, "not a budget disclosure: no department line such as '475 某某局 预算年度：2022 单位：万元'"
+            source, "不是部门预算公开：没有找到“475 某某局 预算年度：2022 单位：万元”这样的单位行"
         )
     m = DEPT_LINE.match(head.text)
     assert m is not None
@@ -185,8 +184,8 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
                 except HeaderError as e:
                     header = template_header(key, numbers, by_position=bool(anchors))
                     if header is None:
-                        raise DisclosureFormatError(source, f"{title}: {e}", page=ln.page, line=ln.number) from e
-                    header_problem = f"{title}: header not read ({e}); the template's columns fit its 栏次 and were used"
+                        raise DisclosureFormatError(source, f"{title}：{e}", page=ln.page, line=ln.number) from e
+                    header_problem = f"{title}：表头无法识别（{e}），按模板与栏次对应的栏目读取"
             state = "body"
             continue
         if state == "header":
@@ -218,14 +217,14 @@ def parse_table_block(block: list[Line], source: str) -> RawTable:
             current[1].extend(tokens)
         else:
             raise DisclosureFormatError(
-                source, f"{title}: text before the first row: {text[:30]!r}", page=ln.page, line=ln.number
+                source, f"{title}：第一行数据之前有无法识别的文字：{text[:30]!r}", page=ln.page, line=ln.number
             )
     if current:
         finished.append(current)
     if header is None:
         raise DisclosureFormatError(
             source,
-            f"{title}: no 栏次 row after the header (truncated?)",
+            f"{title}：表头之后没有栏次行（文件不完整？）",
             page=title_line.page,
             line=title_line.number,
         )

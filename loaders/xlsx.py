@@ -77,7 +77,7 @@ def read_xlsx(path: str | Path) -> Disclosure:
     try:  # from bytes: openpyxl would otherwise insist on the file's extension
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
-        raise DisclosureFormatError(source, f"XLSX 工作簿已损坏或无法读取（{type(e).__name__}）") from e
+        raise DisclosureFormatError(source, "XLSX 工作簿已损坏、不完整或无法读取") from e
     raw_tables: list[RawTable] = []
     narrative_lines: list[Line] = []
     head = None
@@ -98,8 +98,8 @@ def read_xlsx(path: str | Path) -> Disclosure:
             if head is not None and (dept.group("dept"), dept.group("year")) != (head.group("dept"), head.group("year")):
                 raise DisclosureFormatError(
                     source,
-                    f"sheet {ws.title} is for {dept.group('dept')} {dept.group('year')}, not "
-                    f"{head.group('dept')} {head.group('year')}",
+                    f"工作表 {ws.title} 属于 {dept.group('dept')} {dept.group('year')}年，"
+                    f"不是 {head.group('dept')} {head.group('year')}年：一个工作簿里似乎有不止一份公开，请分开载入",
                 )
             head = head or dept
         raw_tables.append(table)
@@ -164,8 +164,8 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
     if len(header.columns) != len(value_cols):
         raise DisclosureFormatError(
             source,
-            f"sheet {sheet}: {title}: {len(value_cols)} value columns but {len(header.columns)} known "
-            f"labels in their headers ({'、'.join(col_text[c] for c in value_cols)})",
+            f"工作表 {sheet}：{title}：有 {len(value_cols)} 个数字栏，表头只认出 {len(header.columns)} 个"
+            f"（{'、'.join(col_text[c] for c in value_cols)}）",
         )
     for col, number in zip(header.columns, numbers[-len(header.columns) :] if numbers else [], strict=False):
         col.number = number

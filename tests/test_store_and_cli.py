@@ -38,9 +38,11 @@ def test_load_prints_what_it_loaded(tmp_path):
     kb = tmp_path / "kb.db"
     code, out, err = run("load", "--kb", str(kb), str(SAMPLE))
     assert code == 0, err
-    row = next(line for line in out.splitlines() if line.startswith("added"))
-    assert row.split()[:11] == ["added", "望都县乡村振兴局", "2022", "预算", "text", "12", "154", "28", "10", "20", "1"]
-    assert "1 documents: 1 added" in out and "warning: 望都县乡村振兴局 2022年: 情况说明：“三公”经费" in out
+    header = next(line for line in out.splitlines() if line.startswith("状态"))
+    assert header.split() == ["状态", "部门", "年度", "类型", "格式", "表", "行", "数字", "名词", "指标", "提示", "文件"]
+    row = next(line for line in out.splitlines() if line.startswith("新增"))
+    assert row.split()[:11] == ["新增", "望都县乡村振兴局", "2022", "预算", "文本", "12", "154", "28", "10", "20", "1"]
+    assert "共 1 份：新增 1，替换 0，未变 0" in out and "提示：望都县乡村振兴局 2022年：情况说明：“三公”经费" in out
 
 
 def test_loading_twice_changes_nothing(tmp_path):
@@ -116,7 +118,7 @@ def test_show_lists_and_prints_tables(tmp_path, capsys):
     capsys.readouterr()
     assert main(["show", "--kb", str(kb)]) == 0
     listing = capsys.readouterr().out
-    assert "望都县乡村振兴局 2022年 预算" in listing and "部门预算支出总表  19 rows" in listing
+    assert "望都县乡村振兴局 2022年 预算" in listing and "部门预算支出总表  19 行  第5页" in listing
     assert main(["show", "--kb", str(kb), "支出总表"]) == 0
     table = capsys.readouterr().out
     assert "部门预算支出总表" in table
@@ -150,7 +152,8 @@ def test_a_file_that_is_not_a_knowledge_base_is_a_clear_error(tmp_path, capsys):
     fake = tmp_path / "fake.db"
     fake.write_text("not sqlite")
     assert main(["show", "--kb", str(fake)]) == 1
-    assert "not a budgetbot knowledge base" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "知识库文件已损坏或不是 budgetbot 的知识库" in err[0] and f"budgetbot check --kb {fake}" in err[0]
 
 
 def test_ask_json_batch_answers_every_line_in_order(sample_kb):
@@ -206,10 +209,10 @@ def test_loading_a_folder_keeps_going_past_bad_files_and_keeps_the_richest_forma
     kb = tmp_path / "kb.db"
     code, out, err = run("load", "--kb", str(kb), str(folder))
     assert code == 1
-    assert "broken.pdf" in err and "notes.txt" in err and "2 of 8 files failed" in err
-    assert f"{len(GENERATED)} documents: {len(GENERATED)} added" in out
-    assert out.count("kept ") == 2 * len(GENERATED)
-    assert "(it has the narrative" in out and "(PDF places every value by position)" in out
+    assert "broken.pdf" in err and "notes.txt" in err and "8 个文件中有 2 个未能载入" in err
+    assert f"共 {len(GENERATED)} 份：新增 {len(GENERATED)}" in out
+    assert out.count("未采用 ") == 2 * len(GENERATED)
+    assert "（前者有情况说明" in out and "（PDF 按位置确定每个数字的栏目）" in out
     conn = store.open_readonly(kb)
     assert {r["source_format"] for r in store.list_documents(conn)} == {"pdf"}
 

@@ -258,14 +258,20 @@ def test_commands_are_registered(bot):
     assert {c["command"] for c in commands} >= {"ask", "define", "sources", "help"}
 
 
-def test_html_is_escaped_and_split_safely():
-    answer = Answer(question="q", status="answered", answer="a<b>&c " + "数" * 9000 + "。来源：表 <x>", value=None)
-    chunks = render_html(answer)
-    assert all(len(c) <= 4096 for c in chunks) and len(chunks) == 3
-    joined = "".join(chunks)
-    assert "&lt;b&gt;&amp;c" in joined and "<x>" not in joined
-    assert not re.search(r"&[a-z]*$", chunks[0])
-    assert pack(["&amp;" * 1000], limit=4096)[0].endswith(";")
+def test_a_long_answer_is_one_message_cut_with_a_count():
+    answer = Answer(question="q", status="answered", answer="a<b>&c " + "数" * 9000, source="表 <x>")
+    (message,) = render_html(answer)
+    assert len(message) <= 4096 and "&lt;b&gt;&amp;c" in message and "<x>" not in message
+    assert "…（共 9007 字）" in message and message.endswith("</i>")
+    assert not re.search(r"&[a-z]*$", pack(["&amp;" * 1000], limit=4096)[0])
+    ranking = Answer(question="q", status="answered", answer="各部门项目支出：", items=[f"第{i}名 某某局 {i}.00 万元" for i in range(1, 402)])
+    (message,) = render_html(ranking)
+    lines = message.split("\n")
+    assert sum(line.startswith("• ") for line in lines) == 30 and lines[1] == "• 第1名 某某局 1.00 万元"
+    assert "……另有 371 项未列出（共 401 项）" in message
+    worst = Answer(question="q", status="answered", answer="&" * 5000, items=["&" * 3000] * 50, source="&" * 3000)
+    (message,) = render_html(worst)
+    assert len(message) <= 4096
 
 
 def test_token_and_base_url_come_from_the_environment_first(monkeypatch):

@@ -331,7 +331,7 @@ def test_truncated_disclosure_is_rejected_or_warned(tmp_path):
     cut = tmp_path / "cut.txt"
     cut.write_text(text[: text.index("第一部分")], encoding="utf-8")
     d = read_disclosure(cut)
-    assert any("truncated" in w.message for w in d.warnings)
+    assert any("不完整" in w.message for w in d.warnings)
 
 
 def test_missing_path_and_folder(tmp_path):

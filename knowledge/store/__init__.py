@@ -15,10 +15,11 @@ One file, written with sqlite-utils and browsable in Datasette as it is:
     load_warnings      what the load-time checks found
 
 Identifiers are readable and deterministic (`望都县乡村振兴局/2022/预算/支出总表/10`), so loading
-the same file twice gives the same rows. Every load runs in one transaction: a failure leaves
-the knowledge base as it was.
+the same file twice gives the same rows. A load writes a new file beside the base and swaps it
+in (files.py): a failure or a kill leaves the knowledge base as it was, and readers never wait.
 """
 
+from .files import damaged, integrity, needs_recovery, recover
 from .read import (
     VocabularySources,
     counts,
@@ -39,6 +40,10 @@ __all__ = [
     "VocabularySources",
     "WriteResult",
     "counts",
+    "damaged",
+    "integrity",
+    "needs_recovery",
+    "recover",
     "document_id",
     "list_documents",
     "list_tables",

@@ -8,23 +8,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..documents import DocData, RowData, TableData
+from .files import damaged, recover
 from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection (the bot and the engine never write)."""
+    """A read-only connection (the bot and the engine never write). Loads swap a whole new file
+    in (files.py), so a reader is never locked out and never sees half a load."""
     path = Path(path)
     if not path.exists():
-        raise KnowledgeBaseError(f"{path}: no knowledge base here (run 'budgetbot load' first)")
+        raise KnowledgeBaseError(f"{path}：这里没有知识库（请先运行 budgetbot load --kb {path} 文件）")
+    if path.is_dir():
+        raise KnowledgeBaseError(f"{path}：这是一个文件夹，不是知识库文件")
+    recover(path)
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, check_same_thread=False, timeout=30)
         conn.row_factory = sqlite3.Row
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as e:
-        raise KnowledgeBaseError(f"{path}: not a budgetbot knowledge base ({e})") from e
+        raise damaged(path, e) from e
     if version is None or int(version["value"]) != SCHEMA_VERSION:
         raise KnowledgeBaseError(
-            f"{path}: knowledge base schema {version and version['value']} is not {SCHEMA_VERSION}; reload it"
+            f"{path}：知识库版本是 {version and version['value']}，本程序需要 {SCHEMA_VERSION}：请用 budgetbot load 重新载入原文件"
         )
     return conn
 

@@ -1,7 +1,8 @@
-"""Writing disclosures into the knowledge base: one transaction, idempotent."""
+"""Writing disclosures into the knowledge base: all or nothing, idempotent."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
+from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
 from .schema import DOCUMENT_TABLES, KnowledgeBaseError, _create_schema, document_id
 
 
@@ -22,28 +24,49 @@ class WriteResult:
 
 
 def open_for_writing(path: str | Path) -> sqlite_utils.Database:
+    """A connection to a base being built (a temporary file nobody reads yet): no journal and
+    no syncs while writing, since a failure throws the whole file away."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        db = sqlite_utils.Database(path)
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode=MEMORY")
+        conn.execute("PRAGMA synchronous=OFF")
+        db = sqlite_utils.Database(conn)
         _create_schema(db)
     except sqlite3.DatabaseError as e:
-        raise KnowledgeBaseError(f"{path}: not a budgetbot knowledge base ({e})") from e
+        raise damaged(path, e) from e
     return db
 
 
 def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
-    """Store the disclosures in one transaction, replacing an earlier load of the same
-    department, year and kind; a document whose source is unchanged is left as it is."""
-    db = open_for_writing(path)
-    results: list[WriteResult] = []
-    try:
-        with db.atomic():
-            for d in disclosures:
-                results.append(_write_one(db, d))
-    finally:
-        db.close()
-    return results
+    """Store the disclosures, replacing an earlier load of the same department, year and kind; a
+    document whose source is unchanged is left as it is. All or nothing, whatever happens to the
+    process: the new base is written beside the old one and swapped in (see files.py). When
+    nothing changes the base is not touched; a failed first load leaves no file behind."""
+    path = Path(path)
+    with writer_lock(path):
+        remove_stale_temps(path)
+        tmp = temp_path(path)
+        try:
+            if path.exists():
+                copy_for_writing(path, tmp)
+            db = open_for_writing(tmp)
+            try:
+                with db.atomic():
+                    results = [_write_one(db, d) for d in disclosures]
+            except sqlite3.IntegrityError as e:
+                raise KnowledgeBaseError(f"{path}：文件中有重复的表或条目，无法存入，知识库没有改动（{e}）") from e
+            except sqlite3.OperationalError as e:  # disk full, I/O error
+                raise KnowledgeBaseError(f"{path}：写入失败，知识库没有改动（{e}）") from e
+            finally:
+                db.close()
+            if path.exists() and all(r.status == "unchanged" for r in results):
+                return results
+            swap_in(tmp, path)
+            return results
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:

@@ -1,0 +1,202 @@
+"""`budgetbot load` and `budgetbot check`: reading files into the knowledge base, choosing one file
+per department-year, the summary people read afterwards, and the integrity check of a base."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from knowledge import store
+from loaders import DisclosureFormatError, read_disclosure
+from loaders.model import Disclosure
+
+from .config import resolve_kb
+
+SUFFIXES = (".txt", ".pdf", ".xlsx")
+STATUS = {"added": "新增", "replaced": "替换", "unchanged": "未变"}
+FORMAT_NAMES = {"pdf": "PDF", "xlsx": "XLSX", "text": "文本"}
+
+
+class CliError(Exception):
+    """A mistake in what the user asked the command line to do (said in one Chinese line)."""
+
+
+def expand(paths: list[str]) -> Iterator[Path]:
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            if not found:
+                raise CliError(f"{p}：文件夹里没有公开文件（.txt .pdf .xlsx）")
+            yield from found
+        else:
+            yield p
+
+
+def read_all(
+    paths: list[str], progress: bool = False, *, department: str | None = None, year: int | None = None
+) -> tuple[list[Disclosure], list[str]]:
+    """Read every file; a file that fails is reported and does not stop the others."""
+    files = list(expand(paths))
+    loaded, errors = [], []
+    with _progress(progress, len(files)) as advance:
+        for path in files:
+            try:
+                loaded.append(read_disclosure(path, department=department, year=year))
+            except DisclosureFormatError as e:
+                errors.append(str(e))
+            except MemoryError:
+                errors.append(f"{path}：文件太大，内存不够，未载入")
+            except OSError as e:
+                errors.append(f"{path}：无法读取（{e.strerror or e}）")
+            advance(path)
+    return loaded, errors
+
+
+@contextlib.contextmanager
+def _progress(show: bool, total: int):
+    if not show or total < 2:
+        yield lambda path: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("读取"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda path: bar.update(task, advance=1, description=Path(path).name)
+
+
+FORMAT_PREFERENCE = {"pdf": 2, "xlsx": 1, "text": 0}
+
+
+def richness(d: Disclosure) -> tuple[int, int, int]:
+    """Which of several files of one department-year to keep: the one with the narrative, then
+    the one with fewer uncertain cells, then PDF (positions) over XLSX over copied text."""
+    narrative = len(d.facts) + len(d.definitions) + len(d.indicators)
+    unsure = sum(len(r.ambiguous) for t in d.tables for r in t.rows)
+    return (1 if narrative else 0, -unsure, FORMAT_PREFERENCE.get(d.source_format, 0))
+
+
+def choose(disclosures: list[Disclosure]) -> tuple[list[Disclosure], list[str]]:
+    """One disclosure per department, year and kind, and a sentence for each one set aside."""
+    groups: dict[str, list[Disclosure]] = {}
+    for d in disclosures:
+        groups.setdefault(store.document_id(d), []).append(d)
+    kept, notes = [], []
+    for docs in groups.values():
+        best = max(docs, key=richness)
+        kept.append(best)
+        for other in docs:
+            if other is not best:
+                notes.append(f"{best.department} {best.year}年：采用 {best.source}，未采用 {other.source}（{_why(best, other)}）")
+    return kept, notes
+
+
+def _why(best: Disclosure, other: Disclosure) -> str:
+    b, o = richness(best), richness(other)
+    if b[0] != o[0]:
+        return f"前者有情况说明：{len(best.facts)} 个数字、{len(best.definitions)} 个名词解释"
+    if b[1] != o[1]:
+        return f"不确定栏目的数字 {-b[1]} 个，少于 {-o[1]} 个"
+    if b[2] != o[2]:
+        return f"{FORMAT_NAMES.get(best.source_format, best.source_format)} 按位置确定每个数字的栏目"
+    return "内容相同，采用先读到的一份"
+
+
+def cmd_load(args: argparse.Namespace, config) -> int:
+    path, _ = resolve_kb(args.kb, config)
+    read, errors = read_all(args.paths, progress=sys.stderr.isatty(), department=args.department, year=args.year)
+    disclosures, notes = choose(read)
+    if disclosures:
+        results = store.write(path, disclosures)
+        print_summary(disclosures, results)
+        for d in disclosures:
+            for w in d.warnings:
+                print(f"  提示：{d.department} {d.year}年：{w.message}")
+        for note in notes:
+            print(f"  {note}")
+        print(f"知识库：{path}")
+    for e in errors:
+        print(f"budgetbot: {e}", file=sys.stderr)
+    if errors and len(errors) + len(read) > 1:
+        print(f"budgetbot: {len(errors) + len(read)} 个文件中有 {len(errors)} 个未能载入", file=sys.stderr)
+    return 1 if errors else 0
+
+
+SUMMARY_COLUMNS = ("状态", "部门", "年度", "类型", "格式", "表", "行", "数字", "名词", "指标", "提示", "文件")
+
+
+def print_summary(disclosures: list[Disclosure], results: list[store.WriteResult]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    numeric = {"年度", "表", "行", "数字", "名词", "指标", "提示"}
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for name in SUMMARY_COLUMNS:
+        table.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
+    for d, r in zip(disclosures, results, strict=True):
+        rows = sum(len(t.rows) for t in d.tables)
+        table.add_row(
+            STATUS[r.status],
+            d.department,
+            str(d.year),
+            d.kind,
+            FORMAT_NAMES.get(d.source_format, d.source_format),
+            str(len(d.tables)),
+            str(rows),
+            str(len(d.facts)),
+            str(len(d.definitions)),
+            str(len(d.indicators)),
+            str(len(d.warnings)),
+            d.source,
+        )
+    Console(width=400, highlight=False).print(table)
+    counts = {s: sum(r.status == s for r in results) for s in STATUS}
+    print(f"共 {len(results)} 份：新增 {counts['added']}，替换 {counts['replaced']}，未变 {counts['unchanged']}")
+
+
+def cmd_check(args: argparse.Namespace, config) -> int:
+    """Files: read them and print what the checks find. --kb: SQLite's integrity check, the schema
+    version and what the base holds (and roll back what an old in-place writer left)."""
+    if args.kb:
+        return check_kb(Path(args.kb))
+    if not args.paths:
+        raise CliError("请给出要检查的文件，或用 --kb 知识库 检查知识库")
+    disclosures, errors = read_all(args.paths)
+    for e in errors:
+        print(f"budgetbot: {e}", file=sys.stderr)
+    for d in disclosures:
+        print(f"{d.source}：{d.department} {d.year}年 {d.kind}，{len(d.warnings)} 条提示")
+        for w in d.warnings:
+            print(f"  提示：{w.message}")
+    return 1 if errors else 0
+
+
+def check_kb(path: Path) -> int:
+    if not path.is_file():
+        raise CliError(f"{path}：没有这个知识库文件")
+    if store.needs_recovery(path):
+        store.recover(path)
+        print(f"{path}：上次写入被中断，已恢复到写入前的状态")
+    problems = store.integrity(path)
+    if problems:
+        for p in problems:
+            print(f"budgetbot: {path}：{p}", file=sys.stderr)
+        print(f"budgetbot: {path}：知识库有问题。请删除它，再用 budgetbot load 重新载入原文件", file=sys.stderr)
+        return 1
+    conn = store.open_readonly(path)
+    try:
+        counts = store.counts(conn)
+    finally:
+        conn.close()
+    size = path.stat().st_size / 2**20
+    print(
+        f"{path}：完好（SQLite 完整性检查通过，版本 {store.SCHEMA_VERSION}，{size:.1f} MB）："
+        f"{counts['documents']} 份公开，{counts['disclosure_tables']} 张表，{counts['table_rows']} 行，"
+        f"{counts['cells']} 个数字，{counts['facts']} 个说明中的数字"
+    )
+    return 0
