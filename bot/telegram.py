@@ -52,6 +52,9 @@ from .render import pack, render_html, shown_items
 from .telegram_state import BotState, examples_for, protect_token, with_retry
 
 log = logging.getLogger("budgetbot.telegram")
+# PTB 22 reads this when a flood wait's `retry_after` is used: opting in to the timedelta it will
+# return in v23 (with_retry handles both) instead of a deprecation warning on every flood wait.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 BASE_URL_ENV = "TELEGRAM_API_BASE_URL"

@@ -108,8 +108,10 @@ def integrity(path: Path, quick: bool = False) -> list[str]:
         conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         try:
             rows = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
-            found = [r[0] for r in rows if r[0] != "ok"]
-            problems += [f"SQLite 完整性检查：{p}" for p in found[:20]]
+            found = [line.strip() for r in rows if r[0] != "ok" for line in str(r[0]).splitlines() if line.strip()]
+            problems += [f"SQLite 完整性检查：{p}" for p in found[:5]]
+            if len(found) > 5:
+                problems.append(f"SQLite 完整性检查：另有 {len(found) - 5} 处问题")
             if not found:
                 version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
                 if version is None or str(version[0]) != str(SCHEMA_VERSION):

@@ -1,0 +1,242 @@
+"""The knowledge base survives what happens to its writers and its file: writers killed at any
+point, readers asking while loads run, two loads at once, a damaged file, an older version's hot
+journal. Every test runs the real `budgetbot` in subprocesses on files written here."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge import store
+from knowledge.engine import Engine
+
+from .conftest import SAMPLE
+from .test_store_and_cli import digest
+
+SAMPLE_QUESTION = "望都县乡村振兴局2022年项目支出多少"
+SAMPLE_FIGURE = 6357.0
+CLI = [sys.executable, "-m", "bot"]
+
+
+def departments(folder: Path, n: int, start: int = 0) -> list[Path]:
+    """n disclosures: the sample under other department names (测试县第i局)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SAMPLE.read_text(encoding="utf-8")
+    files = []
+    for i in range(start, start + n):
+        f = folder / f"d{i:03d}.txt"
+        f.write_text(text.replace("望都县乡村振兴局", f"测试县第{i}局"), encoding="utf-8")
+        files.append(f)
+    return files
+
+
+def sound(kb: Path) -> None:
+    """The base passes SQLite's integrity check and answers from what it holds."""
+    conn = sqlite3.connect(kb)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    answer = Engine.open(kb).ask(SAMPLE_QUESTION)
+    assert (answer.status, answer.value) == ("answered", SAMPLE_FIGURE)
+
+
+def temps(kb: Path) -> list[Path]:
+    return list(kb.parent.glob(f"{kb.name}.budgetbot-tmp-*"))
+
+
+def test_a_writer_killed_at_any_point_leaves_the_old_base_or_the_new_one(tmp_path):
+    pristine = tmp_path / "pristine.db"
+    assert subprocess.run(CLI + ["load", "--kb", str(pristine), str(SAMPLE)], capture_output=True).returncode == 0
+    batch = departments(tmp_path / "batch", 10)
+    complete = tmp_path / "complete.db"
+    shutil.copy(pristine, complete)
+    started = time.monotonic()
+    subprocess.run(CLI + ["load", "--kb", str(complete), *map(str, batch)], capture_output=True, check=True)
+    duration = time.monotonic() - started
+    before, after = digest(pristine), digest(complete)
+    kb = tmp_path / "kb.db"
+    rng = random.Random(20261125)
+    outcomes = {"old": 0, "new": 0}
+    for point in range(24):
+        shutil.copy(pristine, kb)
+        writer = subprocess.Popen(CLI + ["load", "--kb", str(kb), *map(str, batch)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, duration * 1.1))
+        writer.send_signal(signal.SIGKILL if point % 2 else signal.SIGTERM)
+        writer.wait(30)
+        sound(kb)
+        now = digest(kb)
+        assert now in (before, after), f"kill point {point}: the base is neither the old one nor the new one"
+        outcomes["old" if now == before else "new"] += 1
+    assert outcomes["old"] > 0  # most kills land before the swap; the rest must be whole loads
+    done = subprocess.run(CLI + ["load", "--kb", str(kb), *map(str, batch)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert digest(kb) == after and not temps(kb)  # the next writer cleans up what killed ones left
+
+
+READER_SCRIPT = """
+import json, sys
+from knowledge.live import LiveEngine
+live = LiveEngine(sys.argv[1], check_every=0)
+for line in sys.stdin:
+    print(json.dumps(live.current().ask(line.strip()).to_dict(), ensure_ascii=False), flush=True)
+print(live.generation, file=sys.stderr)
+"""
+
+
+def test_readers_answer_while_400_disclosures_load(tmp_path):
+    """Four readers × 200 questions during four loads of 100 disclosures each: two are
+    `budgetbot ask --json -` (one connection for their whole run), two reopen the base each time
+    a load replaces it (what the bot does). Zero errors, zero tracebacks, no wrong figure."""
+    kb = tmp_path / "kb.db"
+    assert subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True).returncode == 0
+    batches = [departments(tmp_path / f"batch{b}", 100, start=100 * b) for b in range(4)]
+    rng = random.Random(7)
+    readers = []
+    for r in range(4):
+        command = CLI + ["ask", "--json", "-", "--kb", str(kb)] if r < 2 else [sys.executable, "-c", READER_SCRIPT, str(kb)]
+        readers.append(subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    asked: list[list[str]] = [[] for _ in readers]
+    writer = None
+    pending = list(batches)
+    for i in range(200):
+        if (writer is None or writer.poll() is not None) and pending:
+            if writer is not None:
+                assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
+            writer = subprocess.Popen(CLI + ["load", "--kb", str(kb), *map(str, pending.pop(0))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for r, reader in enumerate(readers):
+            q = SAMPLE_QUESTION if (i + r) % 3 == 0 else f"测试县第{rng.randrange(400)}局项目支出多少"
+            asked[r].append(q)
+            assert reader.stdin is not None
+            reader.stdin.write(q + "\n")
+            reader.stdin.flush()
+        time.sleep(0.08)
+    assert writer is not None
+    while pending or writer.poll() is None:
+        if writer.poll() is not None:
+            writer = subprocess.Popen(CLI + ["load", "--kb", str(kb), *map(str, pending.pop(0))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.2)
+    assert writer.returncode == 0
+    generations = []
+    for r, reader in enumerate(readers):
+        out, err = reader.communicate(timeout=120)
+        assert reader.returncode == 0 and "Traceback" not in err, err
+        answers = [json.loads(line) for line in out.splitlines()]
+        assert len(answers) == 200
+        for q, a in zip(asked[r], answers, strict=True):
+            assert a["question"] == q
+            if q == SAMPLE_QUESTION:
+                assert (a["status"], a["value"]) == ("answered", SAMPLE_FIGURE)
+            else:  # loaded by then or not yet: its figure, or no figure at all — never another one
+                assert a["value"] is None if a["status"] != "answered" else a["value"] == SAMPLE_FIGURE, a
+        if r >= 2:
+            generations.append(int(err.strip().splitlines()[-1]))
+    assert max(generations) > 1  # the reopening readers did see new bases while they asked
+    assert len(Engine.open(kb).documents) == 401
+    sound(kb)
+
+
+def test_two_loads_at_once_both_land(tmp_path):
+    kb = tmp_path / "kb.db"
+    a, b = departments(tmp_path / "a", 5), departments(tmp_path / "b", 5, start=5)
+    writers = [subprocess.Popen(CLI + ["load", "--kb", str(kb), *map(str, files)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for files in (a, b)]
+    for w in writers:
+        assert w.wait(120) == 0
+    assert len(Engine.open(kb).documents) == 10
+
+
+def damage(kb: Path) -> None:
+    """Overwrite every third page in the middle of the file with noise."""
+    data = bytearray(kb.read_bytes())
+    page = 4096
+    pages = len(data) // page
+    rng = random.Random(1)
+    for p in range(pages // 5, pages * 4 // 5, 3):
+        data[p * page : (p + 1) * page] = rng.randbytes(page)
+    kb.write_bytes(bytes(data))
+
+
+def test_a_damaged_base_is_one_clear_line_everywhere_and_never_loaded_into(tmp_path):
+    kb = tmp_path / "kb.db"
+    files = departments(tmp_path / "in", 20)
+    assert subprocess.run(CLI + ["load", "--kb", str(kb), *map(str, files)], capture_output=True).returncode == 0
+    damage(kb)
+    damaged = kb.read_bytes()
+    for args, stdin in (
+        (["ask", "--kb", str(kb), "测试县第3局项目支出多少"], None),
+        (["ask", "--json", "-", "--kb", str(kb)], "测试县第3局项目支出多少\n"),
+        (["show", "--kb", str(kb)], None),
+        (["show", "--kb", str(kb), "支出总表", "-d", "测试县第3局"], None),
+        (["chat", "--kb", str(kb)], "测试县第3局项目支出多少\n\n"),
+        (["load", "--kb", str(kb), str(SAMPLE)], None),
+        (["check", "--kb", str(kb)], None),
+    ):
+        proc = subprocess.run(CLI + args, input=stdin, capture_output=True, text=True, timeout=120)
+        errors = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr and errors, args
+        assert all(line.startswith("budgetbot: ") for line in errors)
+        assert "损坏" in proc.stderr or "有问题" in proc.stderr
+        if args[0] != "check":
+            assert len(errors) == 1 and "budgetbot check --kb" in errors[0] or "重新 load" in errors[0]
+    assert kb.read_bytes() == damaged and not temps(kb)  # the load wrote nothing and left nothing
+
+
+def test_check_says_a_sound_base_is_sound(tmp_path):
+    kb = tmp_path / "kb.db"
+    subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, check=True)
+    proc = subprocess.run(CLI + ["check", "--kb", str(kb)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "完好" in proc.stdout and "1 份公开" in proc.stdout and "154 行" in proc.stdout
+
+
+KILLED_IN_PLACE = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size=1")  # spill changed pages into the file before the commit
+conn.execute("BEGIN")
+conn.execute("DELETE FROM cells")
+conn.execute("DELETE FROM table_rows")
+os._exit(9)  # killed mid-transaction: the file is half-written and a hot journal is beside it
+"""
+
+
+def test_a_hot_journal_left_by_an_in_place_writer_is_rolled_back_on_open(tmp_path):
+    """A base written in place by an older version whose writer was killed: the first reader
+    rolls it back (it may write here) instead of failing on every question."""
+    kb = tmp_path / "kb.db"
+    subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, check=True)
+    before = digest(kb)
+    subprocess.run([sys.executable, "-c", KILLED_IN_PLACE, str(kb)])
+    assert store.needs_recovery(kb)
+    proc = subprocess.run(CLI + ["ask", "--json", "--kb", str(kb), SAMPLE_QUESTION], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["value"] == SAMPLE_FIGURE
+    assert not store.needs_recovery(kb) and digest(kb) == before
+    sound(kb)
+
+
+def test_a_failed_first_load_leaves_no_file(tmp_path):
+    kb = tmp_path / "new" / "kb.db"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("会议纪要", encoding="utf-8")
+    proc = subprocess.run(CLI + ["load", "--kb", str(kb), str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1 and not kb.exists() and not temps(kb)
+
+
+@pytest.mark.parametrize("unwritable", ["a folder", "not sqlite"])
+def test_a_base_path_that_cannot_be_a_base_is_refused_in_chinese(tmp_path, unwritable):
+    kb = tmp_path / "kb.db"
+    if unwritable == "a folder":
+        kb.mkdir()
+    else:
+        kb.write_text("hello", encoding="utf-8")
+    proc = subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "知识库" in proc.stderr
