@@ -12,6 +12,11 @@ MAX_ITEMS = 30  # a list or ranking shows its first entries and how many more th
 MAX_TEXT = 400  # characters of a statement or source shown in a chat before "…"
 
 
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def shown_items(items: list[str], limit: int = MAX_ITEMS) -> tuple[list[str], str | None]:
     """The entries a chat shows, and the line that counts the rest."""
     if len(items) <= limit:
@@ -56,7 +61,7 @@ def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
         lines = head + [f"• {html.escape(clip(item, MAX_TEXT), quote=False)}" for item in items]
         lines += [html.escape(more, quote=False)] if more else []
         text = "\n".join(lines + tail)
-        if len(text) <= limit:
+        if tg_len(text) <= limit:
             return [text]
         if keep == 0:  # escaping made it longer (& → &amp;): plain text within a sixth of the limit
             return [html.escape(clip(answer.statement, limit // 6), quote=False)]
@@ -68,8 +73,10 @@ def pack(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     escaped text, never a tag) is cut between characters, never inside an entity."""
     pieces: list[str] = []
     for line in lines:
-        while len(line) > limit:
+        while tg_len(line) > limit:
             cut = limit
+            while tg_len(line[:cut]) > limit:
+                cut -= max(1, tg_len(line[:cut]) - limit)
             amp = line.rfind("&", 0, cut)
             if amp >= 0 and ";" not in line[amp:cut]:
                 cut = amp
@@ -80,7 +87,7 @@ def pack(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     current = ""
     for piece in pieces:
         candidate = f"{current}\n{piece}" if current else piece
-        if len(candidate) > limit:
+        if tg_len(candidate) > limit:
             messages.append(current)
             current = piece
         else:

@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -198,3 +199,40 @@ def mention_entities(text: str) -> list[dict]:
     word = f"@{BOT_USERNAME}"
     at = text.index(word)
     return [{"type": "mention", "offset": len(text[:at].encode("utf-16-le")) // 2, "length": len(word)}]
+
+
+TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span", "blockquote"}
+
+
+class _TelegramHTML(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in TELEGRAM_TAGS:
+            self.problems.append(f"<{tag}> is not a Telegram tag")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.problems.append(f"</{tag}> closes nothing open")
+
+    def handle_entityref(self, name):
+        if name not in ("lt", "gt", "amp", "quot"):
+            self.problems.append(f"&{name}; is not an entity Telegram knows")
+
+
+def telegram_html_problems(text: str) -> list[str]:
+    """What Telegram would refuse in a message sent with parse_mode=HTML: unknown tags, tags not
+    closed, entities it does not know, or more than 4,096 UTF-16 units."""
+    check = _TelegramHTML()
+    check.feed(text)
+    check.close()
+    problems = check.problems + [f"<{t}> is never closed" for t in check.stack]
+    if len(text.encode("utf-16-le")) // 2 > 4096:
+        problems.append(f"{len(text)} characters: longer than one message")
+    if not text.strip():
+        problems.append("an empty message")
+    return problems

@@ -10,13 +10,15 @@ import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.config import Config, TelegramConfig
 from bot.render import pack, render_html
 from bot.telegram import build_application
 from knowledge.answer import Answer
 
-from .botapi import BOT_USERNAME, FakeBotAPI, mention_entities, text_message, user
+from .botapi import BOT_USERNAME, FakeBotAPI, mention_entities, telegram_html_problems, text_message, user
 
 TOKEN = "123456:TEST-token-never-logged"
 ADMIN = 4242
@@ -346,3 +348,68 @@ def test_lists_are_one_item_per_line(engine):
     lines = chunks[0].split("\n")
     assert sum(line.startswith("• ") for line in lines) == 7
     assert lines[-1].startswith("<i>来源：")
+
+
+# ------------------------------------------------------------------------- every update, fuzzed
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=120) | st.sampled_from(
+    ["项目支出多少", "基本支出中哪一项最多", "三公经费是什么", "商品和服务支出包括哪些", "<b>&amp;", "\x00项目\x00支出", "项目支出" * 300]
+)
+
+
+def _update(kind: str, text: str, uid: int, chat: int) -> dict:
+    me = {"message_id": 1, "date": int(time.time()), "chat": {"id": uid, "type": "private"}, "from": {"id": 999000, "is_bot": True, "first_name": "B"}, "text": "…"}
+    if kind == "private":
+        return text_message(uid, uid, text or " ")
+    if kind == "command":
+        return text_message(uid, uid, f"/{['ask', 'define', 'start', 'help', 'sources', 'reload'][len(text) % 6]} {text}")
+    if kind == "group_mention":
+        said = f"@{BOT_USERNAME} {text}"
+        return text_message(chat, uid, said, chat_type="group", entities=mention_entities(said))
+    if kind == "group_reply":
+        return text_message(chat, uid, text or " ", chat_type="supergroup", reply_to=me | {"chat": {"id": chat, "type": "supergroup"}})
+    if kind == "group_silent":
+        return text_message(chat, uid, text or " ", chat_type="group")
+    if kind == "callback":
+        return {"callback_query": {"id": f"cb{uid}", "from": user(uid), "chat_instance": "x", "data": text.encode()[:64].decode(errors="ignore") or "x", "message": me}}
+    if kind == "inline":
+        return {"inline_query": {"id": f"iq{uid}", "from": user(uid), "query": text[:256], "offset": ""}}
+    if kind == "edited":
+        return {"edited_message": text_message(uid, uid, text or " ")["message"]}
+    if kind == "channel":
+        return {"channel_post": text_message(chat, uid, text or " ", chat_type="channel")["message"] | {"from": None}}
+    if kind == "caption":
+        message = text_message(uid, uid, "")["message"]
+        message.pop("text")
+        return {"message": message | {"caption": text or " ", "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}}
+    message = text_message(uid, uid, "")["message"]  # a sticker: no text at all
+    message.pop("text")
+    return {"message": message | {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False, "type": "regular"}}}
+
+
+KINDS = ["private", "command", "group_mention", "group_reply", "group_silent", "callback", "inline", "edited", "channel", "caption", "sticker"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(KINDS), TEXT), min_size=1, max_size=8))
+def test_every_update_type_gets_valid_html_under_the_limit_or_silence(bot, updates):
+    start = len(bot.calls)
+    for kind, text in updates:
+        uid = new_chat()
+        bot.push(_update(kind, text, uid, -uid))
+    sentinel = new_chat()
+    bot.push(text_message(sentinel, sentinel, "办公费多少"))
+    bot.wait_for("sendMessage", sentinel, timeout=30)  # updates are handled in order: all done
+    with bot.lock:
+        calls = bot.calls[start:]
+    for method, params in calls:
+        texts = []
+        if method in ("sendMessage", "editMessageText"):
+            texts.append(params["text"])
+        elif method == "answerInlineQuery":
+            texts += [r["input_message_content"]["message_text"] for r in params["results"]]
+        for text in texts:
+            problems = telegram_html_problems(text) if params.get("parse_mode") == "HTML" or method == "answerInlineQuery" else []
+            assert not problems and len(text.encode("utf-16-le")) // 2 <= 4096, (method, problems, text[:200])
+    failures = [line for line in bot.logs.lines if "update failed" in line or "question failed" in line]
+    assert not failures, failures[0][:500]
