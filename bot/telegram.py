@@ -205,6 +205,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_question(update, context, question)
 
 
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have, in a private chat (in groups it may be another bot's)."""
+    message = update.effective_message
+    if message is not None:
+        await with_retry(lambda: message.reply_text("没有这个命令。可以直接提问，例如“项目支出多少”，或发 /help 查看用法。"))
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
@@ -328,6 +335,7 @@ def build_application(config: Config, kb_path: Path) -> Application:
     application.add_handler(
         MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~filters.UpdateType.EDITED, on_text)
     )
+    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, unknown_command))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)

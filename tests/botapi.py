@@ -8,6 +8,7 @@ only; it runs in a thread and listens on loopback only.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -99,7 +100,8 @@ class FakeBotAPI:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the bot hung up (it is stopping)
+                    self.wfile.write(data)
 
         return Handler
 
@@ -236,3 +238,37 @@ def telegram_html_problems(text: str) -> list[str]:
     if not text.strip():
         problems.append("an empty message")
     return problems
+
+
+def fuzzed_update(kind: str, text: str, uid: int, chat: int) -> dict:
+    me = {"message_id": 1, "date": int(time.time()), "chat": {"id": uid, "type": "private"}, "from": {"id": 999000, "is_bot": True, "first_name": "B"}, "text": "…"}
+    if kind == "private":
+        return text_message(uid, uid, text or " ")
+    if kind == "command":
+        return text_message(uid, uid, f"/{['ask', 'define', 'start', 'help', 'sources', 'reload'][len(text) % 6]} {text}")
+    if kind == "group_mention":
+        said = f"@{BOT_USERNAME} {text}"
+        return text_message(chat, uid, said, chat_type="group", entities=mention_entities(said))
+    if kind == "group_reply":
+        return text_message(chat, uid, text or " ", chat_type="supergroup", reply_to=me | {"chat": {"id": chat, "type": "supergroup"}})
+    if kind == "group_silent":
+        return text_message(chat, uid, text or " ", chat_type="group")
+    if kind == "callback":
+        return {"callback_query": {"id": f"cb{uid}", "from": user(uid), "chat_instance": "x", "data": text.encode()[:64].decode(errors="ignore") or "x", "message": me}}
+    if kind == "inline":
+        return {"inline_query": {"id": f"iq{uid}", "from": user(uid), "query": text[:256], "offset": ""}}
+    if kind == "edited":
+        return {"edited_message": text_message(uid, uid, text or " ")["message"]}
+    if kind == "channel":
+        return {"channel_post": text_message(chat, uid, text or " ", chat_type="channel")["message"] | {"from": None}}
+    if kind == "caption":
+        message = text_message(uid, uid, "")["message"]
+        message.pop("text")
+        return {"message": message | {"caption": text or " ", "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}}
+    message = text_message(uid, uid, "")["message"]  # a sticker: no text at all
+    message.pop("text")
+    return {"message": message | {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False, "type": "regular"}}}
+
+
+# Every kind of update the bot handles or must ignore.
+KINDS = ["private", "command", "group_mention", "group_reply", "group_silent", "callback", "inline", "edited", "channel", "caption", "sticker"]

@@ -18,7 +18,7 @@ from bot.render import pack, render_html
 from bot.telegram import build_application
 from knowledge.answer import Answer
 
-from .botapi import BOT_USERNAME, FakeBotAPI, mention_entities, telegram_html_problems, text_message, user
+from .botapi import BOT_USERNAME, KINDS, FakeBotAPI, fuzzed_update, mention_entities, telegram_html_problems, text_message, user
 
 TOKEN = "123456:TEST-token-never-logged"
 ADMIN = 4242
@@ -111,6 +111,17 @@ def test_private_question_gets_the_figure_in_bold_and_its_citation(bot):
     first, *rest = sent["text"].split("\n")
     assert "<b>6357.00</b> 万元" in first
     assert rest and rest[-1].startswith("<i>来源：部门预算支出总表 第5页 第1行")
+
+
+def test_an_unknown_command_in_a_private_chat_points_to_help_and_in_a_group_is_left_alone(bot):
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "/预算 项目支出"))
+    assert "/help" in bot.wait_for("sendMessage", chat)[0]["text"]
+    group = -new_chat()
+    bot.push(text_message(group, chat, "/otherbot_command", chat_type="group"))
+    bot.push(text_message(group, chat, f"@{BOT_USERNAME} 办公费多少", chat_type="group", entities=mention_entities(f"@{BOT_USERNAME} 办公费多少")))
+    sent = bot.wait_for("sendMessage", group)
+    assert len(sent) == 1 and "7.58" in sent[0]["text"]
 
 
 def test_group_message_without_mention_gets_no_reply_and_with_mention_does(bot):
@@ -357,46 +368,13 @@ TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=120) | st.sam
 )
 
 
-def _update(kind: str, text: str, uid: int, chat: int) -> dict:
-    me = {"message_id": 1, "date": int(time.time()), "chat": {"id": uid, "type": "private"}, "from": {"id": 999000, "is_bot": True, "first_name": "B"}, "text": "…"}
-    if kind == "private":
-        return text_message(uid, uid, text or " ")
-    if kind == "command":
-        return text_message(uid, uid, f"/{['ask', 'define', 'start', 'help', 'sources', 'reload'][len(text) % 6]} {text}")
-    if kind == "group_mention":
-        said = f"@{BOT_USERNAME} {text}"
-        return text_message(chat, uid, said, chat_type="group", entities=mention_entities(said))
-    if kind == "group_reply":
-        return text_message(chat, uid, text or " ", chat_type="supergroup", reply_to=me | {"chat": {"id": chat, "type": "supergroup"}})
-    if kind == "group_silent":
-        return text_message(chat, uid, text or " ", chat_type="group")
-    if kind == "callback":
-        return {"callback_query": {"id": f"cb{uid}", "from": user(uid), "chat_instance": "x", "data": text.encode()[:64].decode(errors="ignore") or "x", "message": me}}
-    if kind == "inline":
-        return {"inline_query": {"id": f"iq{uid}", "from": user(uid), "query": text[:256], "offset": ""}}
-    if kind == "edited":
-        return {"edited_message": text_message(uid, uid, text or " ")["message"]}
-    if kind == "channel":
-        return {"channel_post": text_message(chat, uid, text or " ", chat_type="channel")["message"] | {"from": None}}
-    if kind == "caption":
-        message = text_message(uid, uid, "")["message"]
-        message.pop("text")
-        return {"message": message | {"caption": text or " ", "photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]}}
-    message = text_message(uid, uid, "")["message"]  # a sticker: no text at all
-    message.pop("text")
-    return {"message": message | {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False, "is_video": False, "type": "regular"}}}
-
-
-KINDS = ["private", "command", "group_mention", "group_reply", "group_silent", "callback", "inline", "edited", "channel", "caption", "sticker"]
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(KINDS), TEXT), min_size=1, max_size=8))
 def test_every_update_type_gets_valid_html_under_the_limit_or_silence(bot, updates):
     start = len(bot.calls)
     for kind, text in updates:
         uid = new_chat()
-        bot.push(_update(kind, text, uid, -uid))
+        bot.push(fuzzed_update(kind, text, uid, -uid))
     sentinel = new_chat()
     bot.push(text_message(sentinel, sentinel, "办公费多少"))
     bot.wait_for("sendMessage", sentinel, timeout=30)  # updates are handled in order: all done
