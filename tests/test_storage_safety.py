@@ -240,3 +240,25 @@ def test_a_base_path_that_cannot_be_a_base_is_refused_in_chinese(tmp_path, unwri
     proc = subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "知识库" in proc.stderr
+
+
+def test_a_running_engine_answers_from_the_base_a_load_swapped_in(tmp_path, caplog):
+    """What the bot holds (knowledge/live.py): a load that replaces the base is picked up at the
+    next question; a base that cannot be opened leaves the old one answering."""
+    from knowledge.live import LiveEngine
+
+    kb = tmp_path / "kb.db"
+    subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, check=True)
+    live = LiveEngine(kb, check_every=0)
+    assert live.current().ask("测试县第1局项目支出多少").status == "not_found"
+    subprocess.run(CLI + ["load", "--kb", str(kb), *map(str, departments(tmp_path / "in", 2))], capture_output=True, check=True)
+    assert live.current().ask("测试县第1局项目支出多少").value == SAMPLE_FIGURE
+    assert live.generation == 2
+    broken = tmp_path / "broken.db"
+    broken.write_text("not a base", encoding="utf-8")
+    broken.replace(kb)  # what a careless copy would do
+    assert live.current().ask("测试县第1局项目支出多少").value == SAMPLE_FIGURE
+    assert live.generation == 2 and "still answering from the old one" in caplog.text
+    with pytest.raises(store.KnowledgeBaseError, match="损坏"):
+        live.reload()  # /reload says so; the old engine keeps answering
+    assert live.current().ask("测试县第0局项目支出多少").value == SAMPLE_FIGURE
