@@ -48,25 +48,30 @@ def load_config(path: str | Path | None = None) -> Config:
     p = Path(explicit) if explicit else default_config_path()
     if not p.exists():
         if explicit:
-            raise ConfigError(f"{p}: no such config file")
+            raise ConfigError(f"{p}：没有这个配置文件")
         return Config()
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{p}: not valid TOML ({e})") from e
+        raise ConfigError(f"{p}：不是有效的 TOML（{e}）") from e
     cfg = Config(path=p)
     if "kb" in data:
         kb = Path(str(data["kb"])).expanduser()
         cfg.kb = kb if kb.is_absolute() else (p.parent / kb)
     tg = data.get("telegram", {})
     if not isinstance(tg, dict):
-        raise ConfigError(f"{p}: [telegram] must be a table")
+        raise ConfigError(f"{p}：[telegram] 必须是一个表（section）")
     known = set(TelegramConfig.__dataclass_fields__)
     unknown = set(tg) - known
     if unknown:
-        raise ConfigError(f"{p}: unknown keys in [telegram]: {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{p}：[telegram] 里有不认识的配置项：{', '.join(sorted(unknown))}（见 config.example.toml）")
     cfg.telegram = TelegramConfig(**tg)
-    cfg.telegram.admins = [int(a) for a in cfg.telegram.admins]
+    try:
+        cfg.telegram.admins = [int(a) for a in cfg.telegram.admins]
+        cfg.telegram.rate_limit_per_minute = int(cfg.telegram.rate_limit_per_minute)
+        cfg.telegram.webhook_port = int(cfg.telegram.webhook_port)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{p}：[telegram] 的 admins 要写用户 id 的列表，rate_limit_per_minute、webhook_port 要写整数（{e}）") from e
     return cfg
 
 
@@ -74,7 +79,7 @@ def sample_path() -> Path:
     """The bundled sample disclosure (望都县乡村振兴局 2022)."""
     files = [f for f in resources.files("loaders.samples").iterdir() if f.name.endswith(".txt")]
     if not files:
-        raise ConfigError("the bundled sample disclosure is missing from the installation")
+        raise ConfigError("安装不完整：缺少自带的示例公开文件，请重新安装 budgetbot")
     return Path(str(sorted(files, key=lambda f: f.name)[0]))
 
 

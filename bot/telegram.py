@@ -304,7 +304,7 @@ async def post_init(application: Application) -> None:
 def settings(config: Config) -> tuple[str, str | None]:
     token = os.environ.get(TOKEN_ENV) or config.telegram.token
     if not token:
-        raise ConfigError(f"no bot token: set {TOKEN_ENV} (or telegram.token in the config file)")
+        raise ConfigError(f"没有机器人 token：请设置环境变量 {TOKEN_ENV}（或配置文件里的 telegram.token）")
     base = os.environ.get(BASE_URL_ENV) or config.telegram.base_url
     if base and not base.rstrip("/").endswith("/bot"):
         base = base.rstrip("/") + "/bot"
@@ -349,7 +349,7 @@ def run(config: Config, kb_path: Path) -> int:
     log.info("serving %s in %s mode", kb_path, tg.mode)
     if tg.mode == "webhook":
         if not tg.webhook_url:
-            raise ConfigError("telegram.mode = 'webhook' needs telegram.webhook_url")
+            raise ConfigError("telegram.mode = 'webhook' 需要同时设置 telegram.webhook_url")
         application.run_webhook(
             listen=tg.webhook_listen,
             port=tg.webhook_port,
@@ -361,5 +361,5 @@ def run(config: Config, kb_path: Path) -> int:
     elif tg.mode == "polling":
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     else:
-        raise ConfigError(f"telegram.mode must be 'polling' or 'webhook', not {tg.mode!r}")
+        raise ConfigError(f"telegram.mode 只能是 'polling' 或 'webhook'，而不是 {tg.mode!r}")
     return 0

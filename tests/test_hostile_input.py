@@ -141,3 +141,37 @@ def test_chat_survives_nul_and_bad_bytes_and_takes_numbered_choices(multi_kb):
     assert f"（{clarify.options[1]}）" in out and f"{second.value:.2f} 万元" in out
     assert f"（{clarify.options[0]}）" in out and f"{first.value:.2f} 万元" in out
     assert "（第九个）" not in out  # no ninth option: asked as a question, not picked
+
+
+def _stdin(monkeypatch, data: bytes) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+LINE = st.binary(max_size=200).map(lambda b: b.replace(b"\n", b" ")) | st.sampled_from(
+    ["项目支出多少".encode(), b"\xff\x00\xfe", "第二个".encode(), b"2", ("支出" * 300).encode()]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(LINE, min_size=1, max_size=6))
+def test_any_bytes_on_stdin_give_one_utf8_json_answer_per_line(sample_kb, monkeypatch, capsysbinary, lines):
+    _stdin(monkeypatch, b"\n".join(lines) + b"\n")
+    assert main(["ask", "--json", "-", "--kb", str(sample_kb)]) == 0
+    out = capsysbinary.readouterr().out.decode("utf-8")  # strict
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert len(answers) == len(lines)
+    for a in answers:
+        assert a["status"] in ("answered", "clarify", "not_found") and (a["value"] is None or a["citations"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(LINE, min_size=1, max_size=6))
+def test_chat_reads_any_bytes_until_an_empty_line(multi_kb, monkeypatch, tmp_path_factory, capsys, lines):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    _stdin(monkeypatch, b"\n".join(lines) + b"\n\n")
+    assert main(["chat", "--kb", str(multi_kb)]) == 0
+    out, err = capsys.readouterr()
+    out.encode("utf-8")
+    assert "Traceback" not in err

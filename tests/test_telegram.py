@@ -308,7 +308,7 @@ def test_serve_without_a_token_is_one_clear_line(sample_kb, tmp_path):
         [sys.executable, "-m", "bot", "serve", "--kb", str(sample_kb)], capture_output=True, text=True, timeout=60, env=env
     )
     assert proc.returncode == 1
-    assert proc.stderr.strip() == "budgetbot: no bot token: set TELEGRAM_BOT_TOKEN (or telegram.token in the config file)"
+    assert proc.stderr.strip() == "budgetbot: 没有机器人 token：请设置环境变量 TELEGRAM_BOT_TOKEN（或配置文件里的 telegram.token）"
 
 
 def test_channel_posts_are_answered_only_when_addressed(bot):
