@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="文件或文件夹")
     load.add_argument("--department", metavar="单位名称", help="文件里没有写明单位时，指明是哪个单位的")
     load.add_argument("--year", type=year_type, metavar="年度", help="文件里没有写明年度时，指明年度")
+    load.add_argument("--workers", "-j", type=int, metavar="N", help="同时读取文件的进程数（默认：CPU 核数，最多 8）")
 
     show = sub.add_parser("show", help="列出已载入的文件和表，或显示一张表", description="列出已载入的文件和表，或显示一张表")
     show.add_argument("--kb", metavar="路径", help="知识库文件")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,23 +37,58 @@ def expand(paths: list[str]) -> Iterator[Path]:
             yield p
 
 
+def read_one(path: Path, department: str | None, year: int | None) -> Disclosure | str:
+    """One file read, or the one line that says why it could not be (run in worker processes:
+    the error travels back as text)."""
+    try:
+        return read_disclosure(path, department=department, year=year)
+    except DisclosureFormatError as e:
+        return str(e)
+    except MemoryError:
+        return f"{path}：文件太大，内存不够，未载入"
+    except OSError as e:
+        return f"{path}：无法读取（{e.strerror or e}）"
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def read_all(
-    paths: list[str], progress: bool = False, *, department: str | None = None, year: int | None = None
+    paths: list[str],
+    progress: bool = False,
+    *,
+    department: str | None = None,
+    year: int | None = None,
+    workers: int = 1,
 ) -> tuple[list[Disclosure], list[str]]:
-    """Read every file; a file that fails is reported and does not stop the others."""
+    """Read every file, on `workers` processes (PDF parsing is nearly all CPU); a file that fails
+    is reported and does not stop the others. Results come back in the order of the files."""
     files = list(expand(paths))
-    loaded, errors = [], []
-    with _progress(progress, len(files)) as advance:
-        for path in files:
-            try:
-                loaded.append(read_disclosure(path, department=department, year=year))
-            except DisclosureFormatError as e:
-                errors.append(str(e))
-            except MemoryError:
-                errors.append(f"{path}：文件太大，内存不够，未载入")
-            except OSError as e:
-                errors.append(f"{path}：无法读取（{e.strerror or e}）")
-            advance(path)
+    results: list[Disclosure | str] = []
+    if workers > 1 and len(files) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        # the pool is made before the progress bar starts its thread, so forking is safe
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+            futures = [pool.submit(read_one, f, department, year) for f in files]
+            with _progress(progress, len(files)) as advance:
+                for f, future in zip(files, futures, strict=True):
+                    try:
+                        results.append(future.result())
+                    except BrokenProcessPool:
+                        results.append(f"{f}：读取时进程意外退出（内存不足？），未载入")
+                    advance(f)
+    else:
+        with _progress(progress, len(files)) as advance:
+            for f in files:
+                results.append(read_one(f, department, year))
+                advance(f)
+    loaded = [r for r in results if not isinstance(r, str)]
+    errors = [r for r in results if isinstance(r, str)]
     return loaded, errors
 
 
@@ -109,7 +145,8 @@ def _why(best: Disclosure, other: Disclosure) -> str:
 
 def cmd_load(args: argparse.Namespace, config) -> int:
     path, _ = resolve_kb(args.kb, config)
-    read, errors = read_all(args.paths, progress=sys.stderr.isatty(), department=args.department, year=args.year)
+    workers = args.workers or default_workers()
+    read, errors = read_all(args.paths, progress=sys.stderr.isatty(), department=args.department, year=args.year, workers=workers)
     disclosures, notes = choose(read)
     if disclosures:
         results = store.write(path, disclosures)
@@ -166,7 +203,7 @@ def cmd_check(args: argparse.Namespace, config) -> int:
         return check_kb(Path(args.kb))
     if not args.paths:
         raise CliError("请给出要检查的文件，或用 --kb 知识库 检查知识库")
-    disclosures, errors = read_all(args.paths)
+    disclosures, errors = read_all(args.paths, workers=default_workers())
     for e in errors:
         print(f"budgetbot: {e}", file=sys.stderr)
     for d in disclosures:

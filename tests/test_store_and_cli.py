@@ -236,3 +236,21 @@ def test_chat_keeps_its_history_between_sessions(sample_kb, tmp_path):
 def test_the_engine_opens_the_knowledge_base_read_only(engine):
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         engine.conn.execute("DELETE FROM documents")
+
+
+def test_reading_on_several_processes_gives_the_same_base_and_the_same_errors(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_sample.txt").write_bytes(SAMPLE.read_bytes())
+    for d in GENERATED:
+        (folder / f"{d.name}.pdf").write_bytes((d / "disclosure.pdf").read_bytes())
+    (folder / "b_broken.pdf").write_bytes(b"%PDF-1.4 nothing")
+    (folder / "c_notes.txt").write_text("会议纪要", encoding="utf-8")
+    outputs = {}
+    for workers in ("1", "2"):
+        kb = tmp_path / f"kb{workers}.db"
+        code, out, err = run("load", "-j", workers, "--kb", str(kb), str(folder))
+        assert code == 1
+        outputs[workers] = (digest(kb), [line for line in err.splitlines()], out.replace(str(kb), "KB"))
+    assert outputs["1"] == outputs["2"]
+    assert "b_broken.pdf" in outputs["2"][1][0] and "c_notes.txt" in outputs["2"][1][1]
