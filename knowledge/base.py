@@ -28,7 +28,8 @@ class EngineBase:
         self.conn = conn
         self.path = path
         try:
-            self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
+            snapshot = store.derived(conn, "vocabulary")  # built at load time
+            self.vocab = Vocabulary.from_snapshot(snapshot) if snapshot else Vocabulary.from_sources(store.vocabulary_sources(conn))
             self.documents = [dict(d) for d in store.list_documents(conn)]
         except sqlite3.DatabaseError as e:
             raise store.damaged(path, e) from e
@@ -125,7 +126,7 @@ class EngineBase:
             printed=f"{r.texts[column]} {t.unit}" if column and t.unit != "万元" and column in r.texts else None,
         )
 
-    def _cite_fact(self, doc: DocData, f: sqlite3.Row) -> Citation:
+    def _cite_fact(self, doc: DocData, f: dict) -> Citation:
         return Citation(
             document=doc.id,
             department=doc.department,

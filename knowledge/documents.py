@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from .vocabulary import canon
@@ -54,7 +53,64 @@ class DocData:
     kind: str
     unit: str
     tables: dict[str, TableData]
-    facts: dict[str, sqlite3.Row]
-    definitions: list[sqlite3.Row]
-    indicators: list[sqlite3.Row]
-    passages: list[sqlite3.Row]
+    facts: dict[str, dict]
+    definitions: list[dict]
+    indicators: list[dict]
+    passages: list[dict]
+
+
+def document_record(d: DocData) -> dict:
+    """A document as plain JSON values: written with it at load time, read back by `from_record`
+    in one step (no SQL per table, no parsing of row texts)."""
+    return {
+        "id": d.id,
+        "department": d.department,
+        "year": d.year,
+        "kind": d.kind,
+        "unit": d.unit,
+        "tables": [
+            [
+                t.key,
+                t.title,
+                t.columns,
+                [[r.number, r.code, r.name, r.name_right, r.values, sorted(r.unsure), r.texts, r.page] for r in t.rows],
+                t.note,
+                t.page,
+                t.unit,
+            ]
+            for t in d.tables.values()
+        ],
+        "facts": list(d.facts.values()),
+        "definitions": d.definitions,
+        "indicators": d.indicators,
+        "passages": d.passages,
+    }
+
+
+def from_record(record: dict) -> DocData:
+    tables = {}
+    for key, title, columns, rows, note, page, unit in record["tables"]:
+        tables[key] = TableData(
+            key=key,
+            title=title,
+            columns=columns,
+            rows=[
+                RowData(key, title, number, code, name, name_right, values, set(unsure), texts, row_page)
+                for number, code, name, name_right, values, unsure, texts, row_page in rows
+            ],
+            note=note,
+            page=page,
+            unit=unit,
+        )
+    return DocData(
+        id=record["id"],
+        department=record["department"],
+        year=record["year"],
+        kind=record["kind"],
+        unit=record["unit"],
+        tables=tables,
+        facts={f["key"]: f for f in record["facts"]},
+        definitions=record["definitions"],
+        indicators=record["indicators"],
+        passages=record["passages"],
+    )

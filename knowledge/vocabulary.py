@@ -187,6 +187,24 @@ class Vocabulary:
         self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
+    def snapshot(self) -> dict:
+        """The vocabulary as plain JSON values, stored in the base at load time so an engine opens
+        without scanning the base (`from_snapshot`)."""
+        return {
+            "terms": {s: [[t.kind, t.canonical] for t in terms] for s, terms in self.terms.items()},
+            "departments": self.departments,
+            "places": self.places,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict) -> Vocabulary:
+        v = cls(
+            terms={s: [Term(kind, canonical) for kind, canonical in terms] for s, terms in data["terms"].items()},
+            departments=data["departments"],
+            places=data["places"],
+        )
+        return v.finish()
+
     @classmethod
     def from_sources(cls, src: VocabularySources) -> Vocabulary:
         """The vocabulary of what the knowledge base holds (`store.vocabulary_sources`)."""
@@ -215,8 +233,8 @@ class Vocabulary:
         for title, key in src.tables:
             v.add(canon(title), Term("table", key))
             v.add(key, Term("table", key))
-        for dept in src.departments:
-            for form in short_forms(dept):
+        for dept in sorted(src.departments):
+            for form in sorted(short_forms(dept)):
                 bucket = v.departments.setdefault(form.lower(), [])
                 if dept not in bucket:
                     bucket.append(dept)

@@ -67,9 +67,10 @@ def test_a_file_over_its_format_limit_is_refused_before_reading(tmp_path, kind, 
         max_size=4,
     )
 )
-def test_any_words_after_ask_are_a_question_or_a_clear_usage_error(sample_kb, capsys, words):
+def test_any_words_after_ask_are_a_question_or_a_clear_usage_error(sample_kb, capsys, monkeypatch, words):
     """What a shell can pass (no NUL; bytes that are not UTF-8 arrive as surrogates): an answer
     printed as valid UTF-8, or one Chinese usage line with exit 2 — never a traceback."""
+    _stdin(monkeypatch, "项目支出多少\n".encode())  # a lone "-" reads questions from stdin
     try:
         code = main(["ask", "--kb", str(sample_kb), *words])
     except SystemExit as e:  # argparse: --help prints help (0), a usage error exits 2

@@ -23,6 +23,7 @@ from .files import damaged, integrity, needs_recovery, recover
 from .read import (
     VocabularySources,
     counts,
+    derived,
     list_documents,
     list_tables,
     load_document,
@@ -40,6 +41,7 @@ __all__ = [
     "VocabularySources",
     "WriteResult",
     "counts",
+    "derived",
     "damaged",
     "integrity",
     "needs_recovery",

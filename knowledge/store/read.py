@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import DocData, RowData, TableData
+from ..documents import DocData, RowData, TableData, document_record, from_record
 from .files import damaged, recover
-from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError
+from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, prefix
 
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
@@ -38,10 +39,13 @@ def list_documents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM documents ORDER BY department, year").fetchall()
 
 
+_N_ROWS = "(SELECT count(*) FROM table_rows r WHERE r.id >= t.id || '/' AND r.id < t.id || '0') AS n_rows"
+
+
 def list_tables(conn: sqlite3.Connection, document: str | None = None) -> list[sqlite3.Row]:
-    sql = "SELECT t.*, (SELECT count(*) FROM table_rows r WHERE r.table_id = t.id) AS n_rows FROM disclosure_tables t"
+    sql = f"SELECT t.*, {_N_ROWS} FROM disclosure_tables t"
     if document:
-        return conn.execute(sql + " WHERE document_id = ? ORDER BY position", [document]).fetchall()
+        return conn.execute(sql + " WHERE id >= ? AND id < ? ORDER BY position", prefix(document)).fetchall()
     return conn.execute(sql + " ORDER BY document_id, position").fetchall()
 
 
@@ -50,17 +54,14 @@ def read_table(conn: sqlite3.Connection, table_id: str) -> dict:
     t = conn.execute("SELECT * FROM disclosure_tables WHERE id = ?", [table_id]).fetchone()
     if t is None:
         raise KeyError(table_id)
-    columns = conn.execute("SELECT * FROM table_columns WHERE table_id = ? ORDER BY position", [table_id]).fetchall()
-    rows = conn.execute("SELECT * FROM table_rows WHERE table_id = ? ORDER BY number", [table_id]).fetchall()
+    under = prefix(table_id)
+    columns = conn.execute("SELECT * FROM table_columns WHERE id >= ? AND id < ? ORDER BY position", under).fetchall()
+    rows = conn.execute("SELECT * FROM table_rows WHERE id >= ? AND id < ? ORDER BY number", under).fetchall()
     cells: dict[str, dict[str, float]] = {}
-    for c in conn.execute("SELECT row_id, column_key, value FROM cells WHERE table_id = ?", [table_id]):
+    for c in conn.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ?", under):
         cells.setdefault(c["row_id"], {})[c["column_key"]] = c["value"]
     amb: dict[str, list] = {}
-    for a in conn.execute(
-        "SELECT a.row_id, a.value, a.candidates FROM ambiguous_cells a JOIN table_rows r ON r.id = a.row_id "
-        "WHERE r.table_id = ? ORDER BY a.id",
-        [table_id],
-    ):
+    for a in conn.execute("SELECT row_id, value, candidates FROM ambiguous_cells WHERE id >= ? AND id < ? ORDER BY id", under):
         amb.setdefault(a["row_id"], []).append((a["value"], json.loads(a["candidates"])))
     return {
         "table": dict(t),
@@ -74,29 +75,46 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
-    """One document as the engine reads it: its tables with typed rows, facts, definitions,
-    indicators and passages."""
-    c = conn
+    """One document as the engine reads it, from the record written with it at load time: one
+    point lookup, however large the base."""
+    row = conn.execute("SELECT data FROM document_data WHERE document_id = ?", [doc_id]).fetchone()
+    if row is None:
+        raise KeyError(doc_id)
+    return unpack_document(row[0])
+
+
+def derived(conn: sqlite3.Connection, key: str) -> dict | None:
+    """A structure computed at load time (the vocabulary), or None in a base without it."""
+    row = conn.execute("SELECT data FROM derived WHERE key = ?", [key]).fetchone()
+    return json.loads(zlib.decompress(row[0])) if row else None
+
+
+def pack_document(d: DocData) -> bytes:
+    return zlib.compress(json.dumps(document_record(d), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def unpack_document(data: bytes) -> DocData:
+    return from_record(json.loads(zlib.decompress(data)))
+
+
+def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
+    """One document from its tables, rows, cells and narrative (at load time, to write its record)."""
+    c = conn.cursor()
+    c.row_factory = sqlite3.Row
+    under = prefix(doc_id)
     d = c.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
-    tables: dict[str, TableData] = {}
     columns: dict[str, list[dict]] = {}
-    for col in c.execute(
-        "SELECT c.* FROM table_columns c JOIN disclosure_tables t ON t.id = c.table_id WHERE t.document_id = ? "
-        "ORDER BY c.table_id, c.position",
-        [doc_id],
-    ):
+    for col in c.execute("SELECT * FROM table_columns WHERE id >= ? AND id < ? ORDER BY table_id, position", under):
         columns.setdefault(col["table_id"], []).append(dict(col))
     cells: dict[str, dict[str, float]] = {}
-    for cell in c.execute("SELECT row_id, column_key, value FROM cells WHERE document_id = ?", [doc_id]):
+    for cell in c.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ?", under):
         cells.setdefault(cell["row_id"], {})[cell["column_key"]] = cell["value"]
     unsure: dict[str, set[str]] = {}
-    for a in c.execute("SELECT row_id, candidates FROM ambiguous_cells WHERE document_id = ?", [doc_id]):
+    for a in c.execute("SELECT row_id, candidates FROM ambiguous_cells WHERE id >= ? AND id < ?", under):
         unsure.setdefault(a["row_id"], set()).update(json.loads(a["candidates"]))
     rows: dict[str, list[RowData]] = {}
-    titles = {}
-    for t in c.execute("SELECT * FROM disclosure_tables WHERE document_id = ? ORDER BY position", [doc_id]):
-        titles[t["id"]] = t
-    for r in c.execute("SELECT * FROM table_rows WHERE document_id = ? ORDER BY table_id, number", [doc_id]):
+    titles = {t["id"]: t for t in c.execute("SELECT * FROM disclosure_tables WHERE id >= ? AND id < ? ORDER BY position", under)}
+    for r in c.execute("SELECT * FROM table_rows WHERE id >= ? AND id < ? ORDER BY table_id, number", under):
         t = titles[r["table_id"]]
         rows.setdefault(r["table_id"], []).append(
             RowData(
@@ -112,8 +130,8 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
                 page=r["page"],
             )
         )
-    for tid, t in titles.items():
-        tables[t["key"]] = TableData(
+    tables = {
+        t["key"]: TableData(
             key=t["key"],
             title=t["title"],
             columns=columns.get(tid, []),
@@ -122,7 +140,12 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
             page=t["page"],
             unit=t["unit"] or "万元",
         )
-    facts = {f["key"]: f for f in c.execute("SELECT * FROM facts WHERE document_id = ?", [doc_id])}
+        for tid, t in titles.items()
+    }
+
+    def all_of(table: str, order: str) -> list[dict]:
+        return [dict(x) for x in c.execute(f"SELECT * FROM [{table}] WHERE id >= ? AND id < ? ORDER BY {order}", under)]
+
     return DocData(
         id=doc_id,
         department=d["department"],
@@ -130,10 +153,10 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
         kind=d["kind"],
         unit=d["unit"],
         tables=tables,
-        facts=facts,
-        definitions=c.execute("SELECT * FROM definitions WHERE document_id = ? ORDER BY number", [doc_id]).fetchall(),
-        indicators=c.execute("SELECT * FROM indicators WHERE document_id = ? ORDER BY position", [doc_id]).fetchall(),
-        passages=c.execute("SELECT * FROM passages WHERE document_id = ? ORDER BY position", [doc_id]).fetchall(),
+        facts={f["key"]: f for f in all_of("facts", "position")},
+        definitions=all_of("definitions", "number"),
+        indicators=all_of("indicators", "position"),
+        passages=all_of("passages", "position"),
     )
 
 

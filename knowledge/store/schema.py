@@ -6,7 +6,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -17,159 +17,70 @@ def document_id(d: Disclosure) -> str:
     return f"{d.department}/{d.year}/{d.kind}"
 
 
+# Identifiers nest (`doc/table/row`), so every table keyed by them is stored in that order
+# (WITHOUT ROWID): a document's or a table's rows are one contiguous range of the primary key,
+# found without any other index (see `prefix`).
+SCHEMA = """
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, department TEXT, department_code TEXT, year INTEGER, kind TEXT, unit TEXT,
+    source TEXT, source_name TEXT, source_sha256 TEXT, source_format TEXT,
+    tables INTEGER, rows INTEGER, facts INTEGER, definitions INTEGER, indicators INTEGER, warnings INTEGER
+);
+CREATE INDEX idx_documents_department_year ON documents (department, year);
+CREATE TABLE disclosure_tables (
+    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), position INTEGER, key TEXT, title TEXT,
+    note TEXT, page INTEGER, label_columns TEXT, unit TEXT
+) WITHOUT ROWID;
+CREATE TABLE table_columns (
+    id TEXT PRIMARY KEY, table_id TEXT REFERENCES disclosure_tables(id), position INTEGER, key TEXT, label TEXT,
+    number INTEGER, side TEXT
+) WITHOUT ROWID;
+CREATE TABLE table_rows (
+    id TEXT PRIMARY KEY, table_id TEXT REFERENCES disclosure_tables(id), document_id TEXT REFERENCES documents(id),
+    number INTEGER, code TEXT, name TEXT, name_right TEXT, texts TEXT, page INTEGER, line INTEGER
+) WITHOUT ROWID;
+CREATE TABLE cells (
+    row_id TEXT REFERENCES table_rows(id), column_key TEXT, value REAL, PRIMARY KEY (row_id, column_key)
+) WITHOUT ROWID;
+CREATE TABLE ambiguous_cells (
+    id TEXT PRIMARY KEY, row_id TEXT REFERENCES table_rows(id), value REAL, candidates TEXT
+) WITHOUT ROWID;
+CREATE TABLE facts (
+    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), position INTEGER, section TEXT, key TEXT,
+    value REAL, unit TEXT, text TEXT, reason TEXT, page INTEGER
+) WITHOUT ROWID;
+CREATE TABLE passages (
+    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), position INTEGER, section TEXT, text TEXT, page INTEGER
+);
+CREATE TABLE definitions (
+    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), number INTEGER, term TEXT, text TEXT, page INTEGER
+);
+CREATE TABLE indicators (
+    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), position INTEGER, project TEXT, goal TEXT,
+    level1 TEXT, level2 TEXT, level3 TEXT, description TEXT, value_text TEXT, value REAL, unit TEXT, basis TEXT, page INTEGER
+) WITHOUT ROWID;
+CREATE TABLE load_warnings (
+    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), check_name TEXT, message TEXT, table_title TEXT,
+    row_number INTEGER, expected REAL, found REAL
+) WITHOUT ROWID;
+CREATE TABLE document_data (document_id TEXT PRIMARY KEY REFERENCES documents(id), data BLOB);
+CREATE TABLE derived (key TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def prefix(identifier: str) -> tuple[str, str]:
+    """The key range of everything under an identifier: `id >= lo AND id < hi`."""
+    return identifier + "/", identifier + "0"  # "0" sorts right after "/"
+
+
 def _create_schema(db: sqlite_utils.Database) -> None:
     if "documents" in db.table_names():
         return
-    db.table("documents").create(
-        {
-            "id": str,
-            "department": str,
-            "department_code": str,
-            "year": int,
-            "kind": str,
-            "unit": str,
-            "source": str,
-            "source_name": str,
-            "source_sha256": str,
-            "source_format": str,
-            "tables": int,
-            "rows": int,
-            "facts": int,
-            "definitions": int,
-            "indicators": int,
-            "warnings": int,
-        },
-        pk="id",
-    )
-    db.table("disclosure_tables").create(
-        {
-            "id": str,
-            "document_id": str,
-            "position": int,
-            "key": str,
-            "title": str,
-            "note": str,
-            "page": int,
-            "label_columns": str,
-            "unit": str,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db.table("table_columns").create(
-        {"id": str, "table_id": str, "position": int, "key": str, "label": str, "number": int, "side": str},
-        pk="id",
-        foreign_keys=[("table_id", "disclosure_tables", "id")],
-    )
-    db.table("table_rows").create(
-        {
-            "id": str,
-            "table_id": str,
-            "document_id": str,
-            "number": int,
-            "code": str,
-            "name": str,
-            "name_right": str,
-            "texts": str,
-            "page": int,
-            "line": int,
-        },
-        pk="id",
-        foreign_keys=[("table_id", "disclosure_tables", "id"), ("document_id", "documents", "id")],
-    )
-    db.table("cells").create(
-        {"row_id": str, "column_key": str, "table_id": str, "document_id": str, "value": float},
-        pk=("row_id", "column_key"),
-        foreign_keys=[
-            ("row_id", "table_rows", "id"),
-            ("table_id", "disclosure_tables", "id"),
-            ("document_id", "documents", "id"),
-        ],
-    )
-    db.table("ambiguous_cells").create(
-        {"id": str, "row_id": str, "document_id": str, "value": float, "candidates": str},
-        pk="id",
-        foreign_keys=[("row_id", "table_rows", "id"), ("document_id", "documents", "id")],
-    )
-    db.table("facts").create(
-        {
-            "id": str,
-            "document_id": str,
-            "section": str,
-            "key": str,
-            "value": float,
-            "unit": str,
-            "text": str,
-            "reason": str,
-            "page": int,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db.table("passages").create(
-        {"id": str, "document_id": str, "position": int, "section": str, "text": str, "page": int},
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db.table("definitions").create(
-        {"id": str, "document_id": str, "number": int, "term": str, "text": str, "page": int},
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db.table("indicators").create(
-        {
-            "id": str,
-            "document_id": str,
-            "position": int,
-            "project": str,
-            "goal": str,
-            "level1": str,
-            "level2": str,
-            "level3": str,
-            "description": str,
-            "value_text": str,
-            "value": float,
-            "unit": str,
-            "basis": str,
-            "page": int,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db.table("load_warnings").create(
-        {
-            "id": str,
-            "document_id": str,
-            "check_name": str,
-            "message": str,
-            "table_title": str,
-            "row_number": int,
-            "expected": float,
-            "found": float,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db.table("meta").create({"key": str, "value": str}, pk="key")
-    db.table("meta").insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
-    for table, cols in [
-        ("documents", ["department", "year"]),
-        ("disclosure_tables", ["document_id", "key"]),
-        ("table_columns", ["table_id"]),
-        ("table_rows", ["table_id"]),
-        ("table_rows", ["document_id", "code"]),
-        ("table_rows", ["name"]),
-        ("cells", ["document_id", "column_key"]),
-        ("cells", ["table_id"]),
-        ("ambiguous_cells", ["row_id"]),
-        ("facts", ["document_id", "key"]),
-        ("passages", ["document_id"]),
-        ("definitions", ["document_id", "term"]),
-        ("indicators", ["document_id"]),
-        ("load_warnings", ["document_id"]),
-    ]:
-        db.table(table).create_index(cols)
-    db.table("table_rows").enable_fts(["name", "name_right", "code"], create_triggers=True, tokenize="trigram")
+    db.conn.executescript(SCHEMA)
+    db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    # full-text search over the narrative, for people browsing the base (Datasette); the engine
+    # reads documents whole and needs none
     db.table("passages").enable_fts(["section", "text"], create_triggers=True, tokenize="trigram")
     db.table("definitions").enable_fts(["term", "text"], create_triggers=True, tokenize="trigram")
 
@@ -186,4 +97,7 @@ DOCUMENT_TABLES = [
     "definitions",
     "indicators",
     "load_warnings",
+    "document_data",
 ]
+# The column of each that starts with the document's id (cells: through their row's id).
+ID_COLUMN = {"cells": "row_id", "document_data": "document_id"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import sqlite_utils
 from loaders.model import Disclosure
 
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
-from .schema import DOCUMENT_TABLES, KnowledgeBaseError, _create_schema, document_id
+from .read import assemble_document, pack_document, vocabulary_sources
+from .schema import DOCUMENT_TABLES, ID_COLUMN, KnowledgeBaseError, _create_schema, document_id, prefix
 
 
 @dataclass
@@ -54,6 +56,8 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
             try:
                 with db.atomic():
                     results = [_write_one(db, d) for d in disclosures]
+                    if any(r.status != "unchanged" for r in results):
+                        derive(db)
             except sqlite3.IntegrityError as e:
                 raise KnowledgeBaseError(f"{path}：文件中有重复的表或条目，无法存入，知识库没有改动（{e}）") from e
             except sqlite3.OperationalError as e:  # disk full, I/O error
@@ -69,41 +73,67 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
                 tmp.unlink()
 
 
+def derive(db: sqlite_utils.Database) -> None:
+    """What an engine needs at start, computed once here rather than at every start: the
+    vocabulary of everything the base holds."""
+    from ..vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot()
+    data = zlib.compress(json.dumps(vocabulary, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
+    db.execute("INSERT OR REPLACE INTO derived (key, data) VALUES ('vocabulary', ?)", [data])
+
+
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Plain executemany: sqlite-utils' insert_all checks and converts every value in Python,
+    which was half the time of a load."""
+    if rows:
+        columns = list(rows[0])
+        sql = f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+
+def _delete(db: sqlite_utils.Database, doc: str) -> None:
+    lo, hi = prefix(doc)
+    for table in DOCUMENT_TABLES:
+        column = ID_COLUMN.get(table, "id")
+        if column == "document_id":
+            db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [doc])
+        else:
+            db.execute(f"DELETE FROM [{table}] WHERE [{column}] >= ? AND [{column}] < ?", [lo, hi])
+    db.execute("DELETE FROM documents WHERE id = ?", [doc])
+
+
 def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
     doc = document_id(d)
-    existing = next(db["documents"].rows_where("id = ?", [doc]), None)
-    if existing and existing["source_sha256"] == d.source_sha256 and d.source_sha256:
+    existing = db.execute("SELECT source, source_sha256 FROM documents WHERE id = ?", [doc]).fetchone()
+    if existing and existing[1] == d.source_sha256 and d.source_sha256:
         return WriteResult(doc, "unchanged")
     if existing:
-        for table in DOCUMENT_TABLES:
-            if table in ("table_columns",):
-                db.execute(
-                    "DELETE FROM table_columns WHERE table_id IN (SELECT id FROM disclosure_tables WHERE document_id = ?)",
-                    [doc],
-                )
-            else:
-                db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [doc])
-        db.execute("DELETE FROM documents WHERE id = ?", [doc])
+        _delete(db, doc)
     n_rows = sum(len(t.rows) for t in d.tables)
-    db.table("documents").insert(
-        {
-            "id": doc,
-            "department": d.department,
-            "department_code": d.department_code,
-            "year": d.year,
-            "kind": d.kind,
-            "unit": d.unit,
-            "source": d.source,
-            "source_name": Path(d.source).name,
-            "source_sha256": d.source_sha256,
-            "source_format": d.source_format,
-            "tables": len(d.tables),
-            "rows": n_rows,
-            "facts": len(d.facts),
-            "definitions": len(d.definitions),
-            "indicators": len(d.indicators),
-            "warnings": len(d.warnings),
-        }
+    _insert(
+        db,
+        "documents",
+        [
+            {
+                "id": doc,
+                "department": d.department,
+                "department_code": d.department_code,
+                "year": d.year,
+                "kind": d.kind,
+                "unit": d.unit,
+                "source": d.source,
+                "source_name": Path(d.source).name,
+                "source_sha256": d.source_sha256,
+                "source_format": d.source_format,
+                "tables": len(d.tables),
+                "rows": n_rows,
+                "facts": len(d.facts),
+                "definitions": len(d.definitions),
+                "indicators": len(d.indicators),
+                "warnings": len(d.warnings),
+            }
+        ],
     )
     tables, columns, rows, cells, ambiguous = [], [], [], [], []
     for pos, t in enumerate(d.tables, 1):
@@ -123,15 +153,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         )
         for cpos, c in enumerate(t.columns, 1):
             columns.append(
-                {
-                    "id": f"{tid}/{c.key}",
-                    "table_id": tid,
-                    "position": cpos,
-                    "key": c.key,
-                    "label": c.label,
-                    "number": c.number,
-                    "side": c.side,
-                }
+                {"id": f"{tid}/{c.key}", "table_id": tid, "position": cpos, "key": c.key, "label": c.label, "number": c.number, "side": c.side}
             )
         for r in t.rows:
             rid = f"{tid}/{r.number}"
@@ -149,75 +171,90 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                     "line": r.line,
                 }
             )
-            for key, value in r.values.items():
-                cells.append({"row_id": rid, "column_key": key, "table_id": tid, "document_id": doc, "value": value})
+            cells += [{"row_id": rid, "column_key": key, "value": value} for key, value in r.values.items()]
             for k, a in enumerate(r.ambiguous, 1):
                 ambiguous.append(
-                    {
-                        "id": f"{rid}/{k}",
-                        "row_id": rid,
-                        "document_id": doc,
-                        "value": a.value,
-                        "candidates": json.dumps(a.candidates, ensure_ascii=False),
-                    }
+                    {"id": f"{rid}/{k}", "row_id": rid, "value": a.value, "candidates": json.dumps(a.candidates, ensure_ascii=False)}
                 )
-    db.table("disclosure_tables").insert_all(tables)
-    db.table("table_columns").insert_all(columns)
-    db.table("table_rows").insert_all(rows)
-    db.table("cells").insert_all(cells)
-    db.table("ambiguous_cells").insert_all(ambiguous)
-    db.table("facts").insert_all(
-        {
-            "id": f"{doc}/{f.key}",
-            "document_id": doc,
-            "section": f.section,
-            "key": f.key,
-            "value": f.value,
-            "unit": f.unit,
-            "text": f.text,
-            "reason": f.reason,
-            "page": f.page,
-        }
-        for f in d.facts
+    _insert(db, "disclosure_tables", tables)
+    _insert(db, "table_columns", columns)
+    _insert(db, "table_rows", rows)
+    _insert(db, "cells", cells)
+    _insert(db, "ambiguous_cells", ambiguous)
+    _insert(
+        db,
+        "facts",
+        [
+            {
+                "id": f"{doc}/{f.key}",
+                "document_id": doc,
+                "position": i,
+                "section": f.section,
+                "key": f.key,
+                "value": f.value,
+                "unit": f.unit,
+                "text": f.text,
+                "reason": f.reason,
+                "page": f.page,
+            }
+            for i, f in enumerate(d.facts, 1)
+        ],
     )
-    db.table("passages").insert_all(
-        {"id": f"{doc}/{i}", "document_id": doc, "position": i, "section": p.section, "text": p.text, "page": p.page}
-        for i, p in enumerate(d.passages, 1)
+    _insert(
+        db,
+        "passages",
+        [
+            {"id": f"{doc}/{i}", "document_id": doc, "position": i, "section": p.section, "text": p.text, "page": p.page}
+            for i, p in enumerate(d.passages, 1)
+        ],
     )
-    db.table("definitions").insert_all(
-        {"id": f"{doc}/{x.number}", "document_id": doc, "number": x.number, "term": x.term, "text": x.text, "page": x.page}
-        for x in d.definitions
+    _insert(
+        db,
+        "definitions",
+        [
+            {"id": f"{doc}/{x.number}", "document_id": doc, "number": x.number, "term": x.term, "text": x.text, "page": x.page}
+            for x in d.definitions
+        ],
     )
-    db.table("indicators").insert_all(
-        {
-            "id": f"{doc}/{i}",
-            "document_id": doc,
-            "position": i,
-            "project": x.project,
-            "goal": x.goal,
-            "level1": x.level1,
-            "level2": x.level2,
-            "level3": x.level3,
-            "description": x.description,
-            "value_text": x.value_text,
-            "value": x.value,
-            "unit": x.unit,
-            "basis": x.basis,
-            "page": x.page,
-        }
-        for i, x in enumerate(d.indicators, 1)
+    _insert(
+        db,
+        "indicators",
+        [
+            {
+                "id": f"{doc}/{i}",
+                "document_id": doc,
+                "position": i,
+                "project": x.project,
+                "goal": x.goal,
+                "level1": x.level1,
+                "level2": x.level2,
+                "level3": x.level3,
+                "description": x.description,
+                "value_text": x.value_text,
+                "value": x.value,
+                "unit": x.unit,
+                "basis": x.basis,
+                "page": x.page,
+            }
+            for i, x in enumerate(d.indicators, 1)
+        ],
     )
-    db.table("load_warnings").insert_all(
-        {
-            "id": f"{doc}/{i}",
-            "document_id": doc,
-            "check_name": w.check,
-            "message": w.message,
-            "table_title": w.table,
-            "row_number": w.row,
-            "expected": w.expected,
-            "found": w.found,
-        }
-        for i, w in enumerate(d.warnings, 1)
+    _insert(
+        db,
+        "load_warnings",
+        [
+            {
+                "id": f"{doc}/{i}",
+                "document_id": doc,
+                "check_name": w.check,
+                "message": w.message,
+                "table_title": w.table,
+                "row_number": w.row,
+                "expected": w.expected,
+                "found": w.found,
+            }
+            for i, w in enumerate(d.warnings, 1)
+        ],
     )
-    return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing["source"] if existing else None)
+    _insert(db, "document_data", [{"document_id": doc, "data": pack_document(assemble_document(db.conn, doc))}])
+    return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing[0] if existing else None)
