@@ -153,12 +153,13 @@ def test_two_loads_at_once_both_land(tmp_path):
 
 
 def damage(kb: Path) -> None:
-    """Overwrite every third page in the middle of the file with noise."""
+    """Overwrite every second page past the first fifth of the file with noise (the engine reads
+    single pages by key: a page it does not need may be damaged without it noticing)."""
     data = bytearray(kb.read_bytes())
     page = 4096
     pages = len(data) // page
     rng = random.Random(1)
-    for p in range(pages // 5, pages * 4 // 5, 3):
+    for p in range(pages // 5, pages, 2):
         data[p * page : (p + 1) * page] = rng.randbytes(page)
     kb.write_bytes(bytes(data))
 
@@ -183,7 +184,7 @@ def test_a_damaged_base_is_one_clear_line_everywhere_and_never_loaded_into(tmp_p
         assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr and errors, args
         assert all(line.startswith("budgetbot: ") for line in errors)
-        assert "损坏" in proc.stderr or "有问题" in proc.stderr
+        assert any(word in proc.stderr for word in ("损坏", "有问题", "不能写入"))
         if args[0] != "check":
             assert len(errors) == 1 and "budgetbot check --kb" in errors[0] or "重新 load" in errors[0]
     assert kb.read_bytes() == damaged and not temps(kb)  # the load wrote nothing and left nothing

@@ -14,7 +14,8 @@ One file, written with sqlite-utils and browsable in Datasette as it is:
     indicators         绩效目标 indicators
     load_warnings      what the load-time checks found
 
-Identifiers are readable and deterministic (`望都县乡村振兴局/2022/预算/支出总表/10`), so loading
+Identifiers are readable and deterministic (`望都县乡村振兴局/2022/预算/3/10`: document, table
+position, row 序号), so loading
 the same file twice gives the same rows. A load writes a new file beside the base and swaps it
 in (files.py): a failure or a kill leaves the knowledge base as it was, and readers never wait.
 """

@@ -131,7 +131,8 @@ def copy_for_writing(path: Path, tmp: Path) -> None:
     problems = integrity(path, quick=True)
     if problems:
         raise KnowledgeBaseError(
-            f"{path}：知识库已损坏，没有写入任何内容（{problems[0]}）。请删除它后重新 load 全部文件，或先运行 budgetbot check --kb {path}"
+            f"{path}：这个知识库不能写入，没有写入任何内容（{problems[0]}）。"
+            f"请删除它后重新 load 全部原文件（可先运行 budgetbot check --kb {path} 查看）"
         )
     shutil.copyfile(path, tmp)
     shutil.copymode(path, tmp)

@@ -103,20 +103,16 @@ def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
     c.row_factory = sqlite3.Row
     under = prefix(doc_id)
     d = c.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
-    columns: dict[str, list[dict]] = {}
-    for col in c.execute("SELECT * FROM table_columns WHERE id >= ? AND id < ? ORDER BY table_id, position", under):
-        columns.setdefault(col["table_id"], []).append(dict(col))
     cells: dict[str, dict[str, float]] = {}
     for cell in c.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ?", under):
         cells.setdefault(cell["row_id"], {})[cell["column_key"]] = cell["value"]
     unsure: dict[str, set[str]] = {}
     for a in c.execute("SELECT row_id, candidates FROM ambiguous_cells WHERE id >= ? AND id < ?", under):
         unsure.setdefault(a["row_id"], set()).update(json.loads(a["candidates"]))
-    rows: dict[str, list[RowData]] = {}
-    titles = {t["id"]: t for t in c.execute("SELECT * FROM disclosure_tables WHERE id >= ? AND id < ? ORDER BY position", under)}
-    for r in c.execute("SELECT * FROM table_rows WHERE id >= ? AND id < ? ORDER BY table_id, number", under):
-        t = titles[r["table_id"]]
-        rows.setdefault(r["table_id"], []).append(
+    tables = {}
+    for t in c.execute("SELECT * FROM disclosure_tables WHERE id >= ? AND id < ? ORDER BY position", under).fetchall():
+        inside = prefix(t["id"])
+        rows = [
             RowData(
                 table=t["key"],
                 title=t["title"],
@@ -129,19 +125,12 @@ def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
                 texts=json.loads(r["texts"]) if r["texts"] else {},
                 page=r["page"],
             )
+            for r in c.execute("SELECT * FROM table_rows WHERE id >= ? AND id < ? ORDER BY number", inside)
+        ]
+        columns = [dict(col) for col in c.execute("SELECT * FROM table_columns WHERE id >= ? AND id < ? ORDER BY position", inside)]
+        tables[t["key"]] = TableData(
+            key=t["key"], title=t["title"], columns=columns, rows=rows, note=t["note"], page=t["page"], unit=t["unit"] or "万元"
         )
-    tables = {
-        t["key"]: TableData(
-            key=t["key"],
-            title=t["title"],
-            columns=columns.get(tid, []),
-            rows=rows.get(tid, []),
-            note=t["note"],
-            page=t["page"],
-            unit=t["unit"] or "万元",
-        )
-        for tid, t in titles.items()
-    }
 
     def all_of(table: str, order: str) -> list[dict]:
         return [dict(x) for x in c.execute(f"SELECT * FROM [{table}] WHERE id >= ? AND id < ? ORDER BY {order}", under)]

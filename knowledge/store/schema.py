@@ -32,12 +32,10 @@ CREATE TABLE disclosure_tables (
     note TEXT, page INTEGER, label_columns TEXT, unit TEXT
 ) WITHOUT ROWID;
 CREATE TABLE table_columns (
-    id TEXT PRIMARY KEY, table_id TEXT REFERENCES disclosure_tables(id), position INTEGER, key TEXT, label TEXT,
-    number INTEGER, side TEXT
+    id TEXT PRIMARY KEY, position INTEGER, key TEXT, label TEXT, number INTEGER, side TEXT
 ) WITHOUT ROWID;
 CREATE TABLE table_rows (
-    id TEXT PRIMARY KEY, table_id TEXT REFERENCES disclosure_tables(id), document_id TEXT REFERENCES documents(id),
-    number INTEGER, code TEXT, name TEXT, name_right TEXT, texts TEXT, page INTEGER, line INTEGER
+    id TEXT PRIMARY KEY, number INTEGER, code TEXT, name TEXT, name_right TEXT, texts TEXT, page INTEGER, line INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE cells (
     row_id TEXT REFERENCES table_rows(id), column_key TEXT, value REAL, PRIMARY KEY (row_id, column_key)
@@ -50,11 +48,11 @@ CREATE TABLE facts (
     value REAL, unit TEXT, text TEXT, reason TEXT, page INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE passages (
-    id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), position INTEGER, section TEXT, text TEXT, page INTEGER
-);
+    id TEXT PRIMARY KEY, position INTEGER, section TEXT, text TEXT, page INTEGER
+) WITHOUT ROWID;
 CREATE TABLE definitions (
     id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), number INTEGER, term TEXT, text TEXT, page INTEGER
-);
+) WITHOUT ROWID;
 CREATE TABLE indicators (
     id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), position INTEGER, project TEXT, goal TEXT,
     level1 TEXT, level2 TEXT, level3 TEXT, description TEXT, value_text TEXT, value REAL, unit TEXT, basis TEXT, page INTEGER
@@ -66,6 +64,16 @@ CREATE TABLE load_warnings (
 CREATE TABLE document_data (document_id TEXT PRIMARY KEY REFERENCES documents(id), data BLOB);
 CREATE TABLE derived (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+-- for people browsing the base (Datasette): each row and cell with its document and table
+CREATE VIEW rows_with_tables AS
+    SELECT t.document_id, t.key AS table_key, t.title AS table_title, r.*
+    FROM disclosure_tables t JOIN table_rows r ON r.id >= t.id || '/' AND r.id < t.id || '0';
+CREATE VIEW cells_with_rows AS
+    SELECT r.document_id, r.table_key, r.table_title, r.number, r.code, r.name, c.column_key, c.value
+    FROM rows_with_tables r JOIN cells c ON c.row_id = r.id;
+CREATE VIEW passages_with_documents AS
+    SELECT d.id AS document_id, d.department, d.year, p.*
+    FROM documents d JOIN passages p ON p.id >= d.id || '/' AND p.id < d.id || '0';
 """
 
 
@@ -79,10 +87,9 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         return
     db.conn.executescript(SCHEMA)
     db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-    # full-text search over the narrative, for people browsing the base (Datasette); the engine
-    # reads documents whole and needs none
-    db.table("passages").enable_fts(["section", "text"], create_triggers=True, tokenize="trigram")
-    db.table("definitions").enable_fts(["term", "text"], create_triggers=True, tokenize="trigram")
+    # No full-text index: the engine reads documents whole and needs none, and a trigram index of
+    # the narrative was 17 KB of every disclosure's 136 KB. Someone browsing a copy can add one:
+    #   sqlite-utils enable-fts copy.db passages section text --tokenize trigram
 
 
 # The tables holding one document's content, children before parents (for deletes).

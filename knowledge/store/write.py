@@ -137,7 +137,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
     )
     tables, columns, rows, cells, ambiguous = [], [], [], [], []
     for pos, t in enumerate(d.tables, 1):
-        tid = f"{doc}/{t.key}"
+        tid = f"{doc}/{pos}"  # by position: the key is a column, ids stay short
         tables.append(
             {
                 "id": tid,
@@ -153,15 +153,13 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         )
         for cpos, c in enumerate(t.columns, 1):
             columns.append(
-                {"id": f"{tid}/{c.key}", "table_id": tid, "position": cpos, "key": c.key, "label": c.label, "number": c.number, "side": c.side}
+                {"id": f"{tid}/{c.key}", "position": cpos, "key": c.key, "label": c.label, "number": c.number, "side": c.side}
             )
         for r in t.rows:
             rid = f"{tid}/{r.number}"
             rows.append(
                 {
                     "id": rid,
-                    "table_id": tid,
-                    "document_id": doc,
                     "number": r.number,
                     "code": r.code,
                     "name": r.name,
@@ -204,7 +202,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         db,
         "passages",
         [
-            {"id": f"{doc}/{i}", "document_id": doc, "position": i, "section": p.section, "text": p.text, "page": p.page}
+            {"id": f"{doc}/{i}", "position": i, "section": p.section, "text": p.text, "page": p.page}
             for i, p in enumerate(d.passages, 1)
         ],
     )
