@@ -97,14 +97,14 @@ class CompareLayer(DescribeLayer):
 
     def _loaded_years(self, q: Query) -> set[int]:
         departments = q.departments or (self.departments if len(self.departments) == 1 else [])
-        return {d["year"] for d in self.documents if d["department"] in departments}
+        return {d["year"] for d in self.of_departments(departments)}
 
     def _with_previous(self, q: Query, year: int) -> int | None:
         """`year` when the department's year before it is loaded too (2024年…比上年)."""
         departments = q.departments or (self.departments if len(self.departments) == 1 else [])
         if len(departments) != 1:
             return None
-        years = {d["year"] for d in self.documents if d["department"] == departments[0]}
+        years = {d["year"] for d in self.by_department.get(departments[0], [])}
         return year if {year, year - 1} <= years else None
 
     def _latest_with_previous(self, q: Query) -> int | None:
@@ -113,7 +113,7 @@ class CompareLayer(DescribeLayer):
         departments = q.departments or (self.departments if len(self.departments) == 1 else [])
         if len(departments) != 1:
             return None
-        years = {d["year"] for d in self.documents if d["department"] == departments[0]}
+        years = {d["year"] for d in self.by_department.get(departments[0], [])}
         newest = max(years, default=None)
         return newest if newest is not None and newest - 1 in years else None
 

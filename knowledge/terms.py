@@ -83,7 +83,8 @@ class TermsLayer(EngineBase):
         terms = q.terms("definition") or self._loose_definition(q)
         if not terms:
             return None if quiet else self._help(q, "没有找到这个名词的解释。")
-        docs = [d for d in self.documents if not q.departments or d["department"] in q.departments]
+        holders = [self.by_id[i] for i in self.defined_in.get(terms[0], []) if i in self.by_id]  # built at load time
+        docs = [d for d in holders if not q.departments or d["department"] in q.departments]
         for d in docs:
             doc = self._doc(d["id"])
             for x in doc.definitions:

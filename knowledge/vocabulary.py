@@ -16,6 +16,7 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,11 @@ def canon(name: str | None) -> str:
     """A row name as the vocabulary keeps it: no ordinal (一、 1、 其中：), quotes or spaces."""
     if not name:
         return ""
+    return _canon(name)
+
+
+@lru_cache(maxsize=65536)  # row names repeat across documents and questions
+def _canon(name: str) -> str:
     name = unicodedata.normalize("NFKC", name)  # （境） and (境) are one name, as in questions
     name = ORDINAL.sub("", name.strip())
     name = QUOTES.sub("", name)
@@ -165,6 +171,9 @@ class Vocabulary:
     departments: dict[str, list[str]] = field(default_factory=dict)  # surface → departments
     places: dict[str, str] = field(default_factory=dict)  # 曲阳 / 曲阳县 → 曲阳县
     _department_forms: list[str] = field(default_factory=list)
+    _form_rank: dict[str, int] = field(default_factory=dict)
+    _form_lengths: tuple[int, int] = (0, 0)
+    _place_forms: list[str] = field(default_factory=list)
     definition_terms: list[str] = field(default_factory=list)
     _by_first: dict[str, list[str]] = field(default_factory=dict)
     _surfaces: list[str] = field(default_factory=list)
@@ -184,6 +193,10 @@ class Vocabulary:
             self._by_first.setdefault(s[0], []).append(s)
         self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
         self._department_forms = sorted(self.departments, key=len, reverse=True)
+        self._place_forms = sorted(self.places, key=len, reverse=True)
+        self._form_rank = {form: i for i, form in enumerate(self._department_forms)}
+        lengths = [len(f) for f in self._department_forms] or [0]
+        self._form_lengths = (min(lengths), max(lengths))
         self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
@@ -299,7 +312,7 @@ class Vocabulary:
         many names it used (教育局和卫健局: 2; 卫健局 loaded for two counties: 1)."""
         found: list[str] = []
         mentions = 0
-        for form in self._department_forms:
+        for form in self._forms_in(text):
             at = text.find(form)
             if at < 0:
                 continue
@@ -332,9 +345,21 @@ class Vocabulary:
                     mentions += 1
         return found, text, mentions
 
+    def _forms_in(self, text: str) -> list[str]:
+        """The department forms that occur in a text, longest first (as `_department_forms`
+        orders them): by looking up the text's substrings, not by trying every form."""
+        shortest, longest = self._form_lengths
+        present = {
+            text[i:j]
+            for i in range(len(text))
+            for j in range(i + shortest, min(len(text), i + longest) + 1)
+            if text[i:j] in self._form_rank
+        }
+        return sorted(present, key=self._form_rank.__getitem__)
+
     def find_place(self, text: str) -> str | None:
         """A place of the loaded bodies the question names (曲阳县, 曲阳, 普陀区): the full form."""
-        for form in sorted(self.places, key=len, reverse=True):
+        for form in self._place_forms:
             if form in text:
                 return self.places[form]
         return None

@@ -75,12 +75,19 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
 
 def derive(db: sqlite_utils.Database) -> None:
     """What an engine needs at start, computed once here rather than at every start: the
-    vocabulary of everything the base holds."""
-    from ..vocabulary import Vocabulary
+    vocabulary of everything the base holds, and which documents define each term."""
+    from ..vocabulary import Vocabulary, canon
 
-    vocabulary = Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot()
-    data = zlib.compress(json.dumps(vocabulary, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
-    db.execute("INSERT OR REPLACE INTO derived (key, data) VALUES ('vocabulary', ?)", [data])
+    holders: dict[str, list[str]] = {}  # a defined term → the documents that define it, in document order
+    for doc, term in db.execute(
+        "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, x.number"
+    ):
+        if doc not in holders.setdefault(canon(term), []):
+            holders[canon(term)].append(doc)
+    derived = {"vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot(), "definitions": holders}
+    for key, value in derived.items():
+        data = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
+        db.execute("INSERT OR REPLACE INTO derived (key, data) VALUES (?, ?)", [key, data])
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
