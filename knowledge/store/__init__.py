@@ -24,6 +24,7 @@ from .files import damaged, integrity, needs_recovery, recover
 from .read import (
     VocabularySources,
     counts,
+    definition_holders,
     derived,
     list_documents,
     list_tables,
@@ -42,6 +43,7 @@ __all__ = [
     "VocabularySources",
     "WriteResult",
     "counts",
+    "definition_holders",
     "derived",
     "damaged",
     "integrity",

@@ -89,6 +89,20 @@ def derived(conn: sqlite3.Connection, key: str) -> dict | None:
     return json.loads(zlib.decompress(row[0])) if row else None
 
 
+def definition_holders(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Each defined term (as the vocabulary writes it) → the documents that define it, in
+    document order (department, year)."""
+    from ..vocabulary import canon
+
+    holders: dict[str, list[str]] = {}
+    for doc, term in conn.execute(
+        "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, x.number"
+    ):
+        if doc not in holders.setdefault(canon(term), []):
+            holders[canon(term)].append(doc)
+    return holders
+
+
 def pack_document(d: DocData) -> bytes:
     return zlib.compress(json.dumps(document_record(d), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 

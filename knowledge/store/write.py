@@ -14,7 +14,7 @@ import sqlite_utils
 from loaders.model import Disclosure
 
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
-from .read import assemble_document, pack_document, vocabulary_sources
+from .read import assemble_document, definition_holders, pack_document, vocabulary_sources
 from .schema import DOCUMENT_TABLES, ID_COLUMN, KnowledgeBaseError, _create_schema, document_id, prefix
 
 
@@ -76,15 +76,12 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
 def derive(db: sqlite_utils.Database) -> None:
     """What an engine needs at start, computed once here rather than at every start: the
     vocabulary of everything the base holds, and which documents define each term."""
-    from ..vocabulary import Vocabulary, canon
+    from ..vocabulary import Vocabulary
 
-    holders: dict[str, list[str]] = {}  # a defined term → the documents that define it, in document order
-    for doc, term in db.execute(
-        "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, x.number"
-    ):
-        if doc not in holders.setdefault(canon(term), []):
-            holders[canon(term)].append(doc)
-    derived = {"vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot(), "definitions": holders}
+    derived = {
+        "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot(),
+        "definitions": definition_holders(db.conn),
+    }
     for key, value in derived.items():
         data = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
         db.execute("INSERT OR REPLACE INTO derived (key, data) VALUES (?, ?)", [key, data])
