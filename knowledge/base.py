@@ -30,6 +30,7 @@ class EngineBase:
         try:
             snapshot = store.derived(conn, "vocabulary")  # built at load time
             self.vocab = Vocabulary.from_snapshot(snapshot) if snapshot else Vocabulary.from_sources(store.vocabulary_sources(conn))
+            self.key_measures: dict[str, str] = {sig: m for m, sig in (store.derived(conn, "key_measures") or {}).items()}
             defined_in = store.derived(conn, "definitions")
             self.defined_in: dict[str, list[str]] = defined_in if defined_in is not None else store.definition_holders(conn)
             self.documents = [dict(d) for d in store.list_documents(conn)]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .answer import Answer
+from . import store
+from .answer import Answer, Citation
 from .conventions import (
     FACT_ALIASES,
+    MAX_RANKED,
     Candidate,
     _main_column,
     _short,
@@ -16,6 +18,7 @@ from .conventions import (
 )
 from .describe import DescribeLayer
 from .documents import DocData
+from .key_figures import signature
 from .numbers import fmt
 from .parse import Query
 
@@ -159,13 +162,25 @@ class CompareLayer(DescribeLayer):
         )
 
     def _across_departments(self, q: Query, only: list[str] | None = None) -> Answer:
+        """One figure per department (its document of the year asked, else its newest; one
+        document a department-year, the id that sorts first), ranked. Across every department,
+        a measure computed at load time is read from `key_figures`; anything else reads the
+        documents. A chat shows the first MAX_RANKED; the count says how many there are."""
+        measure = self.key_measures.get(signature(q))
+        if only is None and measure is not None:
+            rows, total = store.ranking(
+                self.conn, measure, year=q.year, place=q.place, descending=q.intent != "bottom", limit=MAX_RANKED
+            )
+            ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
+            return self._ranked(q, ranked, total, [])
         newest: dict[str, dict] = {}
         for d in self.documents:
             if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
                 continue
             if q.place and q.place not in d["department"]:
                 continue  # 曲阳县哪个部门…: the bodies of that place only
-            if d["department"] not in newest or d["year"] > newest[d["department"]]["year"]:
+            kept = newest.get(d["department"])
+            if kept is None or (d["year"], kept["id"]) > (kept["year"], d["id"]):
                 newest[d["department"]] = d
         results = []
         for d in newest.values():
@@ -174,18 +189,23 @@ class CompareLayer(DescribeLayer):
             groups = {round(c.figure, 2) for c in cands}
             if len(groups) == 1:
                 results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
+        results.sort(key=lambda x: x[1].figure, reverse=q.intent != "bottom")
+        ranked = [(doc.department, doc.year, c.figure, c.unit, c.label, c.value, c.citation) for doc, c in results]
         missing = [d for d in (only or []) if d not in newest]
-        if not results:
+        return self._ranked(q, ranked[:MAX_RANKED], len(ranked), missing)
+
+    def _ranked(self, q: Query, ranked: list[tuple], total: int, missing: list[str]) -> Answer:
+        if not ranked:
             return self._help(q, "各部门的数据里没有找到这一项。")
-        reverse = q.intent != "bottom"
-        results.sort(key=lambda x: x[1].figure, reverse=reverse)
-        lines = [f"{doc.department}（{doc.year}年）{fmt(c.figure)} {c.unit}" for doc, c in results]
-        top_doc, top = results[0]
+        lines = [f"{department}（{year}年）{fmt(figure)} {unit}" for department, year, figure, unit, *_ in ranked]
+        if total > len(ranked):
+            lines.append(f"……共 {total} 个部门，以上是{'最少' if q.intent == 'bottom' else '最多'}的 {len(ranked)} 个")
+        top_department, _, top_figure, top_unit, top_label, top_value, top_citation = ranked[0]
         if q.intent in ("top", "bottom"):
-            word = "最多" if reverse else "最少"
-            text = f"{top.label}{word}的是{top_doc.department}：{fmt(top.figure)} {top.unit}。各部门："
+            word = "最多" if q.intent != "bottom" else "最少"
+            text = f"{top_label}{word}的是{top_department}：{fmt(top_figure)} {top_unit}。各部门："
         else:
-            text = f"各部门{top.label}："
+            text = f"各部门{top_label}："
         if missing:
             lines.append(f"（{'、'.join(missing)}没有{q.year}年的数据）")
         return Answer(
@@ -193,9 +213,9 @@ class CompareLayer(DescribeLayer):
             "answered",
             text,
             items=lines,
-            source="各部门" + top.citation.table,
-            value=top.value if q.intent in ("top", "bottom") else None,
-            unit=top.unit if q.intent in ("top", "bottom") else None,
-            citations=[c.citation for _, c in results],
+            source="各部门" + top_citation.table,
+            value=top_value if q.intent in ("top", "bottom") else None,
+            unit=top_unit if q.intent in ("top", "bottom") else None,
+            citations=[r[6] for r in ranked],
             intent=q.intent,
         )

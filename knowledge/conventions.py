@@ -47,6 +47,7 @@ SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str,
 SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
 MAX_OPTIONS = 8
+MAX_RANKED = 30  # entries of a ranking across departments; the rest are counted
 # Columns that count things (数量: 辆, 台, 平方米): a blank there is "not stated", never 0.
 COUNTED = ("数量",)
 ORDINAL_ITEM = re.compile(r"^[一二三四五六七八九十]+、")

@@ -23,6 +23,7 @@ in (files.py): a failure or a kill leaves the knowledge base as it was, and read
 from .files import damaged, integrity, needs_recovery, recover
 from .read import (
     VocabularySources,
+    assemble_document,
     counts,
     definition_holders,
     derived,
@@ -30,11 +31,12 @@ from .read import (
     list_tables,
     load_document,
     open_readonly,
+    ranking,
     read_table,
     vocabulary_sources,
 )
 from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, document_id
-from .write import WriteResult, open_for_writing, write
+from .write import WriteResult, open_for_writing, put_derived, write
 
 __all__ = [
     "DOCUMENT_TABLES",
@@ -42,6 +44,7 @@ __all__ = [
     "KnowledgeBaseError",
     "VocabularySources",
     "WriteResult",
+    "assemble_document",
     "counts",
     "definition_holders",
     "derived",
@@ -55,6 +58,8 @@ __all__ = [
     "load_document",
     "open_for_writing",
     "open_readonly",
+    "put_derived",
+    "ranking",
     "read_table",
     "vocabulary_sources",
     "write",

@@ -103,6 +103,34 @@ def definition_holders(conn: sqlite3.Connection) -> dict[str, list[str]]:
     return holders
 
 
+def ranking(
+    conn: sqlite3.Connection, measure: str, *, year: int | None, place: str | None, descending: bool, limit: int
+) -> tuple[list[dict], int]:
+    """The key figures of one measure in each department's document of `year` (else its newest),
+    of the bodies of `place` when named: the first `limit` by figure (ties in department order)
+    and how many there are."""
+    where = "k.measure = ?"
+    params: list = [measure]
+    if place:
+        where += " AND instr(k.department, ?) > 0"
+        params.append(place)
+    if year is not None:
+        where += " AND k.year = ?"
+        params.append(year)
+    else:  # each department's newest document, whether or not it has this figure
+        where += " AND k.year = (SELECT max(year) FROM documents d WHERE d.department = k.department)"
+    # one document a department-year (a 预算 and a 决算 of one year: the id that sorts first)
+    where += " AND k.document_id = (SELECT min(id) FROM documents d WHERE d.department = k.department AND d.year = k.year)"
+    order = "DESC" if descending else "ASC"
+    total = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT k.department, k.year, k.document_id, k.figure, k.data FROM key_figures k WHERE {where} "
+        f"ORDER BY k.figure {order}, k.department, k.document_id LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    return [{"department": r[0], "year": r[1], "document": r[2], "figure": r[3], **json.loads(r[4])} for r in rows], total
+
+
 def pack_document(d: DocData) -> bytes:
     return zlib.compress(json.dumps(document_record(d), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 

@@ -63,6 +63,12 @@ CREATE TABLE load_warnings (
 ) WITHOUT ROWID;
 CREATE TABLE document_data (document_id TEXT PRIMARY KEY REFERENCES documents(id), data BLOB);
 CREATE TABLE derived (key TEXT PRIMARY KEY, data BLOB);
+CREATE TABLE key_figures (
+    measure TEXT, document_id TEXT REFERENCES documents(id), department TEXT, year INTEGER, figure REAL, data TEXT,
+    PRIMARY KEY (measure, document_id)
+) WITHOUT ROWID;
+CREATE INDEX idx_key_figures_document ON key_figures (document_id);
+CREATE INDEX idx_key_figures_measure_year ON key_figures (measure, year, figure);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 -- for people browsing the base (Datasette): each row and cell with its document and table
 CREATE VIEW rows_with_tables AS
@@ -105,6 +111,7 @@ DOCUMENT_TABLES = [
     "indicators",
     "load_warnings",
     "document_data",
+    "key_figures",
 ]
 # The column of each that starts with the document's id (cells: through their row's id).
-ID_COLUMN = {"cells": "row_id", "document_data": "document_id"}
+ID_COLUMN = {"cells": "row_id", "document_data": "document_id", "key_figures": "document_id"}

@@ -57,7 +57,7 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
                 with db.atomic():
                     results = [_write_one(db, d) for d in disclosures]
                     if any(r.status != "unchanged" for r in results):
-                        derive(db)
+                        derive(db, [r.document_id for r in results if r.status != "unchanged"])
             except sqlite3.IntegrityError as e:
                 raise KnowledgeBaseError(f"{path}：文件中有重复的表或条目，无法存入，知识库没有改动（{e}）") from e
             except sqlite3.OperationalError as e:  # disk full, I/O error
@@ -73,9 +73,15 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
                 tmp.unlink()
 
 
-def derive(db: sqlite_utils.Database) -> None:
+def put_derived(conn: sqlite3.Connection, key: str, value: object) -> None:
+    data = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
+    conn.execute("INSERT OR REPLACE INTO derived (key, data) VALUES (?, ?)", [key, data])
+
+
+def derive(db: sqlite_utils.Database, written: list[str]) -> None:
     """What an engine needs at start, computed once here rather than at every start: the
-    vocabulary of everything the base holds, and which documents define each term."""
+    vocabulary of everything the base holds, which documents define each term, and each
+    document's key figures (key_figures.py)."""
     from ..vocabulary import Vocabulary
 
     derived = {
@@ -83,8 +89,10 @@ def derive(db: sqlite_utils.Database) -> None:
         "definitions": definition_holders(db.conn),
     }
     for key, value in derived.items():
-        data = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
-        db.execute("INSERT OR REPLACE INTO derived (key, data) VALUES (?, ?)", [key, data])
+        put_derived(db.conn, key, value)
+    from ..key_figures import rebuild
+
+    rebuild(db.conn, written)
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:

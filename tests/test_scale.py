@@ -1,0 +1,91 @@
+"""What lets a base hold a province: answers across departments from key figures computed at load
+time (the same answers as reading every document), kept right as loads add and replace
+documents; long rankings cut to their top; documents read from their stored record."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from knowledge import store
+from knowledge.engine import Engine
+from knowledge.key_figures import MEASURES
+from loaders import read_disclosure
+
+from .conftest import GENERATED, GENERATED_V2, SAMPLE
+
+
+@pytest.fixture(scope="module")
+def county_kb(tmp_path_factory):
+    if not GENERATED_V2:
+        pytest.skip("../shared/disclosures/generated_v2 is not there")
+    path = tmp_path_factory.mktemp("kb") / "counties.db"
+    files = [SAMPLE] + [d / "disclosure.txt" for d in GENERATED + GENERATED_V2]
+    store.write(path, [read_disclosure(f) for f in files])
+    return path
+
+
+def questions() -> list[str]:
+    out = []
+    for m in MEASURES:
+        out += [f"哪个部门{m}最多", f"2023年哪个部门{m}最少", f"曲阳县各部门{m}", f"各部门的{m}是多少", f"2024年哪个单位{m}最高"]
+    return out
+
+
+def test_rankings_from_key_figures_equal_reading_every_document(county_kb):
+    fast = Engine.open(county_kb)
+    slow = Engine.open(county_kb)
+    slow.key_measures = {}  # no key figures: every document is read
+    used = 0
+    for q in questions():
+        a, b = fast.ask(q), slow.ask(q)
+        assert a.to_dict() == b.to_dict(), q
+        used += a.status == "answered" and len(a.citations) > 1
+    assert used >= 40  # most of them rank several departments
+
+
+def test_key_figures_stay_right_as_loads_add_and_replace_documents(tmp_path):
+    files = [SAMPLE] + [d / "disclosure.txt" for d in GENERATED + GENERATED_V2[:3]]
+    one_go, in_steps = tmp_path / "one.db", tmp_path / "steps.db"
+    store.write(one_go, [read_disclosure(f) for f in files])
+    for f in files:
+        store.write(in_steps, [read_disclosure(f)])
+    replacement = read_disclosure(GENERATED[0] / "disclosure.txt")  # other figures under the sample's name
+    replacement.department, replacement.year = "望都县乡村振兴局", 2022
+    for path in (in_steps, one_go):
+        store.write(path, [replacement])
+
+    def figures(path):
+        conn = sqlite3.connect(path)
+        return sorted(conn.execute("SELECT measure, document_id, department, year, figure, data FROM key_figures"))
+
+    assert figures(in_steps) == figures(one_go) and len(figures(one_go)) > 50
+    engine = Engine.open(in_steps)
+    own = engine.ask("望都县乡村振兴局2022年项目支出多少")
+    assert own.status == "answered" and own.value != 6357.0
+    ranking = engine.ask("2022年各部门项目支出")
+    assert f"望都县乡村振兴局（2022年）{own.value:.2f} 万元" in ranking.items
+
+
+def test_a_ranking_of_many_departments_shows_its_top_and_a_count(tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8")
+    docs = []
+    for i in range(45):
+        d = read_disclosure(SAMPLE)
+        d.department = f"测试县第{i:02d}局"
+        d.source_sha256 = f"copy-{i}"
+        docs.append(d)
+    assert text  # the copies share the sample's figures: ties are in department order
+    kb = tmp_path / "kb.db"
+    store.write(kb, docs)
+    a = Engine.open(kb).ask("哪个部门项目支出最多")
+    assert a.status == "answered" and a.value == 6357.0 and len(a.citations) == 30
+    assert a.items[0].startswith("测试县第00局") and a.items[29].startswith("测试县第29局")
+    assert a.items[30] == "……共 45 个部门，以上是最多的 30 个"
+
+
+def test_a_document_read_from_its_record_equals_one_assembled_from_its_tables(county_kb):
+    conn = store.open_readonly(county_kb)
+    for d in store.list_documents(conn):
+        assert store.load_document(conn, d["id"]) == store.assemble_document(conn, d["id"])
