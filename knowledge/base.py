@@ -7,6 +7,7 @@ one before: base → terms (definitions, 绩效 indicators) → figures → list
 
 from __future__ import annotations
 
+import gc
 import re
 import sqlite3
 from functools import lru_cache
@@ -44,6 +45,10 @@ class EngineBase:
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 256 of them (~60 MB) keep a conversation warm
         self._doc = lru_cache(maxsize=256)(self._load_doc)
+        # What was just built (vocabulary, document list) lives as long as the engine: keep the
+        # cyclic collector from walking it on every full collection (those walks were the 14 ms
+        # p99 of a 1,000-document base; with it frozen, 1.9 ms).
+        gc.freeze()
 
     @classmethod
     def open(cls, path: str | Path) -> Self:

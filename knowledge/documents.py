@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from .vocabulary import canon
 
@@ -45,8 +46,14 @@ class TableData:
         return next((c["key"] for c in self.columns if c["side"] == side), None)
 
 
+Narrative = dict[str, list[dict]]  # definitions, indicators, passages
+
+
 @dataclass
 class DocData:
+    """A document as the engine reads it. Its tables and facts answer figures; the rest of its
+    narrative (definitions, indicators, passages: half its size) is read on first use."""
+
     id: str
     department: str
     year: int
@@ -54,14 +61,33 @@ class DocData:
     unit: str
     tables: dict[str, TableData]
     facts: dict[str, dict]
-    definitions: list[dict]
-    indicators: list[dict]
-    passages: list[dict]
+    narrative: Narrative | Callable[[], Narrative] = field(default_factory=dict, repr=False, compare=False)
+
+    def _narrative(self) -> Narrative:
+        if callable(self.narrative):
+            self.narrative = self.narrative()
+        return self.narrative
+
+    @property
+    def definitions(self) -> list[dict]:
+        return self._narrative().get("definitions", [])
+
+    @property
+    def indicators(self) -> list[dict]:
+        return self._narrative().get("indicators", [])
+
+    @property
+    def passages(self) -> list[dict]:
+        return self._narrative().get("passages", [])
+
+
+def narrative_record(d: DocData) -> Narrative:
+    return {"definitions": d.definitions, "indicators": d.indicators, "passages": d.passages}
 
 
 def document_record(d: DocData) -> dict:
-    """A document as plain JSON values: written with it at load time, read back by `from_record`
-    in one step (no SQL per table, no parsing of row texts)."""
+    """A document's tables and facts as plain JSON values: written with it at load time, read back
+    by `from_record` in one step (no SQL per table, no parsing of row texts)."""
     return {
         "id": d.id,
         "department": d.department,
@@ -81,13 +107,10 @@ def document_record(d: DocData) -> dict:
             for t in d.tables.values()
         ],
         "facts": list(d.facts.values()),
-        "definitions": d.definitions,
-        "indicators": d.indicators,
-        "passages": d.passages,
     }
 
 
-def from_record(record: dict) -> DocData:
+def from_record(record: dict, narrative: Narrative | Callable[[], Narrative]) -> DocData:
     tables = {}
     for key, title, columns, rows, note, page, unit in record["tables"]:
         tables[key] = TableData(
@@ -110,7 +133,5 @@ def from_record(record: dict) -> DocData:
         unit=record["unit"],
         tables=tables,
         facts={f["key"]: f for f in record["facts"]},
-        definitions=record["definitions"],
-        indicators=record["indicators"],
-        passages=record["passages"],
+        narrative=narrative,
     )

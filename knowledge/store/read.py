@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import DocData, RowData, TableData, document_record, from_record
+from ..documents import DocData, RowData, TableData, from_record
 from .files import damaged, recover
 from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, prefix
 
@@ -75,12 +75,13 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
-    """One document as the engine reads it, from the record written with it at load time: one
-    point lookup, however large the base."""
-    row = conn.execute("SELECT data FROM document_data WHERE document_id = ?", [doc_id]).fetchone()
+    """One document as the engine reads it, from the records written with it at load time: one
+    point lookup, however large the base; the narrative is decoded when first used."""
+    row = conn.execute("SELECT data, narrative FROM document_data WHERE document_id = ?", [doc_id]).fetchone()
     if row is None:
         raise KeyError(doc_id)
-    return unpack_document(row[0])
+    narrative = row[1]
+    return from_record(_unpack(row[0]), lambda: _unpack(narrative))
 
 
 def derived(conn: sqlite3.Connection, key: str) -> dict | None:
@@ -131,12 +132,12 @@ def ranking(
     return [{"department": r[0], "year": r[1], "document": r[2], "figure": r[3], **json.loads(r[4])} for r in rows], total
 
 
-def pack_document(d: DocData) -> bytes:
-    return zlib.compress(json.dumps(document_record(d), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+def pack(value: object) -> bytes:
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
-def unpack_document(data: bytes) -> DocData:
-    return from_record(json.loads(zlib.decompress(data)))
+def _unpack(data: bytes):
+    return json.loads(zlib.decompress(data))
 
 
 def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
@@ -185,9 +186,11 @@ def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
         unit=d["unit"],
         tables=tables,
         facts={f["key"]: f for f in all_of("facts", "position")},
-        definitions=all_of("definitions", "number"),
-        indicators=all_of("indicators", "position"),
-        passages=all_of("passages", "position"),
+        narrative={
+            "definitions": all_of("definitions", "number"),
+            "indicators": all_of("indicators", "position"),
+            "passages": all_of("passages", "position"),
+        },
     )
 
 

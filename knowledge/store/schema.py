@@ -6,7 +6,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -61,7 +61,7 @@ CREATE TABLE load_warnings (
     id TEXT PRIMARY KEY, document_id TEXT REFERENCES documents(id), check_name TEXT, message TEXT, table_title TEXT,
     row_number INTEGER, expected REAL, found REAL
 ) WITHOUT ROWID;
-CREATE TABLE document_data (document_id TEXT PRIMARY KEY REFERENCES documents(id), data BLOB);
+CREATE TABLE document_data (document_id TEXT PRIMARY KEY REFERENCES documents(id), data BLOB, narrative BLOB);
 CREATE TABLE derived (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE key_figures (
     measure TEXT, document_id TEXT REFERENCES documents(id), department TEXT, year INTEGER, figure REAL, data TEXT,

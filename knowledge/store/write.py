@@ -13,8 +13,9 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
+from ..documents import document_record, narrative_record
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
-from .read import assemble_document, definition_holders, pack_document, vocabulary_sources
+from .read import assemble_document, definition_holders, pack, vocabulary_sources
 from .schema import DOCUMENT_TABLES, ID_COLUMN, KnowledgeBaseError, _create_schema, document_id, prefix
 
 
@@ -266,5 +267,6 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
             for i, w in enumerate(d.warnings, 1)
         ],
     )
-    _insert(db, "document_data", [{"document_id": doc, "data": pack_document(assemble_document(db.conn, doc))}])
+    record = assemble_document(db.conn, doc)
+    _insert(db, "document_data", [{"document_id": doc, "data": pack(document_record(record)), "narrative": pack(narrative_record(record))}])
     return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing[0] if existing else None)

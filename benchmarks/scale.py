@@ -1,0 +1,184 @@
+"""Scale: knowledge bases of 1, 1,000 and 10,000 disclosures (100,000 with --sizes), measured.
+
+    python benchmarks/scale.py [--sizes 1,1000,10000] [--cache DIR] [--questions 400]
+
+Builds each base once (kept in --cache, default the system temp folder, and reused) from the
+seed and the generated departments as text, under the names of real counties (knowledge/data/
+places.txt) × 25 kinds of bureau, two years each, written in batches as `budgetbot load` writes.
+Then, for each size, in a fresh process (so its peak memory is its own):
+- engine open time (median of 3) and the cold start of `budgetbot ask` to its first answer;
+- p50/p99 per kind of question — figure, typo, definition, list, share, change (each naming a
+  document not asked about before: the first question about it), the same again warm, and
+  rankings across departments (a year, a place);
+- peak RSS; file size per disclosure; `ask --json -` throughput.
+Numbers, not pass/fail: put them in the README when they change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared" / "disclosures"
+BUREAUS = (
+    "乡村振兴局 教育局 卫生健康局 财政局 民政局 交通运输局 水利局 农业农村局 自然资源和规划局 生态环境局 文化广电和旅游局 "
+    "市场监督管理局 应急管理局 人力资源和社会保障局 住房和城乡建设局 统计局 审计局 司法局 林业局 医疗保障局 退役军人事务局 "
+    "科学技术局 工业和信息化局 商务局 体育局"
+).split()
+
+
+def counties() -> list[str]:
+    lines = (ROOT / "knowledge" / "data" / "places.txt").read_text(encoding="utf-8").splitlines()
+    return sorted({ln.strip() for ln in lines if ln.strip().endswith("县") and not ln.startswith("#") and len(ln.strip()) >= 3})
+
+
+def names(n: int) -> list[tuple[str, int]]:
+    """n (department, year): every bureau of a county, county after county, two years each."""
+    out = []
+    for county in counties():
+        for bureau in BUREAUS:
+            for year in (2023, 2024):
+                out.append((f"{county}{bureau}", year))
+                if len(out) == n:
+                    return out
+    raise ValueError(f"not enough names for {n}")
+
+
+def build(path: Path, n: int, batch: int = 1000) -> float:
+    from knowledge import store
+    from loaders import read_disclosure
+
+    templates = [read_disclosure(f) for f in sorted(SHARED.glob("475_*.txt"))]
+    templates += [read_disclosure(f) for f in sorted(SHARED.glob("generated*/dept_*/disclosure.txt"))]
+    started = time.perf_counter()
+    todo = names(n)
+    for at in range(0, n, batch):
+        docs = []
+        for i, (department, year) in enumerate(todo[at : at + batch], at):
+            d = templates[i % len(templates)]
+            d.department, d.year, d.source_sha256 = department, year, f"synthetic-{i}"
+            docs.append(_copy(d))
+        store.write(path, docs)
+        print(f"  {min(at + batch, n)}/{n} written ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return time.perf_counter() - started
+
+
+def _copy(d):
+    import copy
+
+    return copy.copy(d)  # the store only reads it; the department, year and hash are what differ
+
+
+KINDS = {
+    "figure": "{d}{y}年项目支出多少",
+    "typo": "{d}{y}年项目支处多少",
+    "definition": "{d}什么是基本支出",
+    "list": "{d}{y}年基本支出包括哪些",
+    "share": "{d}{y}年项目支出占总支出的比例",
+    "change": "{d}{y}年支出比上年减少了多少",
+}
+
+
+def measure(kb: str, n: int, questions: int) -> dict:
+    """In this (fresh) process: open, ask, and report."""
+    from knowledge.engine import Engine
+
+    opens = []
+    for _ in range(3):
+        t = time.perf_counter()
+        engine = Engine.open(kb)
+        opens.append(time.perf_counter() - t)
+    rng = random.Random(n)
+    pool = names(n)
+    rng.shuffle(pool)
+    result: dict = {"open_ms": statistics.median(opens) * 1000}
+    engine.ask("项目支出多少")  # jieba's dictionary, once per process
+    for kind, pattern in KINDS.items():
+        asked = [pattern.format(d=d, y=y) for d, y in pool[:questions]]
+        for phase in ("first", "warm"):
+            times = []
+            for q in asked:
+                t = time.perf_counter()
+                a = engine.ask(q)
+                times.append(time.perf_counter() - t)
+                assert a.status == "answered" or kind != "figure", (q, a.answer)
+            result[f"{kind} {phase}"] = times
+        engine._doc.cache_clear()
+        pool = pool[questions:] + pool[:questions]
+    places = sorted({d[: d.index("县") + 1] for d, _ in names(n)})[:20]
+    years = sorted({y for _, y in names(n)})
+    across = [f"{y}年哪个部门项目支出最多" for y in years] + [f"{p}哪个部门三公经费最少" for p in places]
+    across += [f"{y}年哪个部门人员经费最多" for y in years]
+    times = []
+    for q in across * 5:
+        t = time.perf_counter()
+        a = engine.ask(q)
+        times.append(time.perf_counter() - t)
+        assert a.status == "answered", (q, a.answer)
+    result["across departments"] = times
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def p(times: list[float], q: float) -> float:
+    return sorted(times)[min(len(times) - 1, int(len(times) * q))] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1,1000,10000")
+    ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "budgetbot-scale"))
+    ap.add_argument("--questions", type=int, default=400)
+    ap.add_argument("--measure", help=argparse.SUPPRESS)  # internal: measure KB in this process
+    args = ap.parse_args()
+    if args.measure:
+        n = int(args.sizes)
+        print(json.dumps(measure(args.measure, n, min(args.questions, n))))
+        return
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    for n in (int(s) for s in args.sizes.split(",")):
+        kb = cache / f"scale-{n}.db"
+        if not kb.exists():
+            print(f"building {n} disclosures…", file=sys.stderr)
+            seconds = build(kb, n, batch=min(n, 1000 if n <= 10_000 else 5000))
+            print(f"built {n} disclosures in {seconds:.0f} s ({n / seconds:.0f}/s)")
+        size = kb.stat().st_size
+        out = subprocess.run(
+            [sys.executable, __file__, "--sizes", str(n), "--questions", str(args.questions), "--measure", str(kb)],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        r = json.loads(out.splitlines()[-1])
+        colds = []
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bot", "ask", "--kb", str(kb), "项目支出多少"], capture_output=True, check=True, cwd=ROOT)
+            colds.append(time.perf_counter() - t)
+        lines = "\n".join(f"{d}{y}年项目支出多少" for d, y in names(n)[:2000] * (2000 // max(1, n) + 1))[: 2000 * 40]
+        t = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", "-", "--kb", str(kb)], input=lines, capture_output=True, text=True, check=True, cwd=ROOT,
+            env=os.environ,
+        ).stdout.count("\n")
+        throughput = done / (time.perf_counter() - t)
+        print(f"\n== {n} disclosures: {size / 2**20:.0f} MB ({size / n / 1024:.0f} KB per disclosure)")
+        print(f"engine open {r['open_ms']:.0f} ms; cold start of `budgetbot ask` {statistics.median(colds):.2f} s; peak RSS {r['rss_mb']:.0f} MB; ask --json - {throughput:.0f} questions/s")
+        for kind, times in r.items():
+            if isinstance(times, list):
+                print(f"  {kind:<20} p50 {p(times, 0.5):6.2f} ms   p99 {p(times, 0.99):6.2f} ms   ({len(times)} questions)")
+
+
+if __name__ == "__main__":
+    main()
