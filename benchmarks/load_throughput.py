@@ -2,6 +2,7 @@
 
     python benchmarks/load_throughput.py [--repeat 5]
 
+Also times `budgetbot load` of each format's files with one worker process and with two.
 Reads the shared disclosures (the real sample as text; the generated ones as text, PDF and
 XLSX) several times each and reports disclosures and pages per second per format; then loads
 one of each department into a knowledge base and reports answer latency over the public cases.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,6 +66,23 @@ def main() -> None:
                 n_pages += pages(d)
         dt = time.perf_counter() - t0
         print(f"{fmt:<26} {n / dt:6.1f} disclosures/s  {n_pages / dt:7.1f} pages/s  ({n} reads in {dt:.2f} s)")
+    print("budgetbot load of a folder, 1 worker against 2 (seconds, process start to summary):")
+    sets = {
+        "text": files["text"] + sorted((SHARED / "disclosures" / "generated_v2").glob("dept_*/disclosure.txt")),
+        "PDF": files["pdf"] + files["pdf (ruled, generated_v2)"] + real,
+        "XLSX": files["xlsx"] + sorted((SHARED / "disclosures" / "generated_v2").glob("dept_*/disclosure.xlsx")),
+    }
+    for fmt, paths in sets.items():
+        seconds = {}
+        for workers in (1, 2):
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "bot", "load", "-j", str(workers), "--kb", str(Path(tmp) / "kb.db"), *map(str, paths)],
+                    capture_output=True, cwd=ROOT,
+                )
+                seconds[workers] = time.perf_counter() - t0
+        print(f"  {fmt:<5} {len(paths):3d} files: 1 worker {seconds[1]:5.2f} s, 2 workers {seconds[2]:5.2f} s ({seconds[1] / seconds[2]:.2f}×)")
     with tempfile.TemporaryDirectory() as tmp:
         kb = Path(tmp) / "kb.db"
         docs = [read_disclosure(files["text"][0])] + [read_disclosure(p) for p in files["pdf"]]

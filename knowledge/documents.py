@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import msgspec
+
 from .vocabulary import canon
 
 
-@dataclass
-class RowData:
-    table: str
-    title: str
+class RowData(msgspec.Struct, array_like=True, omit_defaults=True):
+    """A row as the engine reads it. Stored as an array (msgspec decodes a document's rows
+    straight into these, several times faster than JSON into dicts into dataclasses); `table` and
+    `title` are its table's, filled in when read."""
+
     number: int
     code: str | None
     name: str
@@ -20,14 +23,15 @@ class RowData:
     unsure: set[str]
     texts: dict[str, str]
     page: int | None
+    table: str = ""
+    title: str = ""
 
     @property
     def display(self) -> str:
         return " ".join(n for n in (self.name, self.name_right) if n)
 
 
-@dataclass
-class TableData:
+class TableData(msgspec.Struct, array_like=True):
     key: str
     title: str
     columns: list[dict]
@@ -85,53 +89,40 @@ def narrative_record(d: DocData) -> Narrative:
     return {"definitions": d.definitions, "indicators": d.indicators, "passages": d.passages}
 
 
-def document_record(d: DocData) -> dict:
-    """A document's tables and facts as plain JSON values: written with it at load time, read back
-    by `from_record` in one step (no SQL per table, no parsing of row texts)."""
-    return {
-        "id": d.id,
-        "department": d.department,
-        "year": d.year,
-        "kind": d.kind,
-        "unit": d.unit,
-        "tables": [
-            [
-                t.key,
-                t.title,
-                t.columns,
-                [[r.number, r.code, r.name, r.name_right, r.values, sorted(r.unsure), r.texts, r.page] for r in t.rows],
-                t.note,
-                t.page,
-                t.unit,
-            ]
-            for t in d.tables.values()
-        ],
-        "facts": list(d.facts.values()),
-    }
+class _Record(msgspec.Struct, array_like=True):
+    id: str
+    department: str
+    year: int
+    kind: str
+    unit: str
+    tables: list[TableData]
+    facts: list[dict]
 
 
-def from_record(record: dict, narrative: Narrative | Callable[[], Narrative]) -> DocData:
-    tables = {}
-    for key, title, columns, rows, note, page, unit in record["tables"]:
-        tables[key] = TableData(
-            key=key,
-            title=title,
-            columns=columns,
-            rows=[
-                RowData(key, title, number, code, name, name_right, values, set(unsure), texts, row_page)
-                for number, code, name, name_right, values, unsure, texts, row_page in rows
-            ],
-            note=note,
-            page=page,
-            unit=unit,
-        )
+_decoder = msgspec.msgpack.Decoder(_Record)
+
+
+def document_record(d: DocData) -> bytes:
+    """A document's tables and facts as MessagePack: written with it at load time, read back by
+    `from_record` in one step (no SQL per table, no parsing of row texts)."""
+    tables = [
+        msgspec.structs.replace(t, rows=[msgspec.structs.replace(r, table="", title="") for r in t.rows]) for t in d.tables.values()
+    ]
+    return msgspec.msgpack.encode(_Record(d.id, d.department, d.year, d.kind, d.unit, tables, list(d.facts.values())))
+
+
+def from_record(data: bytes, narrative: Narrative | Callable[[], Narrative]) -> DocData:
+    record = _decoder.decode(data)
+    for t in record.tables:
+        for r in t.rows:
+            r.table, r.title = t.key, t.title
     return DocData(
-        id=record["id"],
-        department=record["department"],
-        year=record["year"],
-        kind=record["kind"],
-        unit=record["unit"],
-        tables=tables,
-        facts={f["key"]: f for f in record["facts"]},
+        id=record.id,
+        department=record.department,
+        year=record.year,
+        kind=record.kind,
+        unit=record.unit,
+        tables={t.key: t for t in record.tables},
+        facts={f["key"]: f for f in record.facts},
         narrative=narrative,
     )

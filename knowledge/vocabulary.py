@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .store import VocabularySources
 
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
+from .numbers import to_simplified
 from .places import LEVEL, place_before
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)?(?:[（(]\d+[)）])?")
@@ -66,6 +67,12 @@ class Match:
     end: int
     terms: list[Term]
     score: float = 100.0
+
+
+def as_asked(name: str) -> str:
+    """A name as it looks in a normalised question (simplified characters, lower case): 乾安县 is
+    written 干安县 there, since questions are converted from traditional characters."""
+    return to_simplified(name).lower()
 
 
 def canon(name: str | None) -> str:
@@ -180,7 +187,7 @@ class Vocabulary:
     _tokenizer: object | None = None
 
     def add(self, surface: str, term: Term) -> None:
-        surface = surface.lower()
+        surface = as_asked(surface)
         if not surface:
             return
         bucket = self.terms.setdefault(surface, [])
@@ -248,13 +255,13 @@ class Vocabulary:
             v.add(key, Term("table", key))
         for dept in sorted(src.departments):
             for form in sorted(short_forms(dept)):
-                bucket = v.departments.setdefault(form.lower(), [])
+                bucket = v.departments.setdefault(as_asked(form), [])
                 if dept not in bucket:
                     bucket.append(dept)
             for place in split_place(dept)[0]:
-                v.places[place] = place
+                v.places[as_asked(place)] = place
                 if len(place) >= 3:
-                    v.places.setdefault(place[:-1], place)
+                    v.places.setdefault(as_asked(place[:-1]), place)
         canonical_rows = [t for t, terms in v.terms.items() if any(x.kind == "row" for x in terms)]
         for word, part in CONTAINING.items():  # 医保 → every row about 医疗保险
             for row in canonical_rows:

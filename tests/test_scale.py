@@ -92,3 +92,21 @@ def test_a_document_read_from_its_record_equals_one_assembled_from_its_tables(co
         assert stored == assembled  # tables and facts
         assert (stored.definitions, stored.indicators, stored.passages) == (assembled.definitions, assembled.indicators, assembled.passages)
         assert stored.passages or "tables" in d["source_name"]
+
+
+def test_places_whose_characters_a_question_converts_are_still_found(tmp_path):
+    """Questions are converted to simplified characters, which turns 乾 into 干: 乾安县's bodies
+    must be found under the question's spelling, and never answered for another county."""
+    docs = []
+    for name in ("乾安县科学技术局", "望都县科学技术局"):
+        d = read_disclosure(SAMPLE)
+        d.department, d.source_sha256 = name, name
+        docs.append(d)
+    docs[1].tables = [t for t in docs[1].tables if t.key != "支出总表"]  # they differ: no common figure
+    kb = tmp_path / "kb.db"
+    store.write(kb, docs)
+    engine = Engine.open(kb)
+    for q in ("乾安县科学技术局项目支出多少", "乾安科技局项目支出多少", "乾安县科技局的项目支出"):
+        a = engine.ask(q)
+        assert a.status == "answered" and a.citations[0].department == "乾安县科学技术局", (q, a.answer)
+    assert engine.ask("乾安县哪个部门项目支出最多").items[0].startswith("乾安县科学技术局")

@@ -81,7 +81,7 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
     if row is None:
         raise KeyError(doc_id)
     narrative = row[1]
-    return from_record(_unpack(row[0]), lambda: _unpack(narrative))
+    return from_record(zlib.decompress(row[0]), lambda: _unpack(narrative))  # the narrative when first used
 
 
 def derived(conn: sqlite3.Connection, key: str) -> dict | None:

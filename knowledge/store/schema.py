@@ -6,7 +6,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class KnowledgeBaseError(RuntimeError):

@@ -268,5 +268,5 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         ],
     )
     record = assemble_document(db.conn, doc)
-    _insert(db, "document_data", [{"document_id": doc, "data": pack(document_record(record)), "narrative": pack(narrative_record(record))}])
+    _insert(db, "document_data", [{"document_id": doc, "data": zlib.compress(document_record(record), 6), "narrative": pack(narrative_record(record))}])
     return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing[0] if existing else None)
