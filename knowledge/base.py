@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import re
 import sqlite3
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Self
 
@@ -41,10 +41,13 @@ class EngineBase:
         for d in self.documents:
             self.by_department.setdefault(d["department"], []).append(d)
         self.by_id = {d["id"]: d for d in self.documents}
+        self._defining_sets: dict[str, frozenset[str]] = {}
         self.departments = sorted(self.by_department)
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 256 of them (~60 MB) keep a conversation warm
-        self._doc = lru_cache(maxsize=256)(self._load_doc)
+        # (the cache calls the store, not a method: no cycle through the engine, which refcounting
+        # alone frees when a reload drops it)
+        self._doc = lru_cache(maxsize=256)(partial(store.load_document, conn))
         # What was just built (vocabulary, document list) lives as long as the engine: keep the
         # cyclic collector from walking it on every full collection (those walks were the 14 ms
         # p99 of a 1,000-document base; with it frozen, 1.9 ms).
@@ -124,9 +127,6 @@ class EngineBase:
             intent=q.intent,
         )
 
-
-    def _load_doc(self, doc_id: str) -> DocData:
-        return store.load_document(self.conn, doc_id)
 
     def _cite_row(self, doc: DocData, t: TableData, r: RowData, column: str | None, value: float | None) -> Citation:
         return Citation(

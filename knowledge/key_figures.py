@@ -97,16 +97,25 @@ def rebuild(conn: sqlite3.Connection, written: list[str]) -> None:
         current = measure_signatures(engine)
         before: dict[str, str] = store.derived(conn, "key_measures") or {}
         everything = [d["id"] for d in engine.documents]
+        touched = {engine.by_id[i]["department"] for i in written if i in engine.by_id}
         for measure, sig in current.items():
             if before.get(measure) == sig:
                 targets = written
             else:
                 conn.execute("DELETE FROM key_figures WHERE measure = ?", [measure])
                 targets = everything
+                touched = set(engine.by_department)
             conn.executemany(
                 "INSERT OR REPLACE INTO key_figures (measure, document_id, department, year, figure, data) VALUES (?, ?, ?, ?, ?, ?)",
                 rows_for(engine, measure, targets),
             )
+        conn.executemany(  # which row stands for its department, now that documents came and went
+            "UPDATE key_figures SET "
+            "chosen = (document_id = (SELECT min(id) FROM documents d WHERE d.department = key_figures.department AND d.year = key_figures.year)), "
+            "newest = (year = (SELECT max(year) FROM documents d WHERE d.department = key_figures.department)) "
+            "WHERE department = ?",
+            [(d,) for d in sorted(touched)],
+        )
         store.put_derived(conn, "key_measures", current)
     finally:
         conn.row_factory = factory

@@ -7,6 +7,7 @@ the old engine keeps answering and the problem is logged. `/reload` forces the s
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -60,3 +61,8 @@ class LiveEngine:
         self.generation += 1
         log.info("knowledge base reloaded: %s (%d documents)", self.path, len(engine.documents))
         old.conn.close()
+        del old
+        # engines freeze what they build (gc.freeze, base.py); let the collector have the old one's
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()

@@ -58,7 +58,7 @@ def test_key_figures_stay_right_as_loads_add_and_replace_documents(tmp_path):
 
     def figures(path):
         conn = sqlite3.connect(path)
-        return sorted(conn.execute("SELECT measure, document_id, department, year, figure, data FROM key_figures"))
+        return sorted(conn.execute("SELECT measure, document_id, department, year, figure, data, chosen, newest FROM key_figures"))
 
     assert figures(in_steps) == figures(one_go) and len(figures(one_go)) > 50
     engine = Engine.open(in_steps)

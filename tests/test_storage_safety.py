@@ -263,3 +263,21 @@ def test_a_running_engine_answers_from_the_base_a_load_swapped_in(tmp_path, capl
     with pytest.raises(store.KnowledgeBaseError, match="损坏"):
         live.reload()  # /reload says so; the old engine keeps answering
     assert live.current().ask("测试县第0局项目支出多少").value == SAMPLE_FIGURE
+
+
+def test_a_reload_lets_the_old_engine_go(tmp_path):
+    """Engines freeze what they build out of the garbage collector; a bot that reloads a hundred
+    times must not keep a hundred vocabularies."""
+    import weakref
+
+    from knowledge.live import LiveEngine
+
+    kb = tmp_path / "kb.db"
+    subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, check=True)
+    live = LiveEngine(kb)
+    live.current().ask(SAMPLE_QUESTION)
+    old = weakref.ref(live.engine)
+    vocabulary = weakref.ref(live.engine.vocab)
+    live.reload()
+    assert old() is None and vocabulary() is None
+    assert live.current().ask(SAMPLE_QUESTION).value == SAMPLE_FIGURE

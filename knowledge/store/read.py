@@ -110,18 +110,16 @@ def ranking(
     """The key figures of one measure in each department's document of `year` (else its newest),
     of the bodies of `place` when named: the first `limit` by figure (ties in department order)
     and how many there are."""
-    where = "k.measure = ?"
+    where = "k.measure = ? AND k.chosen = 1"  # flags kept by key_figures.rebuild at load time
     params: list = [measure]
-    if place:
-        where += " AND instr(k.department, ?) > 0"
-        params.append(place)
     if year is not None:
         where += " AND k.year = ?"
         params.append(year)
     else:  # each department's newest document, whether or not it has this figure
-        where += " AND k.year = (SELECT max(year) FROM documents d WHERE d.department = k.department)"
-    # one document a department-year (a 预算 and a 决算 of one year: the id that sorts first)
-    where += " AND k.document_id = (SELECT min(id) FROM documents d WHERE d.department = k.department AND d.year = k.year)"
+        where += " AND k.newest = 1"
+    if place:
+        where += " AND instr(k.department, ?) > 0"
+        params.append(place)
     order = "DESC" if descending else "ASC"
     total = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
     rows = conn.execute(

@@ -6,7 +6,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -65,10 +65,14 @@ CREATE TABLE document_data (document_id TEXT PRIMARY KEY REFERENCES documents(id
 CREATE TABLE derived (key TEXT PRIMARY KEY, data BLOB);
 CREATE TABLE key_figures (
     measure TEXT, document_id TEXT REFERENCES documents(id), department TEXT, year INTEGER, figure REAL, data TEXT,
+    chosen INTEGER,  -- the department's one document of its year (two kinds of one year: the id that sorts first)
+    newest INTEGER,  -- of the department's newest year
     PRIMARY KEY (measure, document_id)
 ) WITHOUT ROWID;
 CREATE INDEX idx_key_figures_document ON key_figures (document_id);
-CREATE INDEX idx_key_figures_measure_year ON key_figures (measure, year, figure);
+CREATE INDEX idx_key_figures_department ON key_figures (department);
+CREATE INDEX idx_key_figures_year ON key_figures (measure, chosen, year, figure);
+CREATE INDEX idx_key_figures_newest ON key_figures (measure, chosen, newest, figure);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 -- for people browsing the base (Datasette): each row and cell with its document and table
 CREATE VIEW rows_with_tables AS
