@@ -122,11 +122,21 @@ def ranking(
         params.append(place)
     order = "DESC" if descending else "ASC"
     total = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
-    rows = conn.execute(
-        f"SELECT k.department, k.year, k.document_id, k.figure, k.data FROM key_figures k WHERE {where} "
-        f"ORDER BY k.figure {order}, k.department, k.document_id LIMIT ?",
-        [*params, limit],
-    ).fetchall()
+    top = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT k.document_id FROM key_figures k WHERE {where} ORDER BY k.figure {order}, k.department, k.document_id LIMIT ?",
+            [*params, limit],
+        )
+    ]
+    found = {
+        r[2]: r
+        for r in conn.execute(
+            f"SELECT department, year, document_id, figure, data FROM key_figures WHERE measure = ? AND document_id IN ({','.join('?' * len(top))})",
+            [measure, *top],
+        )
+    }
+    rows = [found[d] for d in top]
     return [{"department": r[0], "year": r[1], "document": r[2], "figure": r[3], **json.loads(r[4])} for r in rows], total
 
 
