@@ -4,7 +4,8 @@
 
 Builds each base once (kept in --cache, default the system temp folder, and reused) from the
 seed and the generated departments as text, under the names of real counties (knowledge/data/
-places.txt) × 25 kinds of bureau, two years each, written in batches as `budgetbot load` writes.
+places.txt) × 25 kinds of bureau, two years each, every amount scaled a little (so departments do
+not tie as copies would), written in batches as `budgetbot load` writes.
 Then, for each size, in a fresh process (so its peak memory is its own):
 - engine open time (median of 3) and the cold start of `budgetbot ask` to its first answer;
 - p50/p99 per kind of question — figure, typo, definition, list, share, change (each naming a
@@ -67,18 +68,28 @@ def build(path: Path, n: int, batch: int = 1000) -> float:
     for at in range(0, n, batch):
         docs = []
         for i, (department, year) in enumerate(todo[at : at + batch], at):
-            d = templates[i % len(templates)]
-            d.department, d.year, d.source_sha256 = department, year, f"synthetic-{i}"
-            docs.append(_copy(d))
+            docs.append(_varied(templates[i % len(templates)], department, year, f"synthetic-{i}", 1 + (i % 997) / 1000))
         store.write(path, docs)
         print(f"  {min(at + batch, n)}/{n} written ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return time.perf_counter() - started
 
 
-def _copy(d):
+def _varied(template, department: str, year: int, digest: str, factor: float):
+    """The template under another name and year, every amount scaled by `factor` (sums stay
+    sums), so departments do not tie in rankings as copies would."""
     import copy
 
-    return copy.copy(d)  # the store only reads it; the department, year and hash are what differ
+    d = copy.deepcopy(template)
+    d.department, d.year, d.source_sha256 = department, year, digest
+    for t in d.tables:
+        for r in t.rows:
+            r.values = {k: round(v * factor, 2) for k, v in r.values.items()}
+            for a in r.ambiguous:
+                a.value = round(a.value * factor, 2)
+    for f in d.facts:
+        if f.unit == "万元" and f.value is not None:
+            f.value = round(f.value * factor, 2)
+    return d
 
 
 KINDS = {
@@ -135,8 +146,20 @@ def measure(kb: str, n: int, questions: int) -> dict:
             times.append(time.perf_counter() - t)
             assert a.status == "answered", (q, a.answer)
         result[kind] = times
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["rss_mb"] = peak_rss_mb()
     return result
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS since it started running this program. ru_maxrss would also count
+    the parent's peak from before the exec (Linux carries it over), VmHWM does not."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def p(times: list[float], q: float) -> float:
