@@ -353,3 +353,18 @@ def test_预算_in_a_决算_question_is_the_years_budget_not_what_was_spent(real
     a = real_engine.ask(question)
     assert a.value == (pytest.approx(value) if value is not None else None), a.answer
     assert a.value != pytest.approx(4381.74)  # the 项目支出 actually spent
+
+
+def test_rankings_of_published_documents_from_key_figures_equal_reading_them(real_engine):
+    """预算 and 决算 of Jiangsu and Shanghai side by side: the key figures computed at load time
+    give what reading every document gives, for every measure and the ways people ask."""
+    from knowledge.key_figures import MEASURES
+
+    slow = Engine(real_engine.conn)
+    slow.key_measures = {}
+    asked = []
+    for m in MEASURES:
+        asked += [f"哪个部门{m}最多", f"2024年哪个部门{m}最少", f"普陀区哪个部门{m}最多", f"各单位{m}是多少", f"2024年哪个部门实际{m}最多"]
+    for q in asked:
+        assert real_engine.ask(q).to_dict() == slow.ask(q).to_dict(), q
+    assert sum(len(real_engine.ask(q).citations) > 1 for q in asked) >= 20
