@@ -49,8 +49,11 @@ class CompareLayer(DescribeLayer):
             return self._nothing(q, doc)
         n = sorted(num, key=lambda c: c.rank)[0]
         if denominator_matches:
-            den_c = [c for c in self._gather(_subset(q, denominator_matches), doc) if c.value and c.citation.row is not None]
-            if not den_c:
+            den_all = [c for c in self._gather(_subset(q, denominator_matches), doc) if c.value]
+            # a table's cell first; the narrative's statement when no table has the whole (what
+            # "总支出多少" itself answers)
+            den_c = [c for c in den_all if c.citation.row is not None] or den_all
+            if not den_c or len({round(c.figure, 2) for c in den_c}) > 1:
                 return self._nothing(q, doc)
             d = sorted(den_c, key=lambda c: c.rank)[0]
         else:

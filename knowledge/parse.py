@@ -149,6 +149,8 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         if pattern.search(rest):
             q.intent = name
             break
+    if len(q.years) == 2 and q.intent == "figure" and YEARS_APART.search(text):
+        q.intent = "change"  # 2023年比2025年项目支出多多少: the difference between the two years
     q.count = bool(COUNT.search(rest))
     unit = PERCENT_ASKED.search(rest) or COUNT_ASKED.search(rest)
     if unit:
@@ -222,6 +224,9 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
 
 
 TOTAL_WORDS = {"合计", "总计", "小计"}
+# Two years compared by how much one is over the other (the years themselves are taken out of the
+# text the intents read, so this reads the whole question).
+YEARS_APART = re.compile(r"(?:19|20)\d{2}年.{0,16}?比.{0,16}?(?:19|20)\d{2}年.{0,16}?(?:多|少|高|低)了?多少")
 # Arithmetic people ask for over the figures they name.
 OPERATIONS = [
     ("per_month", re.compile(r"每个?月|月均|平均每月|平均一个月|一个月")),

@@ -169,6 +169,9 @@ def short_forms(department: str) -> set[str]:
                 forms.add(head + gov + core)
                 if party:
                     forms.add("中共" + head + gov + core)
+    if party and rest.startswith("委") and rest.endswith("部") and len(rest) >= 4:
+        for head in heads:  # 中共上海市普陀区委社会工作部 → 普陀区社会工作部, 社会工作部 (a 部 of the 委 is named without it)
+            forms.add(head + rest[1:])
     return {f for f in forms if len(f) >= 2}
 
 

@@ -368,3 +368,34 @@ def test_rankings_of_published_documents_from_key_figures_equal_reading_them(rea
     for q in asked:
         assert real_engine.ask(q).to_dict() == slow.ask(q).to_dict(), q
     assert sum(len(real_engine.ask(q).citations) > 1 for q in asked) >= 20
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["万里街道2023年比2025年项目支出多多少", "万里街道2025年项目支出比2023年多多少", "万里街道2025年比2023年基本支出高多少"],
+)
+def test_two_years_compared_by_how_much_is_the_change_between_them(real_engine, question):
+    """Never the figure of one of the years: the question asks how far apart they are."""
+    a = real_engine.ask(question)
+    later, earlier = (c.value for c in a.citations)
+    assert a.status == "answered" and len(a.citations) == 2 and a.value == pytest.approx(later - earlier, abs=0.01)
+    assert "2025年" in a.answer and "2023年" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "numerator", "denominator"),
+    [
+        ("江苏省人大常委会办公厅2017年项目支出占总支出的百分比", 5853.96, 13649.07),  # the whole only in the narrative
+        ("江苏省人大常委会办公厅2017年基本支出占总支出的比例", 7666.68, 13649.07),
+        ("万里街道2025年项目支出占总支出的比例", 8842.58, 18976.76),  # the whole in a table
+    ],
+)
+def test_a_share_of_the_whole_budget_when_the_whole_is_stated_in_the_narrative(real_engine, question, numerator, denominator):
+    a = real_engine.ask(question)
+    assert (a.status, a.unit) == ("answered", "%") and a.value == pytest.approx(numerator / denominator * 100, abs=0.01)
+
+
+@pytest.mark.parametrize("question", ["普陀区社会工作部2024年决算收入合计", "社会工作部2024年实际支出多少", "区委社会工作部2024年支出合计"])
+def test_a_party_committees_department_is_named_without_the_committee(real_engine, question):
+    a = real_engine.ask(question)
+    assert a.status == "answered" and a.citations[0].department == "中共上海市普陀区委社会工作部" and a.value == pytest.approx(307.82)
