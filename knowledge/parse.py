@@ -164,7 +164,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
             break
     q.subject_text = QUESTION_WORDS.sub("", rest).strip()
     q.match_text = CUE_WORDS.sub(" ", rest)
-    q.matches = _subjects(rest, vocab)
+    q.matches = _scoped(_subjects(rest, vocab), q.match_text, q.intent)
     q.operation = next((name for name, pattern in OPERATIONS if pattern.search(text)), None)
     q.unexplained = [w for w, found in _narrowed(q) if not _variant(w, found, vocab)]
     if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
@@ -172,6 +172,28 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         if total:
             q.matches = [Match("支出总计", 0, 0, total, score=90)]
     return q
+
+
+# A whole and the measures it is made of: "基本支出中人员经费" asks for the 人员经费 (the 基本支出
+# only says where it is), never for the 基本支出.
+PARTS_OF = {"基本支出": {"人员经费", "公用经费"}, "支出总计": {"基本支出", "项目支出"}, "总支出": {"基本支出", "项目支出"}}
+INSIDE = re.compile(r"\s*(?:中|中的|里|里的|里面的?|当中的?|之中的?|其中的?)\s*")
+
+
+def _scoped(matches: list[Match], text: str, intent: str) -> list[Match]:
+    """Drop a whole named only to scope one of its parts (基本支出中的人员经费 → 人员经费)."""
+    if intent not in ("figure", "change") or len(matches) < 2:
+        return matches
+    out = list(matches)
+    for whole, part in zip(matches, matches[1:], strict=False):
+        parts = set().union(*(PARTS_OF.get(t.canonical, set()) for t in whole.terms))
+        if (
+            whole.end > whole.start
+            and INSIDE.fullmatch(text[whole.end : part.start])
+            and any(t.kind == "measure" and t.canonical in parts for t in part.terms)
+        ):
+            out.remove(whole)
+    return out
 
 
 CUE_WORDS = re.compile(

@@ -399,3 +399,16 @@ def test_a_share_of_the_whole_budget_when_the_whole_is_stated_in_the_narrative(r
 def test_a_party_committees_department_is_named_without_the_committee(real_engine, question):
     a = real_engine.ask(question)
     assert a.status == "answered" and a.citations[0].department == "中共上海市普陀区委社会工作部" and a.value == pytest.approx(307.82)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("普陀区政府办公室2025年基本支出中人员经费多少", 2247.40),
+        ("万里街道2025年基本支出中的公用经费", 1082.77),
+    ],
+)
+def test_a_whole_named_to_scope_its_part_answers_the_part(real_engine, question, value):
+    """基本支出中人员经费: the 人员经费, never the 基本支出 (it gave the whole before)."""
+    a = real_engine.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01)

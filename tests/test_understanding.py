@@ -250,3 +250,11 @@ def test_the_words_around_a_row_do_not_change_which_row_it_is(engine, question, 
 @pytest.mark.parametrize(("question", "folder"), [("曲阳一中公车的运行费用是多少", "dept_34"), ("望都文旅局公车的运行费用是多少", "dept_20")])
 def test_a_cars_running_cost_is_not_the_cars_value(engine, question, folder):
     assert figure(engine, question) == pytest.approx(truth(folder)["narrative"]["公务用车运行维护费"])
+
+
+@pytest.mark.parametrize(("folder", "body"), [("dept_18", "曲阳县乡村振兴局"), ("dept_20", None)])
+@pytest.mark.parametrize(("whole", "part"), [("基本支出中", "人员经费"), ("基本支出中的", "公用经费"), ("基本支出里", "人员经费")])
+def test_a_whole_named_to_scope_its_part_answers_the_part(engine, folder, body, whole, part):
+    name = body or truth(folder)["department"]
+    expected = table_total(folder, "基本支出表", part)
+    assert figure(engine, f"{name}{whole}{part}多少") == pytest.approx(expected, abs=0.01)
