@@ -7,6 +7,7 @@ not answered with the broader item's figure: the answer says what is there and a
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .answer import Answer
@@ -65,6 +66,20 @@ class OperationsLayer(CompareLayer):
             q.question, "answered", text, value=winner.value, unit=both.unit, citations=both.citations, intent="figure", source=both.source
         )
 
+    def _stage_difference(self, q: Query, doc: DocData) -> Answer:
+        """决算数 − 年初预算 of one subject of a 决算, both cited."""
+        budget = self._figure(replace(q, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
+        actual = self._figure(replace(q, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
+        if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
+            return budget if budget.value is None else actual
+        value = round(actual.value - budget.value, 2)
+        word = "多" if value >= 0 else "少"
+        text = f"{self._prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，决算比预算{word} {fmt(abs(value))} 万元"
+        source = "；".join(x.source for x in (actual, budget) if x.source)
+        return Answer(
+            q.question, "answered", text, value=value, unit="万元", citations=actual.citations + budget.citations, intent="figure", source=source
+        )
+
     def _table_words(self, q: Query, key: str) -> list:
         from .vocabulary import Match, Term
 
@@ -87,7 +102,9 @@ class OperationsLayer(CompareLayer):
             return None
         subjects = [m for m in q.matches if m.end > m.start]
         if len(subjects) < 2:
-            if op in ("more", "less"):
+            if op == "difference" and doc.kind == "决算" and re.search(r"预算", q.text) and re.search(r"决算|实际", q.text):
+                return self._stage_difference(q, doc)  # 三公经费决算与预算相差多少
+            if op in ("more", "less", "difference"):  # never one figure for a question about two
                 named = f"（只认出：{'、'.join(m.surface for m in subjects)}）" if subjects else ""
                 return self._help(q, f"{self._prefix(doc)} 的数据里没有找到要比较的两项{named}。")
             return None

@@ -412,3 +412,15 @@ def test_a_whole_named_to_scope_its_part_answers_the_part(real_engine, question,
     """基本支出中人员经费: the 人员经费, never the 基本支出 (it gave the whole before)."""
     a = real_engine.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01)
+
+
+def test_a_决算s_difference_from_its_budget_is_computed_from_both(real_engine):
+    a = real_engine.ask("普陀区规划资源局2024年三公经费决算与预算相差多少")
+    assert a.status == "answered" and a.value == pytest.approx(0.39 - 2.85, abs=0.01) and len(a.citations) >= 2
+    assert "决算比预算少 2.46 万元" in a.answer
+
+
+@pytest.mark.parametrize("question", ["万里街道2025年项目支出相差多少", "普陀区商务委2025年人员经费差多少"])
+def test_a_difference_with_one_subject_is_never_that_subjects_figure(real_engine, question):
+    a = real_engine.ask(question)
+    assert a.status != "answered" and a.value is None
