@@ -20,7 +20,6 @@ Numbers, not pass/fail: put them in the README when they change.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import random
@@ -28,7 +27,6 @@ import resource
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -41,7 +39,7 @@ from bot.telegram import build_application  # noqa: E402
 from knowledge import store  # noqa: E402
 from knowledge.engine import Engine  # noqa: E402
 from loaders import read_disclosure  # noqa: E402
-from tests.botapi import KINDS, FakeBotAPI, fuzzed_update, telegram_html_problems, text_message  # noqa: E402
+from tests.botapi import KINDS, FakeBotAPI, fuzzed_update, polling, telegram_html_problems, text_message  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "disclosures"
 WORDS = (
@@ -121,53 +119,36 @@ def soak_bot(kb: Path, n: int, rng: random.Random) -> dict:
     with FakeBotAPI(token) as api:
         config = Config(telegram=TelegramConfig(token=token, base_url=api.url, admins=[1], rate_limit_per_minute=0))
         application = build_application(config, kb)
-        ready, stop = threading.Event(), {}
-
-        async def main() -> None:
-            stop["event"], stop["loop"] = asyncio.Event(), asyncio.get_running_loop()
-            async with application:
-                await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(poll_interval=0.0, timeout=1)
-                ready.set()
-                await stop["event"].wait()
-                await application.updater.stop()
-                await application.stop()
-
-        thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
-        thread.start()
-        assert ready.wait(30), "the bot did not start"
-        times: list[float] = []
-        crashes: list[str] = []
-        uid = 10_000
-        started = time.perf_counter()
-        for i in range(n):
-            uid += 1
-            kind = "private" if i % 4 == 0 else rng.choice(KINDS)
-            text = fuzzed_question(rng)[:300].encode("utf-8", "replace").decode("utf-8")
-            update = fuzzed_update(kind, text, uid, -uid)
-            sent_at = time.perf_counter()
-            api.push(update)
-            if kind == "private":  # exactly one reply: time it
-                try:
-                    api.wait_for("sendMessage", uid, timeout=10)
-                    times.append(time.perf_counter() - sent_at)
-                except TimeoutError:
-                    crashes.append(f"no reply to the private message {text[:80]!r}")
-        sentinel = uid + 1
-        api.push(text_message(sentinel, sentinel, "办公费多少"))
-        api.wait_for("sendMessage", sentinel, timeout=60)
-        total = time.perf_counter() - started
-        for method, params in list(api.calls):
-            texts = [params["text"]] if method in ("sendMessage", "editMessageText") and params.get("parse_mode") == "HTML" else []
-            if method == "answerInlineQuery":
-                texts += [r["input_message_content"]["message_text"] for r in params["results"]]
-            for text in texts:
-                problems = telegram_html_problems(text)
-                if problems:
-                    crashes.append(f"{method}: {problems[0]}: {text[:80]!r}")
-        stop["loop"].call_soon_threadsafe(stop["event"].set)
-        thread.join(30)
+        with polling(application):
+            times: list[float] = []
+            crashes: list[str] = []
+            uid = 10_000
+            started = time.perf_counter()
+            for i in range(n):
+                uid += 1
+                kind = "private" if i % 4 == 0 else rng.choice(KINDS)
+                text = fuzzed_question(rng)[:300].encode("utf-8", "replace").decode("utf-8")
+                update = fuzzed_update(kind, text, uid, -uid)
+                sent_at = time.perf_counter()
+                api.push(update)
+                if kind == "private":  # exactly one reply: time it
+                    try:
+                        api.wait_for("sendMessage", uid, timeout=10)
+                        times.append(time.perf_counter() - sent_at)
+                    except TimeoutError:
+                        crashes.append(f"no reply to the private message {text[:80]!r}")
+            sentinel = uid + 1
+            api.push(text_message(sentinel, sentinel, "办公费多少"))
+            api.wait_for("sendMessage", sentinel, timeout=60)
+            total = time.perf_counter() - started
+            for method, params in list(api.calls):
+                texts = [params["text"]] if method in ("sendMessage", "editMessageText") and params.get("parse_mode") == "HTML" else []
+                if method == "answerInlineQuery":
+                    texts += [r["input_message_content"]["message_text"] for r in params["results"]]
+                for text in texts:
+                    problems = telegram_html_problems(text)
+                    if problems:
+                        crashes.append(f"{method}: {problems[0]}: {text[:80]!r}")
     logging.getLogger().removeHandler(errors)
     crashes += [f"logged: {m}" for m in errors.messages]
     return {"updates": n, "crashes": crashes, "p50": statistics.median(times) * 1000, "p99": percentile(times, 0.99), "max": max(times) * 1000, "per_second": n / total}

@@ -38,10 +38,11 @@ class OperationsLayer(CompareLayer):
         if doc.kind != "决算":
             return self._help(q, f"{self._prefix(doc)} 是预算，不是决算：还没有执行数，算不出执行率。")
         subject = q if q.matches else replace(q, subject_text="一般公共预算财政拨款支出", matches=self._table_words(q, "一般公共预算支出表"))
-        budget = self._figure(replace(subject, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
-        actual = self._figure(replace(subject, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
-        if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
-            return budget if budget.value is None else actual
+        both = self._both_stages(subject, doc)
+        if isinstance(both, Answer):
+            return both
+        actual, budget = both
+        assert actual.value is not None and budget.value is not None
         if not budget.value:
             return self._help(q, f"{self._prefix(doc)} 年初预算为 0，执行率无从计算。")
         rate = round(actual.value / budget.value * 100, 2)
@@ -66,12 +67,22 @@ class OperationsLayer(CompareLayer):
             q.question, "answered", text, value=winner.value, unit=both.unit, citations=both.citations, intent="figure", source=both.source
         )
 
-    def _stage_difference(self, q: Query, doc: DocData) -> Answer:
-        """决算数 − 年初预算 of one subject of a 决算, both cited."""
+    def _both_stages(self, q: Query, doc: DocData) -> tuple[Answer, Answer] | Answer:
+        """The 决算数 and the 年初预算 of the subject of a question about a 决算, each answered and
+        cited, or the answer that says which could not be found."""
         budget = self._figure(replace(q, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
         actual = self._figure(replace(q, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
         if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
             return budget if budget.value is None else actual
+        return actual, budget
+
+    def _stage_difference(self, q: Query, doc: DocData) -> Answer:
+        """决算数 − 年初预算 of one subject of a 决算, both cited."""
+        both = self._both_stages(q, doc)
+        if isinstance(both, Answer):
+            return both
+        actual, budget = both
+        assert actual.value is not None and budget.value is not None
         value = round(actual.value - budget.value, 2)
         word = "多" if value >= 0 else "少"
         text = f"{self._prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，决算比预算{word} {fmt(abs(value))} 万元"

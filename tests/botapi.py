@@ -272,3 +272,35 @@ def fuzzed_update(kind: str, text: str, uid: int, chat: int) -> dict:
 
 # Every kind of update the bot handles or must ignore.
 KINDS = ["private", "command", "group_mention", "group_reply", "group_silent", "callback", "inline", "edited", "channel", "caption", "sticker"]
+
+
+@contextlib.contextmanager
+def polling(application):
+    """Run a built PTB Application with long polling in a thread of its own (what run_polling
+    does, without taking over the main thread); stopped on leaving the block."""
+    import asyncio
+
+    ready = threading.Event()
+    stop: dict = {}
+
+    async def main():
+        stop["event"] = asyncio.Event()
+        stop["loop"] = asyncio.get_running_loop()
+        async with application:
+            await application.post_init(application)  # what run_polling does before it starts
+            await application.start()
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            ready.set()
+            await stop["event"].wait()
+            await application.updater.stop()
+            await application.stop()
+
+    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    thread.start()
+    if not ready.wait(30):
+        raise TimeoutError("the bot did not start")
+    try:
+        yield
+    finally:
+        stop["loop"].call_soon_threadsafe(stop["event"].set)
+        thread.join(30)

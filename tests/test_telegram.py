@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 import re
-import threading
 import time
 
 import pytest
@@ -18,7 +16,17 @@ from bot.render import pack, render_html
 from bot.telegram import build_application
 from knowledge.answer import Answer
 
-from .botapi import BOT_USERNAME, KINDS, FakeBotAPI, fuzzed_update, mention_entities, telegram_html_problems, text_message, user
+from .botapi import (
+    BOT_USERNAME,
+    KINDS,
+    FakeBotAPI,
+    fuzzed_update,
+    mention_entities,
+    polling,
+    telegram_html_problems,
+    text_message,
+    user,
+)
 
 TOKEN = "123456:TEST-token-never-logged"
 ADMIN = 4242
@@ -44,28 +52,9 @@ def bot(sample_kb):
     with FakeBotAPI(TOKEN) as api:
         config = Config(telegram=TelegramConfig(token=TOKEN, base_url=api.url, admins=[ADMIN], rate_limit_per_minute=5))
         application = build_application(config, sample_kb)
-        ready = threading.Event()
-        stop: dict = {}
-
-        async def main():
-            stop["event"] = asyncio.Event()
-            stop["loop"] = asyncio.get_running_loop()
-            async with application:
-                await application.post_init(application)  # what run_polling does before it starts
-                await application.start()
-                await application.updater.start_polling(poll_interval=0.0, timeout=1)
-                ready.set()
-                await stop["event"].wait()
-                await application.updater.stop()
-                await application.stop()
-
-        thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
-        thread.start()
-        assert ready.wait(20), "the bot did not start"
-        api.logs = logs
-        yield api
-        stop["loop"].call_soon_threadsafe(stop["event"].set)
-        thread.join(20)
+        with polling(application):
+            api.logs = logs
+            yield api
     root.removeHandler(logs)
     root.setLevel(old_level)
 
