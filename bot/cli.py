@@ -42,6 +42,9 @@ ASK_FLAGS = ("--json", "-h", "--help")
 
 def main(argv: list[str] | None = None) -> int:
     cli_text.install()
+    for stream in (sys.stdout, sys.stderr):  # a path or word that was not UTF-8 is shown escaped, never a crash
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = build_parser()
     args = parser.parse_args(question_after_options(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "command", None):

@@ -58,10 +58,11 @@ def test_a_file_over_its_format_limit_is_refused_before_reading(tmp_path, kind, 
         read_disclosure(big)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
         st.text(st.characters(exclude_characters="\x00"), max_size=30)
+        | st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3)
         | st.sampled_from(["-1年项目支出", "--json", "-", "--kb", "-h", "--", "-项目支出", "\udcff\udcfe", "--config=x"]),
         min_size=1,
         max_size=4,
