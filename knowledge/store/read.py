@@ -120,15 +120,13 @@ def ranking(
     if place:
         where += " AND instr(k.department, ?) > 0"
         params.append(place)
-    order = "DESC" if descending else "ASC"
-    total = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
-    top = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT k.document_id FROM key_figures k WHERE {where} ORDER BY k.figure {order}, k.department, k.document_id LIMIT ?",
-            [*params, limit],
-        )
-    ]
+    order = f"ORDER BY k.figure {'DESC' if descending else 'ASC'}, k.department, k.document_id LIMIT ?"
+    if place:  # the place filter reads every entry anyway: count them in the same pass
+        found_rows = conn.execute(f"SELECT k.document_id, count(*) OVER () FROM key_figures k WHERE {where} {order}", [*params, limit]).fetchall()
+        top, total = [r[0] for r in found_rows], (found_rows[0][1] if found_rows else 0)
+    else:  # the index gives them in order: stop at `limit`; the count reads the index alone
+        total = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
+        top = [r[0] for r in conn.execute(f"SELECT k.document_id FROM key_figures k WHERE {where} {order}", [*params, limit])]
     found = {
         r[2]: r
         for r in conn.execute(
