@@ -39,7 +39,7 @@ DESCRIBE = [
     ("spending", re.compile(r"支出结构|支出构成|钱花在哪|花在哪|用在哪")),
 ]
 ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|所有部门|每个部门|全部部门|部门之间|哪个单位|各单位")
-COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大")
+COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大|[辆台人户个]数")
 _BODY = "(?:" + "|".join(BODY_SUFFIXES) + ")"
 PLACE_MENTION = re.compile(
     r"([\u4e00-\u9fff]{2,4}?[省市县区])(?:(?!哪|各|每|所有|全部)[\u4e00-\u9fff]){0,10}?"
@@ -54,7 +54,10 @@ DEPT_MENTION = re.compile(
 )
 # The unit a question asks in: a figure in another unit (万元 for 多少场) never answers it.
 PERCENT_ASKED = re.compile(r"百分之几|百分比|百分点|比例|比重|占比|增长率|增幅|降幅|增速|几成|%")
-COUNT_ASKED = re.compile(r"(?:多少|几)(人次|场次|场|个|人|户|次|辆|台|公里|千米|所|名|项|件|套|平方米|亩|天|小时|家|册|本|篇|期|批|条|份|座|间)")
+COUNT_ASKED = re.compile(
+    r"(?:多少|几)(人次|场次|场|个|人|户|次|辆|台|公里|千米|所|名|项|件|套|平方米|亩|天|小时|家|册|本|篇|期|批|条|份|座|间)"
+    r"|(?<=[车辆])(辆)数|(台)数(?!据)|(?<=[员工职学生])(人)数|(户)数"  # 车辆数, 台数, 学生人数, 户数: a count, never 万元
+)
 # Which figure of a 决算 a question asks for; the words are taken out before subjects are matched.
 STAGES = [
     ("年初预算", re.compile(r"年初预算(?:数)?|年初安排")),
@@ -154,7 +157,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
     q.count = bool(COUNT.search(rest))
     unit = PERCENT_ASKED.search(rest) or COUNT_ASKED.search(rest)
     if unit:
-        q.unit_asked = "%" if unit.re is PERCENT_ASKED else unit.group(1)
+        q.unit_asked = "%" if unit.re is PERCENT_ASKED else next(g for g in unit.groups() if g)
     q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
     q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
     for stage, pattern in STAGES:
@@ -176,7 +179,13 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
 
 # A whole and the measures it is made of: "基本支出中人员经费" asks for the 人员经费 (the 基本支出
 # only says where it is), never for the 基本支出.
-PARTS_OF = {"基本支出": {"人员经费", "公用经费"}, "支出总计": {"基本支出", "项目支出"}, "总支出": {"基本支出", "项目支出"}}
+SANGONG_ITEMS = {"因公出国(境)费", "公务接待费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费"}
+PARTS_OF = {
+    "基本支出": {"人员经费", "公用经费"},
+    "支出总计": {"基本支出", "项目支出"},
+    "总支出": {"基本支出", "项目支出"},
+    "三公经费": SANGONG_ITEMS,
+}
 INSIDE = re.compile(r"\s*(?:中|中的|里|里的|里面的?|当中的?|之中的?|其中的?)\s*")
 
 
@@ -190,7 +199,7 @@ def _scoped(matches: list[Match], text: str, intent: str) -> list[Match]:
         if (
             whole.end > whole.start
             and INSIDE.fullmatch(text[whole.end : part.start])
-            and any(t.kind == "measure" and t.canonical in parts for t in part.terms)
+            and any(t.kind in ("measure", "row", "fact") and t.canonical in parts for t in part.terms)
         ):
             out.remove(whole)
     return out
@@ -253,8 +262,8 @@ YEARS_APART = re.compile(r"(?:19|20)\d{2}年.{0,16}?比.{0,16}?(?:19|20)\d{2}年
 OPERATIONS = [
     ("per_month", re.compile(r"每个?月|月均|平均每月|平均一个月|一个月")),
     ("per_quarter", re.compile(r"每个?季度|季均|平均每季度|一个季度")),
-    ("more", re.compile(r"哪个(?:更)?多|哪项(?:更)?多|谁(?:更)?多|哪个(?:更)?高|哪个(?:更)?大")),
-    ("less", re.compile(r"哪个(?:更)?少|哪项(?:更)?少|谁(?:更)?少|哪个(?:更)?低|哪个(?:更)?小")),
+    ("more", re.compile(r"哪(?:个|项|一?年)(?:更)?多|谁(?:更)?多|哪(?:个|一?年)(?:更)?(?:高|大)")),
+    ("less", re.compile(r"哪(?:个|项|一?年)(?:更)?少|谁(?:更)?少|哪(?:个|一?年)(?:更)?(?:低|小)")),
     ("difference", re.compile(r"相差|差多少|差额|差距|比(?!上年|去年|前年|\d).{1,12}?(?:多|少)了?多少")),
     ("sum", re.compile(r"一共|合计|加起来|总共|共计|加在一起")),
     ("execution", re.compile(r"执行率|执行了?(?:多少|百分之几|几成)|完成了?(?:年初)?预算的?(?:多少|百分之几|几成)|预算完成率|完成率")),

@@ -258,3 +258,28 @@ def test_a_whole_named_to_scope_its_part_answers_the_part(engine, folder, body, 
     name = body or truth(folder)["department"]
     expected = table_total(folder, "基本支出表", part)
     assert figure(engine, f"{name}{whole}{part}多少") == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("question", "folder", "item"),
+    [("顺平卫健局2024年三公经费里面的公务接待费", "dept_22_2024", "公务接待费"), ("望都文旅局三公经费中的公务接待费", "dept_20", "公务接待费")],
+)
+def test_an_item_of_the_sangong_named_inside_it_is_the_item(engine, question, folder, item):
+    t = next(x for x in truth(folder)["tables"] if "三公" in x["title"])
+    expected = next(r["values"].get("合计", 0.0) for r in t["rows"] if r.get("item") == item)
+    assert figure(engine, question) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize("question", ["顺平卫健局2023年和2024年项目支出哪年多", "顺平卫健局2023年和2024年人员经费哪一年少"])
+def test_which_year_is_more_is_answered_with_the_year(engine, question):
+    a = engine.ask(question)
+    assert a.status == "answered" and len(a.citations) == 2
+    later, earlier = a.citations
+    winner = later if (later.value >= earlier.value) == ("多" in question[-3:]) else earlier
+    assert a.value == winner.value and a.answer.rstrip("。").split("；")[0].count("年") >= 2
+
+
+@pytest.mark.parametrize("question", ["曲阳县第一中学车辆数", "曲阳一中有几辆车"])
+def test_a_count_of_vehicles_is_never_their_value(engine, question):
+    a = engine.ask(question)
+    assert a.unit != "万元" and (a.value is None or a.unit in ("辆", "台"))
