@@ -78,15 +78,26 @@ class FiguresLayer(TermsLayer):
                 continue
             if measure and measure not in t.column_keys():
                 continue
+            carried, seen = False, set()  # two-sided tables list the 结转 by the same item names again
             for r in t.rows:
                 matched = next((n for n in names if n in (canon(r.name), canon(r.name_right), _bare(r.name))), None)
                 if matched is None and q.code and r.code == q.code:
                     matched = canon(r.name)
+                if t.key in TWO_SIDED:
+                    repeated = carried and _bare(r.name) in seen and "结转" not in q.text
+                    carried = carried or "结转" in (r.name or "")
+                    seen.add(_bare(r.name))
+                    if repeated:
+                        continue  # 年初结转 · 一般公共预算拨款 is not the year's 一般公共预算拨款
                 if matched is None:
                     continue
                 column = measure or self._default_column(t, r, matched, q.count, q.stage)
                 if column is None:
                     continue
+                if measure and t.key in TWO_SIDED:  # a 收入 item's figure is on the 收入 side, never the 支出 item's beside it
+                    side = "收入" if matched in (canon(r.name), _bare(r.name)) else "支出"
+                    if next((c["side"] for c in t.columns if c["key"] == measure), side) != side:
+                        continue
                 if column in COUNTED and column not in r.values:
                     continue  # a blank 数量 or 面积 is not stated, not 0 (a blank in a money column is 0)
                 name = _side_name(t, r, column)

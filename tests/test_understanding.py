@@ -283,3 +283,12 @@ def test_which_year_is_more_is_answered_with_the_year(engine, question):
 def test_a_count_of_vehicles_is_never_their_value(engine, question):
     a = engine.ask(question)
     assert a.unit != "万元" and (a.value is None or a.unit in ("辆", "台"))
+
+
+@pytest.mark.parametrize(("question", "folder"), [("曲阳一中的一般公共预算拨款是多少", "dept_34"), ("望都文旅局一般公共预算拨款", "dept_20")])
+def test_an_income_item_of_a_two_sided_table_is_its_own_figure(engine, question, folder):
+    """Not the 支出 item printed beside it (一般公共服务支出 0.00 was given), nor the same name again
+    under the 结转 lines (which asked which)."""
+    t = next(x for x in truth(folder)["tables"] if "财政拨款收支总表" in x["title"])
+    expected = next(r["values"]["收入金额"] for r in t["rows"] if "一般公共预算拨款" in (r.get("name") or ""))
+    assert figure(engine, question) == pytest.approx(expected, abs=0.01)
