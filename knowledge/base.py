@@ -18,6 +18,7 @@ from . import store
 from .answer import Answer, Citation
 from .conventions import MAX_OPTIONS
 from .documents import DocData, RowData, TableData
+from .key_figures import usable
 from .parse import Query
 from .vocabulary import Vocabulary
 
@@ -40,7 +41,7 @@ class EngineBase:
         try:
             snapshot = store.derived(conn, "vocabulary")  # built at load time
             self.vocab = Vocabulary.from_snapshot(snapshot) if snapshot else Vocabulary.from_sources(store.vocabulary_sources(conn))
-            self.key_measures: dict[str, str] = {sig: m for m, sig in (store.derived(conn, "key_measures") or {}).items()}
+            self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures"))
             defined_in = store.derived(conn, "definitions")
             self.defined_in: dict[str, list[str]] = defined_in if defined_in is not None else store.definition_holders(conn)
             self.documents = [dict(d) for d in store.list_documents(conn)]

@@ -25,6 +25,22 @@ from .parse import Query, parse
 if TYPE_CHECKING:
     from .engine import Engine
 
+def rules_digest() -> str:
+    """Which reading rules computed the key figures: a digest of the engine's own source. A base
+    whose key figures came from other rules is not answered from them (the engine reads the
+    documents instead) until a load computes them again."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in here.glob("*.py")):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RULES = rules_digest()
+
 MEASURES = [
     "收入总计",
     "支出总计",
@@ -67,7 +83,13 @@ def signature(q: Query) -> str:
 
 
 def measure_signatures(engine: Engine) -> dict[str, str]:
-    return {m: signature(parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in MEASURES}
+    """Each measure's signature under the current vocabulary and rules."""
+    return {m: RULES + signature(parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in MEASURES}
+
+
+def usable(stored: dict[str, str] | None) -> dict[str, str]:
+    """signature → measure, for the key figures a base holds that these rules computed."""
+    return {sig[len(RULES) :]: m for m, sig in (stored or {}).items() if sig.startswith(RULES)}
 
 
 def rows_for(engine: Engine, measure: str, doc_ids: list[str]) -> list[tuple]:

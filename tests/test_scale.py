@@ -110,3 +110,21 @@ def test_places_whose_characters_a_question_converts_are_still_found(tmp_path):
         a = engine.ask(q)
         assert a.status == "answered" and a.citations[0].department == "乾安县科学技术局", (q, a.answer)
     assert engine.ask("乾安县哪个部门项目支出最多").items[0].startswith("乾安县科学技术局")
+
+
+def test_key_figures_from_other_reading_rules_are_not_used(county_kb, tmp_path):
+    """After an upgrade changes how figures are read, a base's stored key figures are stale: the
+    engine reads the documents instead (same answers) until a load computes them again."""
+    import shutil
+
+    copy = tmp_path / "old.db"
+    shutil.copy(county_kb, copy)
+    conn = sqlite3.connect(copy)
+    stored = store.derived(conn, "key_measures")
+    store.put_derived(conn, "key_measures", {m: "0" * 16 + sig[16:] for m, sig in stored.items()})
+    conn.commit()
+    conn.close()
+    old, current = Engine.open(copy), Engine.open(county_kb)
+    assert old.key_measures == {} and len(current.key_measures) == len(MEASURES)
+    for q in ("哪个部门项目支出最多", "2023年哪个部门三公经费最少"):
+        assert old.ask(q).to_dict() == current.ask(q).to_dict()
