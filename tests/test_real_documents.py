@@ -424,3 +424,13 @@ def test_a_决算s_difference_from_its_budget_is_computed_from_both(real_engine)
 def test_a_difference_with_one_subject_is_never_that_subjects_figure(real_engine, question):
     a = real_engine.ask(question)
     assert a.status != "answered" and a.value is None
+
+
+def test_人员经费_of_a_决算_is_checked_against_the_tables_own_total_row(real_engine):
+    """The Shanghai 决算 基本支出 table totals 人员经费 and 公用经费 in rows of their own. Where the
+    narrative agrees the answer cites both; where it does not (规划资源局: 4,884.09 in the table,
+    4,896.98 in 说明六, as SOURCES.md lists) the engine asks which, never picks one."""
+    agree = real_engine.ask("普陀区社会工作部2024年人员经费")
+    assert agree.status == "answered" and agree.value == pytest.approx(95.36) and "人员经费合计" in agree.answer
+    differ = real_engine.ask("普陀区规划资源局2024年人员经费")
+    assert differ.status == "clarify" and "4884.09" in differ.answer and "4896.98" in differ.answer
