@@ -434,3 +434,16 @@ def test_人员经费_of_a_决算_is_checked_against_the_tables_own_total_row(re
     assert agree.status == "answered" and agree.value == pytest.approx(95.36) and "人员经费合计" in agree.answer
     differ = real_engine.ask("普陀区规划资源局2024年人员经费")
     assert differ.status == "clarify" and "4884.09" in differ.answer and "4896.98" in differ.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "row"),
+    [
+        ("万里街道2025年一般公共预算拨款收入", 18976.76, "一般公共预算资金"),  # 上海: 1.一般公共预算资金
+        ("江苏省人大常委会办公厅2018年一般公共预算拨款收入是多少", 15897.44, "一般公共预算资金小计"),  # 江苏
+    ],
+)
+def test_general_budget_appropriation_income_is_its_own_row_in_every_template(real_engine, question, value, row):
+    """Not the 收入总计 "understood as" it (it was, with a note): the row each template names it by."""
+    a = real_engine.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01) and a.citations[0].name == row
