@@ -18,7 +18,7 @@ from . import store
 from .answer import Answer, Citation
 from .conventions import MAX_OPTIONS
 from .documents import DocData, RowData, TableData
-from .key_figures import usable
+from .key_figures import RULES, usable
 from .parse import Query
 from .vocabulary import Vocabulary
 
@@ -39,8 +39,11 @@ class EngineBase:
         self.conn = conn
         self.path = path
         try:
-            snapshot = store.derived(conn, "vocabulary")  # built at load time
-            self.vocab = Vocabulary.from_snapshot(snapshot) if snapshot else Vocabulary.from_sources(store.vocabulary_sources(conn))
+            snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
+            if snapshot and snapshot.get("rules") == RULES:
+                self.vocab = Vocabulary.from_snapshot(snapshot)
+            else:  # a base loaded by another version: build it from what the base holds (slower to open)
+                self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
             self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures"))
             defined_in = store.derived(conn, "definitions")
             self.defined_in: dict[str, list[str]] = defined_in if defined_in is not None else store.definition_holders(conn)

@@ -128,3 +128,24 @@ def test_key_figures_from_other_reading_rules_are_not_used(county_kb, tmp_path):
     assert old.key_measures == {} and len(current.key_measures) == len(MEASURES)
     for q in ("哪个部门项目支出最多", "2023年哪个部门三公经费最少"):
         assert old.ask(q).to_dict() == current.ask(q).to_dict()
+
+
+def test_a_base_loaded_by_another_version_is_read_right_and_brought_up_to_date_by_the_next_load(tmp_path):
+    """The vocabulary and key figures computed at load time follow the rules of the version that
+    loaded them (its lexicon too). Another version opens such a base by building its vocabulary from
+    the base, and its next load — even of unchanged files — recomputes them."""
+    kb = tmp_path / "kb.db"
+    store.write(kb, [read_disclosure(SAMPLE)])
+    conn = sqlite3.connect(kb)
+    snapshot = store.derived(conn, "vocabulary")
+    snapshot["rules"] = "0" * 16
+    snapshot["terms"] = {}  # what an older lexicon would have known: nothing
+    store.put_derived(conn, "vocabulary", snapshot)
+    conn.commit()
+    conn.close()
+    assert Engine.open(kb).ask("项目支出多少").value == 6357.0  # built from the base, not the stale snapshot
+    store.write(kb, [read_disclosure(SAMPLE)])  # unchanged file
+    conn = sqlite3.connect(kb)
+    from knowledge.key_figures import RULES
+
+    assert store.derived(conn, "vocabulary")["rules"] == RULES and store.derived(conn, "vocabulary")["terms"]

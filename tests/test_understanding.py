@@ -292,3 +292,8 @@ def test_an_income_item_of_a_two_sided_table_is_its_own_figure(engine, question,
     t = next(x for x in truth(folder)["tables"] if "财政拨款收支总表" in x["title"])
     expected = next(r["values"]["收入金额"] for r in t["rows"] if "一般公共预算拨款" in (r.get("name") or ""))
     assert figure(engine, question) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(("question", "folder", "column"), [("望都文旅局2024年一般公共预算财政拨款基本支出中的人员经费", "dept_20", "人员经费"), ("顺平卫健局2024年财政拨款基本支出的公用经费", "dept_22_2024", "公用经费")])
+def test_the_basic_expenditure_table_named_in_words_scopes_its_columns(engine, question, folder, column):
+    assert figure(engine, question) == pytest.approx(table_total(folder, "基本支出表", column), abs=0.01)

@@ -57,7 +57,9 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
             try:
                 with db.atomic():
                     results = [_write_one(db, d) for d in disclosures]
-                    if any(r.status != "unchanged" for r in results):
+                    changed = any(r.status != "unchanged" for r in results)
+                    stale = derived_by_other_rules(db.conn)  # loaded by another version: recompute what it derived
+                    if changed or stale:
                         derive(db, [r.document_id for r in results if r.status != "unchanged"])
             except sqlite3.IntegrityError as e:
                 raise KnowledgeBaseError(f"{path}：文件中有重复的表或条目，无法存入，知识库没有改动（{e}）") from e
@@ -65,13 +67,20 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
                 raise KnowledgeBaseError(f"{path}：写入失败，知识库没有改动（{e}）") from e
             finally:
                 db.close()
-            if path.exists() and all(r.status == "unchanged" for r in results):
+            if path.exists() and not changed and not stale:
                 return results
             swap_in(tmp, path)
             return results
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+
+def derived_by_other_rules(conn: sqlite3.Connection) -> bool:
+    from ..key_figures import RULES
+
+    row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
+    return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != RULES
 
 
 def put_derived(conn: sqlite3.Connection, key: str, value: object) -> None:
@@ -83,10 +92,11 @@ def derive(db: sqlite_utils.Database, written: list[str]) -> None:
     """What an engine needs at start, computed once here rather than at every start: the
     vocabulary of everything the base holds, which documents define each term, and each
     document's key figures (key_figures.py)."""
+    from ..key_figures import RULES
     from ..vocabulary import Vocabulary
 
     derived = {
-        "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot(),
+        "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": RULES},
         "definitions": definition_holders(db.conn),
     }
     for key, value in derived.items():
