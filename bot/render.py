@@ -21,7 +21,11 @@ def shown_items(items: list[str], limit: int = MAX_ITEMS) -> tuple[list[str], st
     """The entries a chat shows, and the line that counts the rest."""
     if len(items) <= limit:
         return items, None
-    return items[:limit], f"……另有 {len(items) - limit} 项未列出（共 {len(items)} 项）"
+    return items[:limit], more_line(len(items) - limit, len(items))
+
+
+def more_line(left: int, total: int) -> str:
+    return f"……另有 {left} 项未列出（共 {total} 项）"
 
 
 def clip(text: str, limit: int) -> str:

@@ -48,7 +48,8 @@ from knowledge.live import LiveEngine
 from knowledge.store import KnowledgeBaseError
 
 from .config import Config, ConfigError
-from .render import pack, render_html, shown_items
+from .render import pack, render_html
+from .sources import sources_lines
 from .telegram_state import BotState, examples_for, protect_token, with_retry
 
 log = logging.getLogger("budgetbot.telegram")
@@ -146,13 +147,7 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    docs = state.engine.documents
-    if not docs:
-        await with_retry(lambda: message.reply_text("知识库是空的。"))
-        return
-    entries = [f"{d['department']} {d['year']}年{d['kind']}：{d['source_name']}（{d['tables']}张表，{d['rows']}行）" for d in docs]
-    shown, more = shown_items(entries)
-    text = pack([f"已载入 {len(docs)} 份公开文件："] + shown + ([more] if more else []))[0]
+    text = pack(sources_lines(state.engine))[0]
     await with_retry(partial(message.reply_text, text))
 
 

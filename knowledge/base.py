@@ -45,16 +45,15 @@ class EngineBase:
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
             self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures"))
-            defined_in = store.derived(conn, "definitions")
-            self.defined_in: dict[str, list[str]] = defined_in if defined_in is not None else store.definition_holders(conn)
-            self.documents = [dict(d) for d in store.list_documents(conn)]
+            first_definers = store.derived(conn, "first_definers")
+            self.first_definers: dict[str, str] = first_definers if first_definers is not None else store.first_definers(conn)
+            self.documents = store.document_index(conn)
         except sqlite3.DatabaseError as e:
             raise store.damaged(path, e) from e
         self.by_department: dict[str, list[dict]] = {}  # in document order (department, year)
         for d in self.documents:
             self.by_department.setdefault(d["department"], []).append(d)
         self.by_id = {d["id"]: d for d in self.documents}
-        self._defining_sets: dict[str, frozenset[str]] = {}
         self.departments = sorted(self.by_department)
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 256 of them (~60 MB) keep a conversation warm

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from loaders.template import TWO_SIDED
 
@@ -151,6 +152,7 @@ def _rank(key: str) -> int:
     return PRECEDENCE.index(key) if key in PRECEDENCE else len(PRECEDENCE)
 
 
+@lru_cache(maxsize=65536)
 def _bare(name: str) -> str:
     """车辆（台、辆） → 车辆."""
     return re.sub(r"[（(][^）)]*[)）]$", "", canon(name))

@@ -92,18 +92,20 @@ def usable(stored: dict[str, str] | None) -> dict[str, str]:
     return {sig[len(RULES) :]: m for m, sig in (stored or {}).items() if sig.startswith(RULES)}
 
 
-def rows_for(engine: Engine, measure: str, doc_ids: list[str]) -> list[tuple]:
-    """The key-figure rows of these documents for one measure (what a ranking would take)."""
-    q = parse(f"哪个部门{measure}最多", engine.vocab, engine.newest_year)
-    out = []
-    for doc_id in doc_ids:
+def rows_for(engine: Engine, measures: list[str], doc_ids: list[str]) -> list[tuple]:
+    """The key-figure rows of these documents for these measures (what a ranking would take);
+    each document is read once."""
+    asked = [(m, parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in measures]
+    out: list[tuple] = []
+    for doc_id in doc_ids if asked else []:
         doc = engine._doc(doc_id)
-        cands = [c for c in engine._gather(q, doc) if c.value is not None]
-        if len({round(c.figure, 2) for c in cands}) != 1:
-            continue
-        best = sorted(cands, key=lambda c: c.rank)[0]
-        data = {"unit": best.unit, "label": best.label, "value": best.value, "citation": asdict(best.citation)}
-        out.append((measure, doc_id, doc.department, doc.year, best.figure, json.dumps(data, ensure_ascii=False)))
+        for measure, q in asked:
+            cands = [c for c in engine._gather(q, doc) if c.value is not None]
+            if len({round(c.figure, 2) for c in cands}) != 1:
+                continue
+            best = sorted(cands, key=lambda c: c.rank)[0]
+            data = {"unit": best.unit, "label": best.label, "value": best.value, "citation": asdict(best.citation)}
+            out.append((measure, doc_id, doc.department, doc.year, best.figure, json.dumps(data, ensure_ascii=False)))
     return out
 
 
@@ -120,17 +122,13 @@ def rebuild(conn: sqlite3.Connection, written: list[str]) -> None:
         before: dict[str, str] = store.derived(conn, "key_measures") or {}
         everything = [d["id"] for d in engine.documents]
         touched = {engine.by_id[i]["department"] for i in written if i in engine.by_id}
-        for measure, sig in current.items():
-            if before.get(measure) == sig:
-                targets = written
-            else:
-                conn.execute("DELETE FROM key_figures WHERE measure = ?", [measure])
-                targets = everything
-                touched = set(engine.by_department)
-            conn.executemany(
-                "INSERT OR REPLACE INTO key_figures (measure, document_id, department, year, figure, data) VALUES (?, ?, ?, ?, ?, ?)",
-                rows_for(engine, measure, targets),
-            )
+        changed = [m for m, sig in current.items() if before.get(m) != sig]  # computed again for every document
+        if changed:
+            conn.executemany("DELETE FROM key_figures WHERE measure = ?", [(m,) for m in changed])
+            touched = set(engine.by_department)
+        insert = "INSERT OR REPLACE INTO key_figures (measure, document_id, department, year, figure, data) VALUES (?, ?, ?, ?, ?, ?)"
+        conn.executemany(insert, rows_for(engine, changed, everything))
+        conn.executemany(insert, rows_for(engine, [m for m in current if m not in changed], written))
         conn.executemany(  # which row stands for its department, now that documents came and went
             "UPDATE key_figures SET "
             "chosen = (document_id = (SELECT min(id) FROM documents d WHERE d.department = key_figures.department AND d.year = key_figures.year)), "

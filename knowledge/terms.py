@@ -83,12 +83,11 @@ class TermsLayer(EngineBase):
         terms = q.terms("definition") or self._loose_definition(q)
         if not terms:
             return None if quiet else self._help(q, "没有找到这个名词的解释。")
-        holders = self.defined_in.get(terms[0], [])  # built at load time, in document order
         if q.departments:
-            defining = self._defining(terms[0])
-            docs = [d for d in self.of_departments(q.departments) if d["id"] in defining]
-        else:
-            docs = [self.by_id[i] for i in holders[:1] if i in self.by_id]  # the first that defines it
+            docs = self.of_departments(q.departments)  # the first of theirs that defines it
+        else:  # the first document that defines it (found at load time)
+            first = self.first_definers.get(terms[0])
+            docs = [self.by_id[first]] if first in self.by_id else []
         for d in docs:
             doc = self._doc(d["id"])
             for x in doc.definitions:
@@ -112,13 +111,6 @@ class TermsLayer(EngineBase):
                         intent="definition",
                     )
         return None if quiet else self._help(q, "没有找到这个名词的解释。")
-
-    def _defining(self, term: str) -> frozenset[str]:
-        """The documents that define a term, as a set (made once per term)."""
-        found = self._defining_sets.get(term)
-        if found is None:
-            found = self._defining_sets[term] = frozenset(self.defined_in.get(term, []))
-        return found
 
     def _loose_definition(self, q: Query) -> list[str]:
         """机关运行经费是什么 → the term 机关运行费: what the question names, close to a defined term."""

@@ -4,6 +4,7 @@ documents; long rankings cut to their top; documents read from their stored reco
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from knowledge import store
 from knowledge.engine import Engine
 from knowledge.key_figures import MEASURES
+from knowledge.vocabulary import canon
 from loaders import read_disclosure
 
 from .conftest import GENERATED, GENERATED_V2, SAMPLE
@@ -149,3 +151,42 @@ def test_a_base_loaded_by_another_version_is_read_right_and_brought_up_to_date_b
     from knowledge.key_figures import RULES
 
     assert store.derived(conn, "vocabulary")["rules"] == RULES and store.derived(conn, "vocabulary")["terms"]
+
+
+def test_the_document_index_a_load_stores_is_the_documents_table(county_kb, tmp_path):
+    """The engine opens from the index a load stores (one value to decode): it must list the
+    same documents, in the same order, as the table; a base without it is read from the table."""
+    conn = store.open_readonly(county_kb)
+    table = [{k: d[k] for k in ("id", "department", "year", "kind")} for d in store.list_documents(conn)]
+    assert store.document_index(conn) == table and len(table) > 5
+    assert store.derived(conn, "documents") is not None
+    bare = tmp_path / "bare.db"
+    shutil.copy(county_kb, bare)
+    with sqlite3.connect(bare) as c:
+        c.execute("DELETE FROM derived WHERE key IN ('documents', 'first_definers')")
+    assert Engine.open(bare).documents == Engine.open(county_kb).documents == table
+    for q in ("什么是基本支出", "名词解释里三公经费是什么意思", "望都县乡村振兴局什么是项目支出"):
+        a, b = Engine.open(bare).ask(q), Engine.open(county_kb).ask(q)
+        assert a.status == "answered" and (a.answer, a.citations) == (b.answer, b.citations), q
+
+
+def test_a_definition_asked_of_no_body_comes_from_the_first_document_defining_it(county_kb):
+    engine = Engine.open(county_kb)
+    for term in ("基本支出", "项目支出", "三公经费"):
+        a = engine.ask(f"什么是{term}")
+        first = next(d for d in engine.documents if any(canon(x["term"]) == term for x in engine._doc(d["id"]).definitions))
+        assert a.status == "answered" and a.citations[0].document == first["id"], term
+
+
+def test_what_is_loaded_shows_the_first_entries_and_a_count(tmp_path):
+    from bot.sources import sources_lines
+
+    docs = []
+    for i in range(45):
+        d = read_disclosure(SAMPLE)
+        d.department, d.source_sha256 = f"测试县第{i:02d}局", f"copy-{i}"
+        docs.append(d)
+    store.write(tmp_path / "kb.db", docs)
+    lines = sources_lines(Engine.open(tmp_path / "kb.db"))
+    assert lines[0] == "已载入 45 份公开文件：" and lines[1].startswith("测试县第00局 2022年预算")
+    assert len(lines) == 32 and lines[-1] == "……另有 15 项未列出（共 45 项）"

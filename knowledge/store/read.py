@@ -8,6 +8,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from ..documents import DocData, RowData, TableData, from_record
 from .files import damaged, recover
 from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, prefix
@@ -35,8 +37,26 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def list_documents(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM documents ORDER BY department, year").fetchall()
+def list_documents(conn: sqlite3.Connection, limit: int = -1) -> list[sqlite3.Row]:
+    """The loaded documents with everything recorded of them (source, counts), in document order."""
+    return conn.execute("SELECT * FROM documents ORDER BY department, year LIMIT ?", [limit]).fetchall()
+
+
+INDEX_FIELDS = ("id", "department", "year", "kind")
+
+
+def document_index(conn: sqlite3.Connection) -> list[dict]:
+    """What the engine keeps of every document (INDEX_FIELDS), in document order (department,
+    year): from the index a load stores (one value to decode: ~10 times faster than the rows at
+    100,000 documents), else from the documents table."""
+    stored = derived(conn, "documents")
+    rows = stored if stored is not None else document_index_rows(conn)
+    return [{"id": i, "department": dept, "year": year, "kind": kind} for i, dept, year, kind in rows]
+
+
+def document_index_rows(conn: sqlite3.Connection) -> list[list]:
+    sql = f"SELECT {', '.join(INDEX_FIELDS)} FROM documents ORDER BY department, year"
+    return [list(r) for r in conn.execute(sql)]
 
 
 _N_ROWS = "(SELECT count(*) FROM table_rows r WHERE r.id >= t.id || '/' AND r.id < t.id || '0') AS n_rows"
@@ -87,21 +107,20 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
 def derived(conn: sqlite3.Connection, key: str) -> dict | None:
     """A structure computed at load time (the vocabulary), or None in a base without it."""
     row = conn.execute("SELECT data FROM derived WHERE key = ?", [key]).fetchone()
-    return json.loads(zlib.decompress(row[0])) if row else None
+    return msgspec.json.decode(zlib.decompress(row[0])) if row else None
 
 
-def definition_holders(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """Each defined term (as the vocabulary writes it) → the documents that define it, in
-    document order (department, year)."""
+def first_definers(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each defined term (as the vocabulary writes it) → the first document that defines it, in
+    document order (department, year): the one a definition asked of no body is taken from."""
     from ..vocabulary import canon
 
-    holders: dict[str, list[str]] = {}
+    first: dict[str, str] = {}
     for doc, term in conn.execute(
         "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, x.number"
     ):
-        if doc not in holders.setdefault(canon(term), []):
-            holders[canon(term)].append(doc)
-    return holders
+        first.setdefault(canon(term), doc)
+    return first
 
 
 def ranking(

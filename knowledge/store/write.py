@@ -15,7 +15,7 @@ from loaders.model import Disclosure
 
 from ..documents import document_record, narrative_record
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
-from .read import assemble_document, definition_holders, pack, vocabulary_sources
+from .read import assemble_document, document_index_rows, first_definers, pack, vocabulary_sources
 from .schema import DOCUMENT_TABLES, ID_COLUMN, KnowledgeBaseError, _create_schema, document_id, prefix
 
 
@@ -97,8 +97,10 @@ def derive(db: sqlite_utils.Database, written: list[str]) -> None:
 
     derived = {
         "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": RULES},
-        "definitions": definition_holders(db.conn),
+        "first_definers": first_definers(db.conn),
+        "documents": document_index_rows(db.conn),
     }
+    db.conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
     for key, value in derived.items():
         put_derived(db.conn, key, value)
     from ..key_figures import rebuild
