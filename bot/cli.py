@@ -8,7 +8,7 @@ one Chinese line (`budgetbot: …`) with a non-zero exit code, never as a traceb
     budgetbot ask  [--kb PATH] [--json] QUESTION  answer one question (`-`: one per stdin line)
     budgetbot chat [--kb PATH]                    an interactive prompt for staff
     budgetbot check FILE... | --kb PATH           check files without storing them, or a knowledge base
-    budgetbot serve [--config PATH] [--kb PATH]   run the Telegram bot
+    budgetbot serve [--config PATH] [--kb PATH]   run the bot's fronts (Telegram, 企业微信, 钉钉, 飞书, HTTP API)
 
 Without --kb (or $BUDGETBOT_KB, or `kb` in the config) commands use a knowledge base built from
 the bundled sample disclosure in the user's cache directory.
@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="文件或文件夹")
     check.add_argument("--kb", metavar="路径", help="检查这个知识库：SQLite 完整性检查、版本和内容")
 
-    serve = sub.add_parser("serve", help="运行 Telegram 机器人", description="运行 Telegram 机器人")
+    serve = sub.add_parser("serve", help="运行机器人（Telegram、企业微信、钉钉、飞书、网页问答）", description="按配置文件运行各个前端：Telegram、企业微信、钉钉、飞书和网页问答接口")
     serve.add_argument("--kb", metavar="路径", help="知识库文件")
 
     for command, func in ((load, run_load), (show, run_show), (ask, cmd_ask), (chat, cmd_chat), (check, run_check), (serve, cmd_serve)):
@@ -253,6 +253,6 @@ def _open_history():
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .telegram import run
+    from .server import run
 
     return run(config_of(args), kb_for_reading(args))

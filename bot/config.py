@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -24,11 +25,65 @@ class TelegramConfig:
     token: str | None = None
     base_url: str | None = None
     mode: str = "polling"  # polling | webhook
-    webhook_url: str | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
+    webhook_url: str | None = None  # webhook mode: the public URL of `budgetbot serve`'s /telegram
     admins: list[int] = field(default_factory=list)
     rate_limit_per_minute: int = 20
+
+
+@dataclass
+class ServerConfig:
+    """Where `budgetbot serve` listens (every front's callbacks, the API, /healthz)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass
+class WebConfig:
+    """The HTTP API (/api/ask, /api/sources) and the chat widget a portal embeds."""
+
+    allowed_origins: list[str] = field(default_factory=list)  # portal origins allowed to call the API (CORS)
+    per_ip_per_minute: int = 30
+    trust_forwarded_for: bool = False  # behind a reverse proxy: the client is X-Forwarded-For's last address
+
+
+@dataclass
+class WeComConfig:
+    corp_id: str = ""
+    token: str | None = None  # WECOM_TOKEN wins
+    aes_key: str | None = None  # WECOM_AES_KEY wins
+    path: str = "/wecom"
+    rate_limit_per_minute: int = 20
+
+
+@dataclass
+class DingTalkConfig:
+    app_secret: str | None = None  # DINGTALK_APP_SECRET wins
+    api_bases: list[str] = field(default_factory=lambda: ["https://oapi.dingtalk.com", "https://api.dingtalk.com"])
+    path: str = "/dingtalk"
+    rate_limit_per_minute: int = 20
+
+
+@dataclass
+class FeishuConfig:
+    app_id: str = ""
+    app_secret: str | None = None  # FEISHU_APP_SECRET wins
+    verification_token: str | None = None  # FEISHU_VERIFICATION_TOKEN wins
+    encrypt_key: str | None = None  # FEISHU_ENCRYPT_KEY wins
+    api_base: str = "https://open.feishu.cn"
+    path: str = "/feishu"
+    rate_limit_per_minute: int = 20
+
+
+SECRETS_ENV = {
+    ("wecom", "token"): "WECOM_TOKEN",
+    ("wecom", "aes_key"): "WECOM_AES_KEY",
+    ("dingtalk", "app_secret"): "DINGTALK_APP_SECRET",
+    ("feishu", "app_secret"): "FEISHU_APP_SECRET",
+    ("feishu", "verification_token"): "FEISHU_VERIFICATION_TOKEN",
+    ("feishu", "encrypt_key"): "FEISHU_ENCRYPT_KEY",
+}
+SECTIONS = {"server": ServerConfig, "web": WebConfig, "wecom": WeComConfig, "dingtalk": DingTalkConfig, "feishu": FeishuConfig}
 
 
 @dataclass
@@ -36,6 +91,33 @@ class Config:
     kb: Path | None = None
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     path: Path | None = None
+    server: ServerConfig = field(default_factory=ServerConfig)
+    web: WebConfig | None = None  # a front runs when its section is in the config
+    wecom: WeComConfig | None = None
+    dingtalk: DingTalkConfig | None = None
+    feishu: FeishuConfig | None = None
+    telegram_section: bool = False
+
+
+def secret(section: str, key: str, configured: str | None) -> str | None:
+    """A secret from the environment (which wins) or the config file."""
+    return os.environ.get(SECRETS_ENV[(section, key)]) or configured
+
+
+def _section(p: Path, name: str, data: object, kind: Any) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}：[{name}] 必须是一个表（section）")
+    unknown = set(data) - set(kind.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{p}：[{name}] 里有不认识的配置项：{', '.join(sorted(unknown))}（见 config.example.toml）")
+    made = kind(**data)
+    for key, f in kind.__dataclass_fields__.items():
+        value = getattr(made, key)
+        expected = {"int": (int, "整数"), "bool": (bool, "true 或 false"), "str": (str, "字符串"), "list[str]": (list, "字符串的列表")}.get(f.type)
+        wrong = expected is not None and (not isinstance(value, expected[0]) or (f.type == "int" and isinstance(value, bool)))
+        if wrong or (f.type == "list[str]" and not all(isinstance(v, str) for v in value)) or (f.type == "str | None" and value is not None and not isinstance(value, str)):
+            raise ConfigError(f"{p}：[{name}] 的 {key} 要写{expected[1] if expected else '字符串'}")
+    return made
 
 
 def default_config_path() -> Path:
@@ -66,12 +148,15 @@ def load_config(path: str | Path | None = None) -> Config:
     if unknown:
         raise ConfigError(f"{p}：[telegram] 里有不认识的配置项：{', '.join(sorted(unknown))}（见 config.example.toml）")
     cfg.telegram = TelegramConfig(**tg)
+    cfg.telegram_section = "telegram" in data
+    for name, kind in SECTIONS.items():
+        if name in data:
+            setattr(cfg, name, _section(p, name, data[name], kind))
     try:
         cfg.telegram.admins = [int(a) for a in cfg.telegram.admins]
         cfg.telegram.rate_limit_per_minute = int(cfg.telegram.rate_limit_per_minute)
-        cfg.telegram.webhook_port = int(cfg.telegram.webhook_port)
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"{p}：[telegram] 的 admins 要写用户 id 的列表，rate_limit_per_minute、webhook_port 要写整数（{e}）") from e
+        raise ConfigError(f"{p}：[telegram] 的 admins 要写用户 id 的列表，rate_limit_per_minute 要写整数（{e}）") from e
     return cfg
 
 

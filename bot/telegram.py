@@ -9,8 +9,9 @@ messages that mention it and replies to it, and stays silent otherwise. Inline m
 `@bot 问题` in any chat. Commands: /start /help /ask /sources /define /reload (admins).
 
 Handlers only render `Answer`s (bot/render.py); the engine does the parsing and the lookups and
-opens the knowledge base read-only. `build_application()` wires everything; `run()` starts long
-polling or, with `telegram.mode = "webhook"`, a webhook server.
+opens the knowledge base read-only. `build_application()` wires everything; `budgetbot serve`
+(bot/server.py) starts it beside the other fronts, by long polling or, with
+`telegram.mode = "webhook"`, on the server's /telegram.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from knowledge.answer import Answer
 from knowledge.live import LiveEngine
 from knowledge.store import KnowledgeBaseError
 
+from .chart import draw
 from .config import Config, ConfigError
 from .render import pack, render_html
 from .sources import sources_lines
@@ -107,6 +109,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         return
     answer = state.engine.ask(question)
     await reply_answer(message, state, answer)
+    chart = draw(answer)
+    if chart is not None:  # a breakdown: its bar chart under the answer
+        await with_retry(partial(message.reply_photo, chart.png, caption=chart.title[:200]))
 
 
 # ------------------------------------------------------------------------------------ handlers
@@ -306,7 +311,9 @@ def settings(config: Config) -> tuple[str, str | None]:
     return token, base
 
 
-def build_application(config: Config, kb_path: Path) -> Application:
+def build_application(config: Config, kb_path: Path, live: LiveEngine | None = None) -> Application:
+    """The bot's handlers over the engine (`live`, shared with the other fronts of `serve`).
+    `budgetbot serve` (bot/server.py) starts and stops it."""
     token, base = settings(config)
     protect_token(token)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -314,8 +321,8 @@ def build_application(config: Config, kb_path: Path) -> Application:
     if base:
         builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
     application = builder.build()
-    live = LiveEngine(kb_path)
-    engine = live.engine
+    live = live or LiveEngine(kb_path)
+    engine = live.current()
     application.bot_data["state"] = BotState(
         live=live,
         admins=set(config.telegram.admins),
@@ -335,26 +342,3 @@ def build_application(config: Config, kb_path: Path) -> Application:
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)
     return application
-
-
-def run(config: Config, kb_path: Path) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    application = build_application(config, kb_path)
-    tg = config.telegram
-    log.info("serving %s in %s mode", kb_path, tg.mode)
-    if tg.mode == "webhook":
-        if not tg.webhook_url:
-            raise ConfigError("telegram.mode = 'webhook' 需要同时设置 telegram.webhook_url")
-        application.run_webhook(
-            listen=tg.webhook_listen,
-            port=tg.webhook_port,
-            url_path="budgetbot",
-            webhook_url=tg.webhook_url,
-            secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET"),
-            allowed_updates=Update.ALL_TYPES,
-        )
-    elif tg.mode == "polling":
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    else:
-        raise ConfigError(f"telegram.mode 只能是 'polling' 或 'webhook'，而不是 {tg.mode!r}")
-    return 0

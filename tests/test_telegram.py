@@ -286,16 +286,23 @@ def test_token_and_base_url_come_from_the_environment_first(monkeypatch):
     assert settings(config) == ("from-env", "http://127.0.0.1:8081/bot")
 
 
-def test_serve_without_a_token_is_one_clear_line(sample_kb, tmp_path):
+def test_serve_without_a_front_or_a_token_is_one_clear_line(sample_kb, tmp_path):
     import os
     import subprocess
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BUDGETBOT_CONFIG")}
     env["XDG_CONFIG_HOME"] = str(tmp_path)
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "serve", "--kb", str(sample_kb)], capture_output=True, text=True, timeout=60, env=env
+    serve = [sys.executable, "-m", "bot", "serve", "--kb", str(sample_kb)]
+    proc = subprocess.run(serve, capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "budgetbot: 没有要运行的前端：请设置环境变量 TELEGRAM_BOT_TOKEN，或在配置文件里加上 [web]、[wecom]、[dingtalk]、[feishu] 中的一节"
+        "（见 config.example.toml）"
     )
+    config = tmp_path / "c.toml"
+    config.write_text('[telegram]\nmode = "polling"\n', encoding="utf-8")
+    proc = subprocess.run(serve + ["--config", str(config)], capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "budgetbot: 没有机器人 token：请设置环境变量 TELEGRAM_BOT_TOKEN（或配置文件里的 telegram.token）"
 

@@ -1,0 +1,132 @@
+"""What every chat platform front shares: a question from a user becomes one reply. Replays and
+retries of a delivery are answered once; each user has a rate limit; a clarify's options are
+numbered and the user's next short reply (`2`, `第二个`) picks one; answers are plain text or
+markdown cut to the platform's size limit in UTF-8 bytes, never inside a character."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+
+from knowledge.answer import Answer
+from knowledge.engine import Engine
+from knowledge.live import LiveEngine
+
+from ..choices import choice, numbered
+from ..render import MAX_ITEMS, shown_items
+
+SLOW_DOWN = "提问太快了：每分钟最多 {n} 个问题，请稍后再问。"
+EMPTY = "请直接写问题，例如：项目支出多少"
+
+
+class SlidingWindow:
+    """At most `per_minute` events per key in any 60 seconds (0 or less: no limit)."""
+
+    def __init__(self, per_minute: int, max_keys: int = 100_000):
+        self.per_minute = per_minute
+        self.max_keys = max_keys
+        self.events: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def allow(self, key: str) -> bool:
+        if self.per_minute <= 0:
+            return True
+        now = time.monotonic()
+        q = self.events.pop(key, None) or deque()
+        self.events[key] = q  # most recent last: the oldest keys are dropped first
+        while q and now - q[0] > 60:
+            q.popleft()
+        while len(self.events) > self.max_keys:
+            self.events.popitem(last=False)
+        if len(q) >= self.per_minute:
+            return False
+        q.append(now)
+        return True
+
+
+class Seen:
+    """Delivery ids answered in the last `ttl` seconds: a platform that retries (or an attacker
+    who replays a signed request) gets no second answer."""
+
+    def __init__(self, ttl: float = 3600, max_ids: int = 100_000):
+        self.ttl, self.max_ids = ttl, max_ids
+        self.ids: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, delivery: str) -> bool:
+        now = time.monotonic()
+        while self.ids and (len(self.ids) >= self.max_ids or now - next(iter(self.ids.values())) > self.ttl):
+            self.ids.popitem(last=False)
+        if delivery in self.ids:
+            return False
+        self.ids[delivery] = now
+        return True
+
+
+def cut_utf8(text: str, max_bytes: int) -> str:
+    """The text within `max_bytes` of UTF-8, cut between characters, with "…" when cut."""
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[: max_bytes - 3].decode("utf-8", errors="ignore") + "…"
+
+
+def as_text(answer: Answer, max_bytes: int, markdown: bool = False) -> str:
+    """An answer for a chat without buttons: the statement (the figure in bold in markdown), a
+    list's first entries and a count, the source, and a clarify's options numbered. Entries are
+    dropped from the end (and counted) until it fits `max_bytes`."""
+    statement = answer.statement
+    if markdown and answer.value is not None:
+        from knowledge.numbers import fmt
+
+        figure = fmt(answer.value, answer.unit or "万元")
+        statement = statement.replace(figure, f"**{figure}**", 1)
+    tail = [f"来源：{answer.source}"] if answer.source else []
+    if answer.status == "clarify" and answer.options:
+        tail += ["请回复序号选择："] + numbered(answer.options)
+    keep = min(len(answer.items), MAX_ITEMS)
+    bullet = "- " if markdown else "· "
+    while True:
+        items, more = shown_items(answer.items, keep)
+        listed = "\n".join([bullet + i for i in items] + ([more] if more else []))
+        blocks = [statement] + ([listed] if listed else []) + tail
+        text = ("\n\n" if markdown else "\n").join(blocks)  # markdown needs a blank line to break one
+        if len(text.encode("utf-8")) <= max_bytes or keep == 0:
+            return cut_utf8(text, max_bytes)
+        keep = max(0, keep - max(1, keep // 4))
+
+
+@dataclass
+class Conversations:
+    """One platform's users: their rate limit, replays, and the options last offered to each."""
+
+    live: LiveEngine
+    per_minute: int = 20
+    limiter: SlidingWindow = field(init=False)
+    seen: Seen = field(default_factory=Seen)
+    offered: OrderedDict[str, list[str]] = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        self.limiter = SlidingWindow(self.per_minute)
+
+    @property
+    def engine(self) -> Engine:
+        return self.live.current()
+
+    def ask(self, user: str, text: str, delivery: str | None = None) -> Answer | str | None:
+        """The reply to a user's message: an Answer, a message (slow down, empty), or None when
+        nothing is to be sent (a delivery already answered, a user already told to slow down)."""
+        if delivery is not None and not self.seen.first_time(delivery):
+            return None
+        if not self.limiter.allow(user):
+            return SLOW_DOWN.format(n=self.per_minute)
+        text = text.strip()
+        if not text:
+            return EMPTY
+        picked = choice(text, self.offered.get(user, []))
+        answer = self.engine.ask(picked or text)
+        self.offered.pop(user, None)
+        if answer.status == "clarify" and answer.options:
+            self.offered[user] = answer.options
+            while len(self.offered) > 10_000:
+                self.offered.popitem(last=False)
+        return answer

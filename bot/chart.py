@@ -1,0 +1,107 @@
+"""Bar charts of breakdown answers ("钱都花在哪", "支出结构"): a PNG with Chinese labels, drawn with
+Pillow and a CJK font found on the machine (Debian's fonts-noto-cjk, which .ci/run and the
+Dockerfile install; $BUDGETBOT_FONT names another). Without such a font there is no chart, and the
+answer is sent as text alone — never a chart of empty boxes.
+
+The bars are the answer's own cited figures, in its order: the chart adds nothing the answer does
+not say, and `Chart.bars` with `Chart.boxes` let a test measure what was drawn."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from knowledge.answer import Answer
+from knowledge.numbers import fmt
+
+FONT_ENV = "BUDGETBOT_FONT"
+FONTS = [  # (file, index in a collection): Simplified Chinese faces first
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+]
+WIDTH = 880
+LABEL_WIDTH = 300
+BAR_MAX = 400
+ROW = 40
+TOP = 64
+BAR_COLOUR = (37, 99, 181)
+MAX_BARS = 20
+BREAKDOWN_INTENTS = {"describe"}
+
+
+@dataclass
+class Chart:
+    title: str
+    unit: str
+    bars: list[tuple[str, float]]
+    png: bytes = b""
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # each bar's (x0, y0, x1, y1)
+
+
+@lru_cache(maxsize=1)
+def font_file() -> tuple[str, int] | None:
+    named = os.environ.get(FONT_ENV)
+    for path, index in ([(named, 0)] if named else []) + FONTS:
+        if Path(path).is_file():
+            return path, index
+    return None
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    found = font_file()
+    assert found is not None
+    return ImageFont.truetype(found[0], size, index=found[1])
+
+
+def bars_of(answer: Answer) -> Chart | None:
+    """The bars a breakdown answer shows: its cited figures (at least two, none negative, all
+    from one table of one document), or None for any other answer."""
+    if answer.status != "answered" or answer.intent not in BREAKDOWN_INTENTS:
+        return None
+    cited = [c for c in answer.citations if c.value is not None and c.name]
+    if len(cited) < 2 or len({(c.document, c.table) for c in cited}) != 1 or any((c.value or 0) < 0 for c in cited):
+        return None
+    first = cited[0]
+    title = answer.statement.split("：", 1)[0][:40]
+    unit = answer.unit or ("万元" if "万元" in answer.answer else "")
+    return Chart(title=title or f"{first.department} {first.year}年", unit=unit, bars=[(c.name or "", c.value or 0.0) for c in cited[:MAX_BARS]])
+
+
+def draw(answer: Answer) -> Chart | None:
+    """The chart of a breakdown answer as a PNG, or None (not a breakdown, or no CJK font)."""
+    chart = bars_of(answer)
+    if chart is None or font_file() is None:
+        return None
+    height = TOP + ROW * len(chart.bars) + 24
+    image = Image.new("RGB", (WIDTH, height), "white")
+    pen = ImageDraw.Draw(image)
+    title, label, small = _font(22), _font(16), _font(14)
+    pen.text((16, 14), chart.title + (f"（{chart.unit}）" if chart.unit else ""), font=title, fill=(20, 20, 20))
+    top = max(v for _, v in chart.bars) or 1.0
+    for i, (name, value) in enumerate(chart.bars):
+        y = TOP + i * ROW
+        shown = name if pen.textlength(name, font=label) <= LABEL_WIDTH - 24 else _shorten(pen, name, label)
+        pen.text((LABEL_WIDTH - 12, y + ROW // 2), shown, font=label, fill=(40, 40, 40), anchor="rm")
+        length = round(value / top * BAR_MAX)
+        box = (LABEL_WIDTH, y + 8, LABEL_WIDTH + length, y + ROW - 8)
+        if length > 0:
+            pen.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=BAR_COLOUR)
+        chart.boxes.append(box)
+        pen.text((LABEL_WIDTH + length + 8, y + ROW // 2), fmt(value, "万元").replace(" 万元", ""), font=small, fill=(40, 40, 40), anchor="lm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    chart.png = out.getvalue()
+    return chart
+
+
+def _shorten(pen: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> str:
+    while text and pen.textlength(text + "…", font=font) > LABEL_WIDTH - 24:
+        text = text[:-1]
+    return text + "…"

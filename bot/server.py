@@ -1,0 +1,204 @@
+"""`budgetbot serve`: every front the config names, from one process and one engine.
+
+One ASGI app (Starlette) under uvicorn: the HTTP API and widget ([web]), the 企业微信, 钉钉 and
+飞书 callbacks ([wecom], [dingtalk], [feishu]), and the Telegram bot (a token in
+TELEGRAM_BOT_TOKEN or [telegram]) started and stopped by the app's lifespan — long polling, or
+its webhook on this same server. One read-only knowledge base, picked up anew when a load
+replaces it (knowledge/live.py). SIGTERM or Ctrl-C: uvicorn stops taking requests, the lifespan
+stops Telegram and closes the HTTP clients, and the process exits."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from knowledge.live import LiveEngine
+
+from .channels.common import Conversations
+from .config import Config, ConfigError, secret
+
+log = logging.getLogger("budgetbot.server")
+TELEGRAM_WEBHOOK_PATH = "/telegram"
+NOTHING_CONFIGURED = (
+    "没有要运行的前端：请设置环境变量 TELEGRAM_BOT_TOKEN，或在配置文件里加上 [web]、[wecom]、[dingtalk]、[feishu] 中的一节"
+    "（见 config.example.toml）"
+)
+
+
+def bad_request(e: Exception) -> Response:
+    log.warning("refused a callback: %s", e)  # the reason, never the request (it may carry secrets)
+    return PlainTextResponse("bad request", status_code=400)
+
+
+def telegram_wanted(config: Config) -> bool:
+    return bool(config.telegram_section or os.environ.get("TELEGRAM_BOT_TOKEN") or config.telegram.token)
+
+
+def build_app(config: Config, kb_path: Path) -> Starlette:
+    """The app for this config (ConfigError, in Chinese, for what is missing)."""
+    live = LiveEngine(kb_path)
+    routes: list[Route] = [Route("/healthz", lambda r: JSONResponse({"ok": True, "documents": len(live.current().documents)}))]
+    closers: list = []
+
+    if config.web is not None:
+        from .web import Web
+
+        routes += Web(live, config.web).routes()
+
+    if config.wecom is not None:
+        from .channels.wecom import WeComCrypto, WeComError, WeComFront
+
+        wc = config.wecom
+        token, aes_key = secret("wecom", "token", wc.token), secret("wecom", "aes_key", wc.aes_key)
+        if not (wc.corp_id and token and aes_key):
+            raise ConfigError("[wecom] 需要 corp_id，以及环境变量 WECOM_TOKEN、WECOM_AES_KEY（或配置里的 token、aes_key）")
+        try:
+            wecom = WeComFront(WeComCrypto(token, aes_key, wc.corp_id), Conversations(live, wc.rate_limit_per_minute))
+        except (WeComError, ValueError) as e:
+            raise ConfigError(f"[wecom] 配置不对：{e}") from e
+
+        async def wecom_get(request: Request) -> Response:
+            try:
+                return PlainTextResponse(wecom.verify_url(dict(request.query_params)))
+            except WeComError as e:
+                return bad_request(e)
+
+        async def wecom_post(request: Request) -> Response:
+            try:
+                reply = wecom.message(dict(request.query_params), await request.body())
+            except WeComError as e:
+                return bad_request(e)
+            return Response(reply, media_type="application/xml") if reply else PlainTextResponse("success")
+
+        routes += [Route(wc.path, wecom_get, methods=["GET"]), Route(wc.path, wecom_post, methods=["POST"])]
+
+    if config.dingtalk is not None:
+        from .channels.dingtalk import DingTalkError, DingTalkFront
+
+        dt = config.dingtalk
+        app_secret = secret("dingtalk", "app_secret", dt.app_secret)
+        if not app_secret:
+            raise ConfigError("[dingtalk] 需要环境变量 DINGTALK_APP_SECRET（或配置里的 app_secret）")
+        dingtalk = DingTalkFront(app_secret, Conversations(live, dt.rate_limit_per_minute), dt.api_bases)
+        closers.append(dingtalk.client.aclose)
+
+        async def dingtalk_post(request: Request) -> Response:
+            try:
+                reply = dingtalk.message(dict(request.headers), await request.body())
+            except DingTalkError as e:
+                return bad_request(e)
+            task = BackgroundTask(dingtalk.send, *reply) if reply else None
+            return JSONResponse({"msgtype": "empty"}, background=task)
+
+        routes.append(Route(dt.path, dingtalk_post, methods=["POST"]))
+
+    if config.feishu is not None:
+        from .channels.feishu import FeishuError, FeishuFront
+
+        fs = config.feishu
+        app_secret = secret("feishu", "app_secret", fs.app_secret)
+        verification = secret("feishu", "verification_token", fs.verification_token)
+        if not (fs.app_id and app_secret and verification):
+            raise ConfigError("[feishu] 需要 app_id，以及环境变量 FEISHU_APP_SECRET、FEISHU_VERIFICATION_TOKEN（或配置里的对应项）")
+        feishu = FeishuFront(
+            Conversations(live, fs.rate_limit_per_minute),
+            app_id=fs.app_id,
+            app_secret=app_secret,
+            verification_token=verification,
+            encrypt_key=secret("feishu", "encrypt_key", fs.encrypt_key),
+            api_base=fs.api_base,
+        )
+        closers.append(feishu.client.aclose)
+
+        async def feishu_post(request: Request) -> Response:
+            try:
+                respond, reply = feishu.event(dict(request.headers), await request.body())
+            except FeishuError as e:
+                return bad_request(e)
+            task = BackgroundTask(feishu.send, *reply) if reply else None
+            return JSONResponse(respond or {}, background=task)
+
+        routes.append(Route(fs.path, feishu_post, methods=["POST"]))
+
+    application = None
+    if telegram_wanted(config):
+        from telegram import Update
+
+        from .telegram import build_application
+
+        application = build_application(config, kb_path, live)
+        if config.telegram.mode == "webhook":
+            if not config.telegram.webhook_url:
+                raise ConfigError("telegram.mode = 'webhook' 需要同时设置 telegram.webhook_url")
+            webhook_secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+
+            async def telegram_post(request: Request) -> Response:
+                given = request.headers.get("x-telegram-bot-api-secret-token", "")
+                if webhook_secret and not hmac.compare_digest(given, webhook_secret):
+                    return PlainTextResponse("forbidden", status_code=403)
+                try:
+                    update = Update.de_json(await request.json(), application.bot)
+                except ValueError as e:
+                    return bad_request(e)
+                await application.update_queue.put(update)
+                return Response(status_code=200)
+
+            routes.append(Route(TELEGRAM_WEBHOOK_PATH, telegram_post, methods=["POST"]))
+        elif config.telegram.mode != "polling":
+            raise ConfigError(f"telegram.mode 只能是 'polling' 或 'webhook'，而不是 {config.telegram.mode!r}")
+
+    if len(routes) == 1 and application is None:
+        raise ConfigError(NOTHING_CONFIGURED)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if application is not None:
+            from telegram import Update
+
+            await application.initialize()
+            if application.post_init is not None:  # what run_polling does before it starts (the command menu)
+                await application.post_init(application)
+            await application.start()
+            if config.telegram.mode == "webhook":
+                await application.bot.set_webhook(
+                    config.telegram.webhook_url or "",
+                    secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            elif application.updater is not None:
+                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("Telegram bot started (%s)", config.telegram.mode)
+        try:
+            yield
+        finally:
+            if application is not None:
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                await application.stop()
+                await application.shutdown()
+            for close in closers:
+                await close()
+            log.info("stopped")
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def run(config: Config, kb_path: Path) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build_app(config, kb_path)
+    where = config.server
+    log.info("serving %s on http://%s:%d", kb_path, where.host, where.port)
+    server = uvicorn.Server(uvicorn.Config(app, host=where.host, port=where.port, lifespan="on", log_level="info", access_log=False))
+    server.run()
+    return 0

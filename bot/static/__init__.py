@@ -1,0 +1,1 @@
+"""Files the web front serves (the widget)."""

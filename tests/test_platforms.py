@@ -1,0 +1,258 @@
+"""企业微信, 钉钉 and 飞书 played on loopback with their real cryptography: URL verification, a
+question and its cited answer, a replay answered once, a bad signature refused with nothing
+answered, the per-user rate limit, and a clarify answered by its number."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import uuid
+
+import httpx
+import pytest
+
+from bot.channels import feishu
+from bot.channels.dingtalk import sign
+from bot.channels.wecom import WeComCrypto, WeComError, parse_xml
+from bot.config import Config, DingTalkConfig, FeishuConfig, WeComConfig
+from bot.server import build_app
+
+from .servers import PlatformAPI, serving
+
+# The published test vector of the WeCom callback protocol (its developer documentation and
+# WXBizMsgCrypt samples): token, EncodingAESKey, corp id and one signed, encrypted message.
+VECTOR = {
+    "token": "QDG6eK",
+    "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "corp_id": "wx5823bf96d3bd56c7",
+    "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6",
+    "timestamp": "1409659813",
+    "nonce": "1372623149",
+    "encrypt": "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==",
+}
+
+
+def test_wecom_published_vector_verifies_and_decrypts():
+    crypto = WeComCrypto(VECTOR["token"], VECTOR["aes_key"], VECTOR["corp_id"])
+    crypto.verify(VECTOR["msg_signature"], VECTOR["timestamp"], VECTOR["nonce"], VECTOR["encrypt"])
+    msg = parse_xml(crypto.decrypt(VECTOR["encrypt"]))
+    assert (msg["MsgType"], msg["Content"], msg["MsgId"], msg["FromUserName"]) == ("text", "hello", "4561255354251345929", "mycreate")
+    with pytest.raises(WeComError):
+        crypto.verify("0" * 40, VECTOR["timestamp"], VECTOR["nonce"], VECTOR["encrypt"])
+    with pytest.raises(WeComError):  # another corp's key material cannot read it as ours
+        WeComCrypto(VECTOR["token"], VECTOR["aes_key"], "another-corp").decrypt(VECTOR["encrypt"])
+    with pytest.raises(WeComError):
+        parse_xml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Encrypt>&e;</Encrypt></xml>')
+
+
+# ------------------------------------------------------------------------------------ 企业微信
+
+
+class WeComClient:
+    """Plays the WeCom server: signs and encrypts callbacks, decrypts the passive replies."""
+
+    def __init__(self, base: str, path: str = "/wecom"):
+        self.url = base + path
+        self.crypto = WeComCrypto(VECTOR["token"], VECTOR["aes_key"], VECTOR["corp_id"])
+
+    def params(self, encrypted: str, signature: str | None = None) -> dict[str, str]:
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+        return {"msg_signature": signature or self.crypto.signature(timestamp, nonce, encrypted), "timestamp": timestamp, "nonce": nonce}
+
+    def send(self, text: str, user: str = "zhangsan", msg_id: str | None = None, signature: str | None = None) -> httpx.Response:
+        inner = (
+            f"<xml><ToUserName><![CDATA[{VECTOR['corp_id']}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
+            f"<MsgId>{msg_id or uuid.uuid4().int % 10**19}</MsgId><AgentID>1000002</AgentID></xml>"
+        )
+        encrypted = self.crypto.encrypt(inner)
+        body = f"<xml><ToUserName><![CDATA[{VECTOR['corp_id']}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        return httpx.post(self.url, params=self.params(encrypted, signature), content=body.encode())
+
+    def reply_text(self, response: httpx.Response) -> str | None:
+        assert response.status_code == 200
+        if response.text == "success":
+            return None
+        outer = parse_xml(response.text)
+        self.crypto.verify(outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"], outer["Encrypt"])
+        inner = parse_xml(self.crypto.decrypt(outer["Encrypt"]))
+        assert inner["MsgType"] == "text" and len(inner["Content"].encode()) <= 2048
+        return inner["Content"]
+
+
+@pytest.fixture
+def wecom(sample_kb, monkeypatch):
+    monkeypatch.setenv("WECOM_TOKEN", VECTOR["token"])
+    monkeypatch.setenv("WECOM_AES_KEY", VECTOR["aes_key"])
+    config = Config(wecom=WeComConfig(corp_id=VECTOR["corp_id"], rate_limit_per_minute=4))
+    with serving(build_app(config, sample_kb)) as base:
+        yield WeComClient(base)
+
+
+def test_wecom_url_verification_question_replay_signature_and_rate_limit(wecom):
+    echo = wecom.crypto.encrypt("1616140317555161061")
+    verified = httpx.get(wecom.url, params=wecom.params(echo) | {"echostr": echo})
+    assert verified.status_code == 200 and verified.text == "1616140317555161061"
+    bad = httpx.get(wecom.url, params=wecom.params(echo, signature="0" * 40) | {"echostr": echo})
+    assert bad.status_code == 400 and "1616" not in bad.text
+
+    # a bad signature: refused, and nothing answered or remembered (the same MsgId answers later)
+    refused = wecom.send("项目支出多少", msg_id="42", signature="f" * 40)
+    assert refused.status_code == 400 and "6357" not in refused.text
+    answer = wecom.reply_text(wecom.send("项目支出多少", msg_id="42"))
+    assert answer is not None and "6357.00 万元" in answer and "来源：部门预算支出总表" in answer
+    assert wecom.reply_text(wecom.send("项目支出多少", msg_id="42")) is None  # WeCom retries: answered once
+
+    for _ in range(3):  # four questions a minute: the fifth is asked to wait
+        assert "万元" in (wecom.reply_text(wecom.send("基本支出多少")) or "")
+    assert "提问太快了" in (wecom.reply_text(wecom.send("基本支出多少")) or "")
+    assert "万元" in (wecom.reply_text(wecom.send("基本支出多少", user="lisi")) or "")  # per user
+
+
+def test_wecom_clarify_is_answered_by_its_number(multi_kb, monkeypatch):
+    monkeypatch.setenv("WECOM_TOKEN", VECTOR["token"])
+    monkeypatch.setenv("WECOM_AES_KEY", VECTOR["aes_key"])
+    with serving(build_app(Config(wecom=WeComConfig(corp_id=VECTOR["corp_id"])), multi_kb)) as base:
+        client = WeComClient(base)
+        asked = client.reply_text(client.send("项目支出多少"))
+        assert asked is not None and "请回复序号选择" in asked and "\n1. " in asked
+        first = asked.split("\n1. ", 1)[1].split("\n", 1)[0]
+        picked = client.reply_text(client.send("1"))
+        assert picked is not None and "万元" in picked and first[:4] in picked
+
+
+# ------------------------------------------------------------------------------------ 钉钉
+
+SECRET = "dingtalk-test-secret-不要外传"
+
+
+@pytest.fixture
+def dingtalk(sample_kb, monkeypatch):
+    api = PlatformAPI()
+    with serving(api.app) as api_base:
+        monkeypatch.setenv("DINGTALK_APP_SECRET", SECRET)
+        config = Config(dingtalk=DingTalkConfig(api_bases=[api_base], rate_limit_per_minute=3))
+        with serving(build_app(config, sample_kb)) as base:
+            yield base + "/dingtalk", api, api_base
+
+
+def ding(url: str, webhook: str, text: str, msg_id: str, *, secret: str = SECRET, timestamp: int | None = None, group: bool = False, user: str = "staff1"):
+    ts = str(timestamp or int(time.time() * 1000))
+    body = {
+        "msgtype": "text",
+        "text": {"content": text},
+        "msgId": msg_id,
+        "senderStaffId": user,
+        "conversationType": "2" if group else "1",
+        "sessionWebhook": webhook,
+    }
+    return httpx.post(url, json=body, headers={"timestamp": ts, "sign": sign(secret, ts)})
+
+
+def test_dingtalk_question_replay_signature_window_and_rate_limit(dingtalk):
+    url, api, api_base = dingtalk
+    webhook = api_base + "/robot/sendBySession?session=abc"
+    assert ding(url, webhook, "项目支出多少", "m1", secret="wrong").status_code == 400
+    assert ding(url, webhook, "项目支出多少", "m2", timestamp=int(time.time() * 1000) - 2 * 3600 * 1000).status_code == 400
+    assert ding(url, "https://elsewhere.example/robot/send", "项目支出多少", "m3").status_code == 400  # never post elsewhere
+    assert api.wait("/robot/", timeout=0.5) == []
+
+    assert ding(url, webhook, " 项目支出多少", "m1", group=True).status_code == 200  # m1 was refused above: not remembered
+    posted = api.wait("/robot/")
+    assert len(posted) == 1
+    body = posted[0][2]
+    assert body["msgtype"] == "markdown" and "**6357.00** 万元" in body["markdown"]["text"] and "来源：" in body["markdown"]["text"]
+    assert body["at"] == {"atUserIds": ["staff1"]}
+    assert ding(url, webhook, "项目支出多少", "m1").status_code == 200  # a retry: answered once
+    assert len(api.wait("/robot/", count=2, timeout=0.5)) == 1
+
+    for i in range(2):
+        ding(url, webhook, "基本支出多少", f"r{i}")
+    ding(url, webhook, "基本支出多少", "r-last")
+    texts = [p[2]["markdown"]["text"] for p in api.wait("/robot/", count=4)]
+    assert len(texts) == 4 and "提问太快了" in texts[-1]
+
+
+# ------------------------------------------------------------------------------------ 飞书
+
+VERIFY, KEY = "feishu-verification-token", "feishu-encrypt-key"
+
+
+def lark(url: str, payload: dict, *, key: str = KEY, bad_signature: bool = False) -> httpx.Response:
+    body = json.dumps({"encrypt": feishu.encrypt(key, json.dumps(payload, ensure_ascii=False), os.urandom(16))}).encode()
+    ts, nonce = str(int(time.time())), uuid.uuid4().hex
+    signature = feishu.signature(ts, nonce, key, body)
+    if bad_signature:
+        signature = "0" * len(signature)
+    headers = {"X-Lark-Request-Timestamp": ts, "X-Lark-Request-Nonce": nonce, "X-Lark-Signature": signature, "Content-Type": "application/json"}
+    return httpx.post(url, content=body, headers=headers)
+
+
+def message_event(text: str, event_id: str, *, chat_type: str = "p2p", mentioned: bool = False, user: str = "ou_1") -> dict:
+    return {
+        "schema": "2.0",
+        "header": {"event_id": event_id, "event_type": "im.message.receive_v1", "token": VERIFY, "create_time": str(int(time.time() * 1000))},
+        "event": {
+            "sender": {"sender_id": {"open_id": user}},
+            "message": {
+                "message_id": f"om_{event_id}",
+                "chat_type": chat_type,
+                "message_type": "text",
+                "content": json.dumps({"text": ("@_user_1 " if mentioned else "") + text}, ensure_ascii=False),
+                "mentions": [{"key": "@_user_1", "name": "预算问答"}] if mentioned else [],
+            },
+        },
+    }
+
+
+@pytest.fixture
+def lark_bot(sample_kb, monkeypatch):
+    api = PlatformAPI()
+    with serving(api.app) as api_base:
+        monkeypatch.setenv("FEISHU_APP_SECRET", "app-secret")
+        monkeypatch.setenv("FEISHU_VERIFICATION_TOKEN", VERIFY)
+        monkeypatch.setenv("FEISHU_ENCRYPT_KEY", KEY)
+        config = Config(feishu=FeishuConfig(app_id="cli_test", api_base=api_base, rate_limit_per_minute=3))
+        with serving(build_app(config, sample_kb)) as base:
+            yield base + "/feishu", api
+
+
+def test_feishu_challenge_question_replay_signature_group_and_rate_limit(lark_bot):
+    url, api = lark_bot
+    challenge = lark(url, {"challenge": "c-123", "token": VERIFY, "type": "url_verification"})
+    assert challenge.status_code == 200 and challenge.json() == {"challenge": "c-123"}
+    assert lark(url, {"challenge": "c-1", "token": "wrong", "type": "url_verification"}).status_code == 400
+
+    assert lark(url, message_event("项目支出多少", "e1"), bad_signature=True).status_code == 400
+    assert lark(url, message_event("项目支出多少", "e1"), key="another-key").status_code == 400
+    assert lark(url, message_event("项目支出多少", "g1", chat_type="group")).json() == {}  # a group message not for the bot
+    assert api.wait("/reply", timeout=0.5) == []
+
+    assert lark(url, message_event("项目支出多少", "e1")).json() == {}  # acknowledged at once
+    replies = api.wait("/reply")
+    assert len(replies) == 1 and replies[0][0] == "/open-apis/im/v1/messages/om_e1/reply"
+    assert replies[0][1]["authorization"] == "Bearer t-test"
+    content = json.loads(replies[0][2]["content"])
+    assert replies[0][2]["msg_type"] == "interactive" and "**6357.00** 万元" in content["elements"][0]["content"]
+    assert api.wait("tenant_access_token")[0][2] == {"app_id": "cli_test", "app_secret": "app-secret"}
+
+    lark(url, message_event("项目支出多少", "e1"))  # Feishu retries a delivery: answered once
+    assert len(api.wait("/reply", count=2, timeout=0.5)) == 1
+    lark(url, message_event("三公经费多少", "g2", chat_type="group", mentioned=True))
+    assert "三公" in json.loads(api.wait("/reply", count=2)[1][2]["content"])["elements"][0]["content"]
+
+    lark(url, message_event("基本支出多少", "r1"))
+    lark(url, message_event("基本支出多少", "r2"))
+    texts = [json.loads(p[2]["content"])["elements"][0]["content"] for p in api.wait("/reply", count=4)]
+    assert len(texts) == 4 and "提问太快了" in texts[-1]
+
+
+def test_feishu_decrypts_what_its_documentation_encrypts():
+    """The documented scheme: key = SHA256(encrypt key), IV = the first 16 bytes."""
+    sealed = feishu.encrypt("test key", "hello world", b"\x01" * 16)
+    assert base64.b64decode(sealed)[:16] == b"\x01" * 16
+    assert feishu.decrypt("test key", sealed) == "hello world"
+    with pytest.raises(feishu.FeishuError):
+        feishu.decrypt("other key", sealed)
