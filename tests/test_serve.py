@@ -1,0 +1,77 @@
+"""`budgetbot serve` as an operator runs it: Telegram (against a stand-in Bot API), 企业微信 and the
+web API from one process and one base; SIGTERM (systemd, docker stop) or Ctrl-C stops it cleanly:
+Telegram stopped, the lifespan finished, no task left running, no traceback. After SIGTERM the
+process ends by that signal as uvicorn does (systemd counts it a clean stop); Ctrl-C exits 130."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from .botapi import FakeBotAPI, text_message
+from .conftest import ROOT
+from .test_platforms import VECTOR, WeComClient
+
+TOKEN = "123456:SERVE-TEST"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
+def test_serve_runs_every_front_and_stops_cleanly(stop, status, sample_kb, tmp_path):
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""
+[server]
+port = {port}
+[telegram]
+mode = "polling"
+[web]
+allowed_origins = ["https://portal.example.gov.cn"]
+[wecom]
+corp_id = "{VECTOR['corp_id']}"
+""",
+        encoding="utf-8",
+    )
+    with FakeBotAPI(TOKEN) as api:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BUDGETBOT_"))}
+        env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.url, "WECOM_TOKEN": VECTOR["token"], "WECOM_AES_KEY": VECTOR["aes_key"]}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--config", str(config), "--kb", str(sample_kb)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/healthz").json()["ok"]:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() is not None else "no start"
+                time.sleep(0.1)
+            api.push(text_message(4242, 4242, "项目支出多少"))
+            assert "6357.00" in api.wait_for("sendMessage", 4242, timeout=20)[0]["text"]
+            wecom = WeComClient(base)
+            assert "6357.00 万元" in (wecom.reply_text(wecom.send("项目支出多少")) or "")
+            assert httpx.post(base + "/api/ask", json={"question": "基本支出多少"}).json()["value"] == 133.3
+        finally:
+            proc.send_signal(stop)
+            out, err = proc.communicate(timeout=30)
+    assert proc.returncode == status, err
+    assert "Traceback" not in err and "Task was destroyed" not in err and "never awaited" not in err, err
+    assert "Telegram bot started (polling)" in err and "budgetbot.server: stopped" in err and "Application shutdown complete" in err
+    assert TOKEN not in out + err  # the token never reaches the log
