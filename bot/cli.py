@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="运行机器人（Telegram、企业微信、钉钉、飞书、网页问答）", description="按配置文件运行各个前端：Telegram、企业微信、钉钉、飞书和网页问答接口")
     serve.add_argument("--kb", metavar="路径", help="知识库文件")
+    serve.add_argument("--host", metavar="地址", help="监听的地址（默认配置里 [server] 的 host，即 127.0.0.1）")
+    serve.add_argument("--port", metavar="端口", type=int, help="监听的端口（默认配置里 [server] 的 port，即 8080）")
 
     for command, func in ((load, run_load), (show, run_show), (ask, cmd_ask), (chat, cmd_chat), (check, run_check), (serve, cmd_serve)):
         command.add_argument("--config", metavar="路径", default=argparse.SUPPRESS, help="配置文件（TOML）")
@@ -255,4 +257,7 @@ def _open_history():
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import run
 
-    return run(config_of(args), kb_for_reading(args))
+    config = config_of(args)
+    config.server.host = args.host or config.server.host
+    config.server.port = args.port or config.server.port
+    return run(config, kb_for_reading(args))

@@ -256,3 +256,24 @@ def test_feishu_decrypts_what_its_documentation_encrypts():
     assert feishu.decrypt("test key", sealed) == "hello world"
     with pytest.raises(feishu.FeishuError):
         feishu.decrypt("other key", sealed)
+
+
+def test_the_example_config_documents_every_front_with_keys_the_program_knows(tmp_path):
+    """config.example.toml with its commented sections switched on loads: no key in it is unknown."""
+    import re
+
+    from bot.config import ConfigError, load_config
+
+    from .conftest import ROOT
+
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    on = re.sub(r"(?m)^# (\[\w+\]|\w+ = .*)$", r"\1", text)
+    (tmp_path / "all.toml").write_text(on, encoding="utf-8")
+    config = load_config(tmp_path / "all.toml")
+    assert config.web and config.wecom and config.dingtalk and config.feishu and config.web.allowed_origins
+    (tmp_path / "bad.toml").write_text('[wecom]\ncorp_id = "x"\nsecret = "y"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[wecom\] 里有不认识的配置项：secret"):
+        load_config(tmp_path / "bad.toml")
+    (tmp_path / "bad.toml").write_text('[web]\nper_ip_per_minute = "30"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[web\] 的 per_ip_per_minute 要写整数"):
+        load_config(tmp_path / "bad.toml")
