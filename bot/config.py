@@ -57,6 +57,16 @@ class WeComConfig:
 
 
 @dataclass
+class WeComBotConfig:
+    """企业微信 智能机器人 (API mode): groups and single chats."""
+
+    token: str | None = None  # WECOM_BOT_TOKEN wins
+    aes_key: str | None = None  # WECOM_BOT_AES_KEY wins
+    path: str = "/wecom-bot"
+    rate_limit_per_minute: int = 20
+
+
+@dataclass
 class DingTalkConfig:
     app_secret: str | None = None  # DINGTALK_APP_SECRET wins
     api_bases: list[str] = field(default_factory=lambda: ["https://oapi.dingtalk.com", "https://api.dingtalk.com"])
@@ -78,12 +88,14 @@ class FeishuConfig:
 SECRETS_ENV = {
     ("wecom", "token"): "WECOM_TOKEN",
     ("wecom", "aes_key"): "WECOM_AES_KEY",
+    ("wecom_bot", "token"): "WECOM_BOT_TOKEN",
+    ("wecom_bot", "aes_key"): "WECOM_BOT_AES_KEY",
     ("dingtalk", "app_secret"): "DINGTALK_APP_SECRET",
     ("feishu", "app_secret"): "FEISHU_APP_SECRET",
     ("feishu", "verification_token"): "FEISHU_VERIFICATION_TOKEN",
     ("feishu", "encrypt_key"): "FEISHU_ENCRYPT_KEY",
 }
-SECTIONS = {"server": ServerConfig, "web": WebConfig, "wecom": WeComConfig, "dingtalk": DingTalkConfig, "feishu": FeishuConfig}
+SECTIONS = {"server": ServerConfig, "web": WebConfig, "wecom": WeComConfig, "wecom_bot": WeComBotConfig, "dingtalk": DingTalkConfig, "feishu": FeishuConfig}
 
 
 @dataclass
@@ -94,6 +106,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     web: WebConfig | None = None  # a front runs when its section is in the config
     wecom: WeComConfig | None = None
+    wecom_bot: WeComBotConfig | None = None
     dingtalk: DingTalkConfig | None = None
     feishu: FeishuConfig | None = None
     telegram_section: bool = False

@@ -1,7 +1,7 @@
 """`budgetbot serve`: every front the config names, from one process and one engine.
 
 One ASGI app (Starlette) under uvicorn: the HTTP API and widget ([web]), the 企业微信, 钉钉 and
-飞书 callbacks ([wecom], [dingtalk], [feishu]), and the Telegram bot (a token in
+飞书 callbacks ([wecom], [wecom_bot], [dingtalk], [feishu]), and the Telegram bot (a token in
 TELEGRAM_BOT_TOKEN or [telegram]) started and stopped by the app's lifespan — long polling, or
 its webhook on this same server. One read-only knowledge base, picked up anew when a load
 replaces it (knowledge/live.py). SIGTERM or Ctrl-C: uvicorn stops taking requests, the lifespan
@@ -82,6 +82,33 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
             return Response(reply, media_type="application/xml") if reply else PlainTextResponse("success")
 
         routes += [Route(wc.path, wecom_get, methods=["GET"]), Route(wc.path, wecom_post, methods=["POST"])]
+
+    if config.wecom_bot is not None:
+        from .channels.wecom import WeComBotFront, WeComCrypto, WeComError
+
+        wb = config.wecom_bot
+        token, aes_key = secret("wecom_bot", "token", wb.token), secret("wecom_bot", "aes_key", wb.aes_key)
+        if not (token and aes_key):
+            raise ConfigError("[wecom_bot] 需要环境变量 WECOM_BOT_TOKEN、WECOM_BOT_AES_KEY（或配置里的 token、aes_key）")
+        try:
+            wecom_bot = WeComBotFront(WeComCrypto(token, aes_key, ""), Conversations(live, wb.rate_limit_per_minute))
+        except (WeComError, ValueError) as e:
+            raise ConfigError(f"[wecom_bot] 配置不对：{e}") from e
+
+        async def wecom_bot_get(request: Request) -> Response:
+            try:
+                return PlainTextResponse(wecom_bot.verify_url(dict(request.query_params)))
+            except WeComError as e:
+                return bad_request(e)
+
+        async def wecom_bot_post(request: Request) -> Response:
+            try:
+                reply = wecom_bot.message(dict(request.query_params), await request.body())
+            except WeComError as e:
+                return bad_request(e)
+            return JSONResponse(reply) if reply else PlainTextResponse("success")
+
+        routes += [Route(wb.path, wecom_bot_get, methods=["GET"]), Route(wb.path, wecom_bot_post, methods=["POST"])]
 
     if config.dingtalk is not None:
         from .channels.dingtalk import DingTalkError, DingTalkFront

@@ -16,7 +16,7 @@ import pytest
 from bot.channels import feishu
 from bot.channels.dingtalk import sign
 from bot.channels.wecom import WeComCrypto, WeComError, parse_xml
-from bot.config import Config, DingTalkConfig, FeishuConfig, WeComConfig
+from bot.config import Config, DingTalkConfig, FeishuConfig, WeComBotConfig, WeComConfig
 from bot.server import build_app
 
 from .servers import PlatformAPI, serving
@@ -121,6 +121,28 @@ def test_wecom_clarify_is_answered_by_its_number(multi_kb, monkeypatch):
         first = asked.split("\n1. ", 1)[1].split("\n", 1)[0]
         picked = client.reply_text(client.send("1"))
         assert picked is not None and "万元" in picked and first[:4] in picked
+
+
+def test_wecom_ai_bot_answers_in_a_group_and_refuses_a_bad_signature(sample_kb, monkeypatch):
+    monkeypatch.setenv("WECOM_BOT_TOKEN", VECTOR["token"])
+    monkeypatch.setenv("WECOM_BOT_AES_KEY", VECTOR["aes_key"])
+    with serving(build_app(Config(wecom_bot=WeComBotConfig()), sample_kb)) as base:
+        crypto = WeComCrypto(VECTOR["token"], VECTOR["aes_key"], "")  # an AI bot's receive id is empty
+        client = WeComClient(base, "/wecom-bot")
+
+        def send(text: str, msgid: str, signature: str | None = None) -> httpx.Response:
+            msg = {"msgid": msgid, "aibotid": "AIBOT", "chatid": "CHAT", "chattype": "group", "from": {"userid": "wangwu"},
+                   "msgtype": "text", "text": {"content": text}}
+            sealed = crypto.encrypt(json.dumps(msg, ensure_ascii=False))
+            return httpx.post(client.url, params=client.params(sealed, signature), json={"encrypt": sealed})
+
+        assert send("@预算问答 项目支出多少", "b1", signature="0" * 40).status_code == 400
+        reply = send("@预算问答 项目支出多少", "b1").json()
+        crypto.verify(reply["msgsignature"], str(reply["timestamp"]), reply["nonce"], reply["encrypt"])
+        stream = json.loads(crypto.decrypt(reply["encrypt"]))
+        assert stream["msgtype"] == "stream" and stream["stream"]["finish"] is True
+        assert "**6357.00** 万元" in stream["stream"]["content"] and "来源：" in stream["stream"]["content"]
+        assert send("@预算问答 项目支出多少", "b1").text == "success"  # a retry: answered once
 
 
 # ------------------------------------------------------------------------------------ 钉钉
@@ -270,7 +292,7 @@ def test_the_example_config_documents_every_front_with_keys_the_program_knows(tm
     on = re.sub(r"(?m)^# (\[\w+\]|\w+ = .*)$", r"\1", text)
     (tmp_path / "all.toml").write_text(on, encoding="utf-8")
     config = load_config(tmp_path / "all.toml")
-    assert config.web and config.wecom and config.dingtalk and config.feishu and config.web.allowed_origins
+    assert config.web and config.wecom and config.wecom_bot and config.dingtalk and config.feishu and config.web.allowed_origins
     (tmp_path / "bad.toml").write_text('[wecom]\ncorp_id = "x"\nsecret = "y"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[wecom\] 里有不认识的配置项：secret"):
         load_config(tmp_path / "bad.toml")

@@ -1,4 +1,5 @@
-"""企业微信 (WeCom): the callback protocol of a self-built application (自建应用).
+"""企业微信 (WeCom): the callback protocol of a self-built application (自建应用), and of the
+智能机器人 (AI bot) that answers in groups (`WeComBotFront`, at the end).
 
 The platform calls the application's callback URL:
 - GET  ?msg_signature&timestamp&nonce&echostr — URL verification: echostr decrypted, returned.
@@ -144,3 +145,52 @@ class WeComFront:
             f"<xml><Encrypt>{cdata(encrypted)}</Encrypt><MsgSignature>{cdata(signature)}</MsgSignature>"
             f"<TimeStamp>{timestamp}</TimeStamp><Nonce>{cdata(nonce)}</Nonce></xml>"
         )
+
+
+STREAM_BYTES = 20_000  # a stream reply's content may be 20,480 bytes
+
+
+class WeComBotFront:
+    """企业微信 智能机器人 (AI bot), the bot type that answers in groups (when @-mentioned) and
+    in single chats. Its callbacks are JSON: {"encrypt": …} with the same signature and AES as
+    an application's, an empty receive id, and the message as JSON (msgid, chattype, from.userid,
+    text.content). The reply is a finished stream message in markdown, encrypted in the HTTP
+    response."""
+
+    def __init__(self, crypto: WeComCrypto, conversations: Conversations):
+        self.crypto = crypto
+        self.conversations = conversations
+        self.app = WeComFront(crypto, conversations)  # the same URL verification and checks
+
+    def verify_url(self, params: dict[str, str]) -> str:
+        return self.app.verify_url(params)
+
+    def message(self, params: dict[str, str], body: bytes) -> dict | None:
+        """The encrypted JSON reply for a callback, or None when there is nothing to say."""
+        import json
+
+        if len(body) > MAX_BODY:
+            raise WeComError("请求太大")
+        try:
+            encrypted = str(json.loads(body).get("encrypt", ""))
+        except (ValueError, AttributeError) as e:
+            raise WeComError("不是有效的 JSON") from e
+        self.app._check(params, encrypted)
+        try:
+            msg = json.loads(self.crypto.decrypt(encrypted))
+        except ValueError as e:
+            raise WeComError("解密结果不是 JSON") from e
+        if not isinstance(msg, dict) or msg.get("msgtype") != "text":
+            return None
+        text = str((msg.get("text") or {}).get("content", ""))
+        if msg.get("chattype") == "group":
+            text = text.split(maxsplit=1)[1] if text.startswith("@") and " " in text else text  # "@预算问答 项目支出多少"
+        user = str((msg.get("from") or {}).get("userid", ""))
+        reply = self.conversations.ask(f"wecom-bot:{user}", text, str(msg.get("msgid") or "") or None)
+        if reply is None:
+            return None
+        content = reply if isinstance(reply, str) else as_text(reply, STREAM_BYTES, markdown=True)
+        plain = json.dumps({"msgtype": "stream", "stream": {"id": secrets.token_hex(8), "finish": True, "content": content}}, ensure_ascii=False)
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
+        sealed = self.crypto.encrypt(plain)
+        return {"encrypt": sealed, "msgsignature": self.crypto.signature(timestamp, nonce, sealed), "timestamp": int(timestamp), "nonce": nonce}
