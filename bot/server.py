@@ -223,6 +223,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
 
 def run(config: Config, kb_path: Path) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry credentials (bot token, session webhook)
     app = build_app(config, kb_path)
     where = config.server
     log.info("serving %s on http://%s:%d", kb_path, where.host, where.port)

@@ -30,6 +30,19 @@ def _decode(value: str):
     return value
 
 
+def _multipart(ctype: str, body: bytes) -> dict:
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + body)
+    params: dict = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        params[str(name)] = data if part.get_filename() else _decode(data.decode("utf-8"))
+    return params
+
+
 class FakeBotAPI:
     def __init__(self, token: str):
         self.token = token
@@ -65,9 +78,13 @@ class FakeBotAPI:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                body = self.rfile.read(length) if length else b""
                 ctype = self.headers.get("Content-Type", "")
-                params = json.loads(raw or "{}") if "json" in ctype else {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
+                if "multipart/form-data" in ctype:  # sendPhoto: the file as bytes
+                    params = _multipart(ctype, body)
+                else:
+                    raw = body.decode("utf-8")
+                    params = json.loads(raw or "{}") if "json" in ctype else {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
                 prefix = f"/bot{api.token}/"
                 if not self.path.startswith(prefix):
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -131,7 +148,7 @@ class FakeBotAPI:
             self.lock.notify_all()
         if method == "getMe":
             return self.bot_user()
-        if method in ("sendMessage", "editMessageText"):
+        if method in ("sendMessage", "editMessageText", "sendPhoto"):
             chat_id = int(params.get("chat_id") or 0)
             return {
                 "message_id": int(params.get("message_id") or next(self.message_ids)),

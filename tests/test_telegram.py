@@ -144,6 +144,23 @@ def test_ask_command_in_a_group(bot):
     assert "<b>7.58</b>" in bot.wait_for("sendMessage", chat)[0]["text"]
 
 
+def test_a_breakdown_is_followed_by_its_chart(bot):
+    import io
+
+    from PIL import Image
+
+    chat = new_chat()
+    bot.push(text_message(chat, chat, "钱都花在哪"))
+    assert "农林水支出" in bot.wait_for("sendMessage", chat)[0]["text"]
+    photo = bot.wait_for("sendPhoto", chat)[0]
+    image = Image.open(io.BytesIO(photo["photo"]))
+    assert image.format == "PNG" and image.width == 880 and "支出按功能分类" in photo["caption"]
+    bot.push(text_message(chat, chat, "项目支出多少"))  # one figure: no chart
+    bot.wait_for("sendMessage", chat, count=2)
+    time.sleep(0.3)
+    assert sum(1 for method, p in bot.calls if method == "sendPhoto" and str(p.get("chat_id")) == str(chat)) == 1
+
+
 def test_define_and_sources(bot):
     chat = new_chat()
     bot.push(text_message(chat, chat, "/define 三公经费"))
