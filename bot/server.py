@@ -41,6 +41,34 @@ def bad_request(e: Exception) -> Response:
     return PlainTextResponse("bad request", status_code=400)
 
 
+def wecom_routes(path: str, kind: type, section: str, token: str, aes_key: str, receive_id: str, conversations: Conversations) -> list[Route]:
+    """A 企业微信 callback (an application's or an AI bot's): GET verifies the URL, POST takes a
+    message and answers in the response — XML for an application, JSON for an AI bot."""
+    from .channels.wecom import WeComCrypto, WeComError
+
+    try:
+        front = kind(WeComCrypto(token, aes_key, receive_id), conversations)
+    except (WeComError, ValueError) as e:
+        raise ConfigError(f"[{section}] 配置不对：{e}") from e
+
+    async def verify(request: Request) -> Response:
+        try:
+            return PlainTextResponse(front.verify_url(dict(request.query_params)))
+        except WeComError as e:
+            return bad_request(e)
+
+    async def message(request: Request) -> Response:
+        try:
+            reply = front.message(dict(request.query_params), await request.body())
+        except WeComError as e:
+            return bad_request(e)
+        if not reply:
+            return PlainTextResponse("success")
+        return JSONResponse(reply) if isinstance(reply, dict) else Response(reply, media_type="application/xml")
+
+    return [Route(path, verify, methods=["GET"]), Route(path, message, methods=["POST"])]
+
+
 def telegram_wanted(config: Config) -> bool:
     return bool(config.telegram_section or os.environ.get("TELEGRAM_BOT_TOKEN") or config.telegram.token)
 
@@ -57,58 +85,22 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
         routes += Web(live, config.web).routes()
 
     if config.wecom is not None:
-        from .channels.wecom import WeComCrypto, WeComError, WeComFront
+        from .channels.wecom import WeComFront
 
         wc = config.wecom
         token, aes_key = secret("wecom", "token", wc.token), secret("wecom", "aes_key", wc.aes_key)
         if not (wc.corp_id and token and aes_key):
             raise ConfigError("[wecom] 需要 corp_id，以及环境变量 WECOM_TOKEN、WECOM_AES_KEY（或配置里的 token、aes_key）")
-        try:
-            wecom = WeComFront(WeComCrypto(token, aes_key, wc.corp_id), Conversations(live, wc.rate_limit_per_minute))
-        except (WeComError, ValueError) as e:
-            raise ConfigError(f"[wecom] 配置不对：{e}") from e
-
-        async def wecom_get(request: Request) -> Response:
-            try:
-                return PlainTextResponse(wecom.verify_url(dict(request.query_params)))
-            except WeComError as e:
-                return bad_request(e)
-
-        async def wecom_post(request: Request) -> Response:
-            try:
-                reply = wecom.message(dict(request.query_params), await request.body())
-            except WeComError as e:
-                return bad_request(e)
-            return Response(reply, media_type="application/xml") if reply else PlainTextResponse("success")
-
-        routes += [Route(wc.path, wecom_get, methods=["GET"]), Route(wc.path, wecom_post, methods=["POST"])]
+        routes += wecom_routes(wc.path, WeComFront, "wecom", token, aes_key, wc.corp_id, Conversations(live, wc.rate_limit_per_minute))
 
     if config.wecom_bot is not None:
-        from .channels.wecom import WeComBotFront, WeComCrypto, WeComError
+        from .channels.wecom import WeComBotFront
 
         wb = config.wecom_bot
         token, aes_key = secret("wecom_bot", "token", wb.token), secret("wecom_bot", "aes_key", wb.aes_key)
         if not (token and aes_key):
             raise ConfigError("[wecom_bot] 需要环境变量 WECOM_BOT_TOKEN、WECOM_BOT_AES_KEY（或配置里的 token、aes_key）")
-        try:
-            wecom_bot = WeComBotFront(WeComCrypto(token, aes_key, ""), Conversations(live, wb.rate_limit_per_minute))
-        except (WeComError, ValueError) as e:
-            raise ConfigError(f"[wecom_bot] 配置不对：{e}") from e
-
-        async def wecom_bot_get(request: Request) -> Response:
-            try:
-                return PlainTextResponse(wecom_bot.verify_url(dict(request.query_params)))
-            except WeComError as e:
-                return bad_request(e)
-
-        async def wecom_bot_post(request: Request) -> Response:
-            try:
-                reply = wecom_bot.message(dict(request.query_params), await request.body())
-            except WeComError as e:
-                return bad_request(e)
-            return JSONResponse(reply) if reply else PlainTextResponse("success")
-
-        routes += [Route(wb.path, wecom_bot_get, methods=["GET"]), Route(wb.path, wecom_bot_post, methods=["POST"])]
+        routes += wecom_routes(wb.path, WeComBotFront, "wecom_bot", token, aes_key, "", Conversations(live, wb.rate_limit_per_minute))
 
     if config.dingtalk is not None:
         from .channels.dingtalk import DingTalkError, DingTalkFront
