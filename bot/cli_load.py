@@ -73,7 +73,8 @@ def read_all(
 
         # the pool is made before the progress bar starts its thread, so forking is safe
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(min(workers, len(files)), mp_context=context) as pool:
+        pool_size = min(workers, len(files))
+        with ProcessPoolExecutor(pool_size, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(read_one, f, department, year) for f in files]
             with _progress(progress, len(files)) as advance:
                 for f, future in zip(files, futures, strict=True):
@@ -90,6 +91,20 @@ def read_all(
     loaded = [r for r in results if not isinstance(r, str)]
     errors = [r for r in results if isinstance(r, str)]
     return loaded, errors
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a reading worker: end when the load that started it is gone (killed, even by SIGKILL,
+    which leaves no chance to stop its pool), instead of waiting for work forever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 @contextlib.contextmanager

@@ -81,6 +81,35 @@ def test_a_writer_killed_at_any_point_leaves_the_old_base_or_the_new_one(tmp_pat
     assert digest(kb) == after and not temps(kb)  # the next writer cleans up what killed ones left
 
 
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_killed_parallel_load_leaves_no_worker_behind(tmp_path):
+    """SIGKILL gives a load no chance to stop its reading processes: they notice their parent
+    is gone and end, instead of waiting for work forever."""
+    batch = departments(tmp_path / "many", 60)
+    writer = subprocess.Popen(CLI + ["load", "-j", "2", "--kb", str(tmp_path / "kb.db"), *map(str, batch)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    deadline = time.monotonic() + 30
+    while not children and time.monotonic() < deadline and writer.poll() is None:
+        found = subprocess.run(["pgrep", "-P", str(writer.pid)], capture_output=True, text=True).stdout.split()
+        children = [int(c) for c in found]
+        time.sleep(0.05)
+    assert children, "the load started no worker"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(30)
+    deadline = time.monotonic() + 10
+    while any(alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [c for c in children if alive(c)]
+
+
 READER_SCRIPT = """
 import json, sys
 from knowledge.live import LiveEngine
