@@ -299,3 +299,42 @@ def test_the_example_config_documents_every_front_with_keys_the_program_knows(tm
     (tmp_path / "bad.toml").write_text('[web]\nper_ip_per_minute = "30"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[web\] 的 per_ip_per_minute 要写整数"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_dingtalk_and_feishu_offer_a_clarify_as_buttons(multi_kb, monkeypatch):
+    """Where the platform has buttons, a question back offers its readings as buttons (as in
+    Telegram): 钉钉's send the reading as the user's next message; 飞书's turn the card into the
+    answer."""
+    from urllib.parse import unquote
+
+    api = PlatformAPI()
+    monkeypatch.setenv("DINGTALK_APP_SECRET", SECRET)
+    monkeypatch.setenv("FEISHU_APP_SECRET", "app-secret")
+    monkeypatch.setenv("FEISHU_VERIFICATION_TOKEN", VERIFY)
+    monkeypatch.setenv("FEISHU_ENCRYPT_KEY", KEY)
+    with serving(api.app) as api_base:
+        config = Config(dingtalk=DingTalkConfig(api_bases=[api_base]), feishu=FeishuConfig(app_id="cli_test", api_base=api_base))
+        with serving(build_app(config, multi_kb)) as base:
+            webhook = api_base + "/robot/sendBySession?session=s"
+            ding(base + "/dingtalk", webhook, "项目支出多少", "c1")
+            card = api.wait("/robot/")[0][2]
+            assert card["msgtype"] == "actionCard" and len(card["actionCard"]["btns"]) >= 2
+            link = card["actionCard"]["btns"][0]["actionURL"]
+            assert link.startswith("dtmd://dingtalkclient/sendMessage?content=")
+            chosen = unquote(link.split("content=", 1)[1])
+            ding(base + "/dingtalk", webhook, chosen, "c2")  # what tapping the button sends
+            answer = api.wait("/robot/", count=2)[1][2]
+            assert answer["msgtype"] == "markdown" and "万元**" not in answer["markdown"]["text"] and "** 万元" in answer["markdown"]["text"]
+
+            lark(base + "/feishu", message_event("项目支出多少", "f1"))
+            sent = json.loads(api.wait("/reply")[0][2]["content"])
+            buttons = sent["elements"][1]["actions"]
+            assert sent["elements"][1]["tag"] == "action" and len(buttons) >= 2
+            tapped = {
+                "schema": "2.0",
+                "header": {"event_id": "tap1", "event_type": "card.action.trigger", "token": VERIFY},
+                "event": {"operator": {"open_id": "ou_1"}, "action": {"value": buttons[1]["value"]}, "context": {"open_message_id": "om_f1"}},
+            }
+            updated = lark(base + "/feishu", tapped).json()["card"]["data"]
+            text = updated["elements"][0]["content"]
+            assert "** 万元" in text and buttons[1]["value"]["question"][:4] in text and len(updated["elements"]) == 1

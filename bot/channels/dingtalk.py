@@ -3,7 +3,8 @@ callback. Each request carries `timestamp` and `sign` headers: sign = base64(HMA
 secret, f"{timestamp}\\n{app secret}")), and the timestamp must be within an hour of now. The
 answer is posted to the message's `sessionWebhook`, which must be under one of the configured
 API bases (a callback cannot send the bot's reply anywhere else). In a group, the robot only
-receives the messages that @ it."""
+receives the messages that @ it. A question back comes as an ActionCard whose buttons send the
+reading chosen as the user's next message (and its numbers work too)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import hmac
 import json
 import logging
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -23,6 +24,7 @@ log = logging.getLogger("budgetbot.dingtalk")
 TIMESTAMP_WINDOW_MS = 3600 * 1000
 MARKDOWN_BYTES = 18_000  # a markdown message's text is limited to 20,000 bytes
 MAX_BODY = 64 * 1024
+MAX_BUTTONS = 8
 DEFAULT_API_BASES = ["https://oapi.dingtalk.com", "https://api.dingtalk.com"]
 
 
@@ -33,6 +35,12 @@ class DingTalkError(ValueError):
 def sign(secret: str, timestamp: str) -> str:
     digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
+
+
+def buttons(options: list[str]) -> list[dict]:
+    """A clarify's readings as buttons: tapping one sends it into the chat as the user's message
+    (DingTalk's client link), which the bot then answers."""
+    return [{"title": o[:40], "actionURL": "dtmd://dingtalkclient/sendMessage?content=" + quote(o)} for o in options[:MAX_BUTTONS]]
 
 
 class DingTalkFront:
@@ -75,6 +83,8 @@ class DingTalkFront:
             return None
         content = reply if isinstance(reply, str) else as_text(reply, MARKDOWN_BYTES, markdown=True)
         payload: dict = {"msgtype": "markdown", "markdown": {"title": "预算问答", "text": content}}
+        if not isinstance(reply, str) and reply.status == "clarify" and reply.options:
+            payload = {"msgtype": "actionCard", "actionCard": {"title": "预算问答", "text": content, "btnOrientation": "0", "btns": buttons(reply.options)}}
         if msg.get("conversationType") == "2" and user:
             payload["at"] = {"atUserIds": [user]}
         return webhook, payload

@@ -7,7 +7,8 @@
 - A message is acknowledged at once (Feishu retries a slow or failed callback) and answered
   through the API: reply to the message with a card, the tenant token fetched with the app id
   and secret and kept until it expires. The API base is configurable (Lark, private builds).
-In a group the bot only answers messages that mention it."""
+In a group the bot only answers messages that mention it. A question back is a card with a button
+per reading; a tap (card.action.trigger) turns the card into that reading's answer."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ import time
 
 import httpx
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from knowledge.answer import Answer
 
 from .common import Conversations, as_text
 
@@ -63,8 +66,27 @@ def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
     return hashlib.sha256(timestamp.encode() + nonce.encode() + encrypt_key.encode() + body).hexdigest()
 
 
-def card(text: str) -> dict:
-    return {"config": {"wide_screen_mode": True}, "elements": [{"tag": "markdown", "content": text}]}
+MAX_BUTTONS = 8
+
+
+def card(text: str, options: list[str] | None = None) -> dict:
+    """An answer as a card; a question back with a button per reading (card.action.trigger)."""
+    elements: list[dict] = [{"tag": "markdown", "content": text}]
+    if options:
+        elements.append({
+            "tag": "action",
+            "actions": [
+                {"tag": "button", "text": {"tag": "plain_text", "content": o[:40]}, "type": "default", "value": {"question": o}}
+                for o in options[:MAX_BUTTONS]
+            ],
+        })
+    return {"config": {"wide_screen_mode": True}, "elements": elements}
+
+
+def card_of(reply: Answer | str) -> dict:
+    if isinstance(reply, str):
+        return card(reply)
+    return card(as_text(reply, CARD_BYTES, markdown=True), reply.options if reply.status == "clarify" else None)
 
 
 class FeishuFront:
@@ -112,6 +134,8 @@ class FeishuFront:
             return {"challenge": data.get("challenge", "")}, None
         if self.encrypt_key and not given:
             raise FeishuError("缺少签名")  # only the URL challenge comes unsigned
+        if header.get("event_type") == "card.action.trigger":  # a reading's button: the card becomes its answer
+            return self._button(header, data.get("event") or {}), None
         if header.get("event_type") != "im.message.receive_v1":
             return None, None
         event = data.get("event") or {}
@@ -129,8 +153,18 @@ class FeishuFront:
         reply = self.conversations.ask(f"feishu:{user}", text, str(header.get("event_id") or message.get("message_id") or "") or None)
         if reply is None:
             return None, None
-        content = reply if isinstance(reply, str) else as_text(reply, CARD_BYTES, markdown=True)
-        return None, (str(message.get("message_id", "")), card(content))
+        return None, (str(message.get("message_id", "")), card_of(reply))
+
+    def _button(self, header: dict, event: dict) -> dict | None:
+        value = (event.get("action") or {}).get("value") or {}
+        question = value.get("question") if isinstance(value, dict) else None
+        if not isinstance(question, str):
+            return None
+        user = str((event.get("operator") or {}).get("open_id", ""))
+        reply = self.conversations.ask(f"feishu:{user}", question, str(header.get("event_id") or "") or None)
+        if reply is None:
+            return None
+        return {"card": {"type": "raw", "data": card_of(reply)}}
 
     async def tenant_token(self) -> str:
         if self._token and self._token[1] > time.monotonic():
