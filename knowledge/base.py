@@ -45,6 +45,7 @@ class EngineBase:
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
             self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures"))
+            self.key_counts: dict[str, dict[str, int]] = store.derived(conn, "key_counts") or {}
             first_definers = store.derived(conn, "first_definers")
             self.first_definers: dict[str, str] = first_definers if first_definers is not None else store.first_definers(conn)
             self.documents = store.document_index(conn)
@@ -55,11 +56,12 @@ class EngineBase:
             self.by_department.setdefault(d["department"], []).append(d)
         self.by_id = {d["id"]: d for d in self.documents}
         self.departments = sorted(self.by_department)
+        self._of_place: dict[str, list[str]] = {}
         self.newest_year = max((d["year"] for d in self.documents), default=None)
-        # a document is read in about a millisecond; 256 of them (~60 MB) keep a conversation warm
+        # a document is read in about a millisecond; 128 of them (~30 MB) keep conversations warm
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting
         # alone frees when a reload drops it)
-        self._doc = lru_cache(maxsize=256)(partial(store.load_document, conn))
+        self._doc = lru_cache(maxsize=128)(partial(store.load_document, conn))
         tune_gc()
 
     @classmethod
@@ -103,6 +105,16 @@ class EngineBase:
                 intent=q.intent,
             )
         return [self._doc(d["id"]) for d in docs], None
+
+    def departments_of(self, place: str) -> list[str]:
+        """The loaded bodies whose name holds a place (曲阳县 → 曲阳县教育局, 中共曲阳县委…), in
+        name order; found once per place and kept."""
+        found = self._of_place.get(place)
+        if found is None:
+            if len(self._of_place) > 4096:
+                self._of_place.clear()
+            found = self._of_place[place] = [d for d in self.departments if place in d]
+        return found
 
     def of_departments(self, departments: list[str]) -> list[dict]:
         """The documents of these departments, in document order (department, year)."""

@@ -171,8 +171,15 @@ class CompareLayer(DescribeLayer):
         documents. A chat shows the first MAX_RANKED; the count says how many there are."""
         measure = self.key_measures.get(signature(q))
         if only is None and measure is not None:
+            counted = self.key_counts.get(measure, {}).get("newest" if q.year is None else str(q.year), 0)
             rows, total = store.ranking(
-                self.conn, measure, year=q.year, place=q.place, descending=q.intent != "bottom", limit=MAX_RANKED
+                self.conn,
+                measure,
+                year=q.year,
+                departments=self.departments_of(q.place) if q.place else None,
+                descending=q.intent != "bottom",
+                limit=MAX_RANKED,
+                counted=counted if measure in self.key_counts else None,
             )
             ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
             return self._ranked(q, ranked, total, [])

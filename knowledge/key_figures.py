@@ -109,6 +109,17 @@ def rows_for(engine: Engine, measures: list[str], doc_ids: list[str]) -> list[tu
     return out
 
 
+def counts(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    """How many departments a ranking of each measure lists, by year and for "newest" (what
+    `store.ranking` would count, stored so a ranking does not count 50,000 entries)."""
+    out: dict[str, dict[str, int]] = {}
+    for measure, year, n in conn.execute("SELECT measure, year, count(*) FROM key_figures WHERE chosen = 1 GROUP BY measure, year"):
+        out.setdefault(measure, {})[str(year)] = n
+    for measure, n in conn.execute("SELECT measure, count(*) FROM key_figures WHERE chosen = 1 AND newest = 1 GROUP BY measure"):
+        out.setdefault(measure, {})["newest"] = n
+    return out
+
+
 def rebuild(conn: sqlite3.Connection, written: list[str]) -> None:
     """Bring `key_figures` up to date after a load that wrote the documents `written` (inside the
     load's transaction, on the base being built)."""
@@ -137,5 +148,6 @@ def rebuild(conn: sqlite3.Connection, written: list[str]) -> None:
             [(d,) for d in sorted(touched)],
         )
         store.put_derived(conn, "key_measures", current)
+        store.put_derived(conn, "key_counts", counts(conn))
     finally:
         conn.row_factory = factory

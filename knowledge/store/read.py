@@ -124,11 +124,18 @@ def first_definers(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def ranking(
-    conn: sqlite3.Connection, measure: str, *, year: int | None, place: str | None, descending: bool, limit: int
+    conn: sqlite3.Connection,
+    measure: str,
+    *,
+    year: int | None,
+    departments: list[str] | None,
+    descending: bool,
+    limit: int,
+    counted: int | None = None,
 ) -> tuple[list[dict], int]:
     """The key figures of one measure in each department's document of `year` (else its newest),
-    of the bodies of `place` when named: the first `limit` by figure (ties in department order)
-    and how many there are."""
+    of these `departments` only when given (a place's bodies): the first `limit` by figure (ties
+    in department order) and how many there are (`counted`, when the load counted them)."""
     where = "k.measure = ? AND k.chosen = 1"  # flags kept by key_figures.rebuild at load time
     params: list = [measure]
     if year is not None:
@@ -136,15 +143,21 @@ def ranking(
         params.append(year)
     else:  # each department's newest document, whether or not it has this figure
         where += " AND k.newest = 1"
-    if place:
-        where += " AND instr(k.department, ?) > 0"
-        params.append(place)
     order = f"ORDER BY k.figure {'DESC' if descending else 'ASC'}, k.department, k.document_id LIMIT ?"
-    if place:  # the place filter reads every entry anyway: count them in the same pass
-        found_rows = conn.execute(f"SELECT k.document_id, count(*) OVER () FROM key_figures k WHERE {where} {order}", [*params, limit]).fetchall()
-        top, total = [r[0] for r in found_rows], (found_rows[0][1] if found_rows else 0)
-    else:  # the index gives them in order: stop at `limit`; the count reads the index alone
-        total = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
+    if departments is not None:  # a place's bodies, by the department index; counted in the same pass
+        if not departments:
+            return [], 0
+        rows_of: list[tuple] = []
+        for at in range(0, len(departments), 500):
+            chunk = departments[at : at + 500]
+            sql = f"SELECT k.document_id, k.figure, k.department FROM key_figures k WHERE {where} AND k.department IN ({','.join('?' * len(chunk))})"
+            rows_of += conn.execute(sql, [*params, *chunk]).fetchall()
+        rows_of.sort(key=lambda r: (-r[1] if descending else r[1], r[2], r[0]))
+        top, total = [r[0] for r in rows_of[:limit]], len(rows_of)
+    else:  # the index gives them in order: stop at `limit`
+        if counted is None:
+            counted = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
+        total = counted
         top = [r[0] for r in conn.execute(f"SELECT k.document_id FROM key_figures k WHERE {where} {order}", [*params, limit])]
     found = {
         r[2]: r
