@@ -150,7 +150,10 @@ def ranking(
         rows_of: list[tuple] = []
         for at in range(0, len(departments), 500):
             chunk = departments[at : at + 500]
-            sql = f"SELECT k.document_id, k.figure, k.department FROM key_figures k WHERE {where} AND k.department IN ({','.join('?' * len(chunk))})"
+            sql = (  # by the department index: the planner would scan the measure's 50,000 entries instead
+                f"SELECT k.document_id, k.figure, k.department FROM key_figures k INDEXED BY idx_key_figures_department "
+                f"WHERE {where} AND k.department IN ({','.join('?' * len(chunk))})"
+            )
             rows_of += conn.execute(sql, [*params, *chunk]).fetchall()
         rows_of.sort(key=lambda r: (-r[1] if descending else r[1], r[2], r[0]))
         top, total = [r[0] for r in rows_of[:limit]], len(rows_of)
