@@ -32,6 +32,13 @@ from .numbers import to_simplified
 from .places import LEVEL, place_before
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)?(?:[（(]\d+[)）])?")
+def place_core(place: str) -> str:
+    """What a body's name must hold to be of this place: 望都县 → 望都 (望都乡村振兴局 is
+    望都县's), but a one-character place of China keeps its level (唐县 is not 唐河县); a
+    two-character name that is no place (顺县, a slip for 顺平县) is matched by its first."""
+    return place if len(place) == 2 and place_before(place) == place else place[-3:-1]
+
+
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
 OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
 QUOTES = re.compile(r"[“”\"'‘’]")
@@ -337,8 +344,8 @@ class Vocabulary:
             place = PLACE_BEFORE.search(before)
             named = place.group(1) if place and not OWN_PLACE.match(place.group(1)[-2:]) else None
             known = place_before(before)  # 满城 (满城区), 唐县: a place of China named before the body
-            if named and not any(named[-3:-1] in d for d in candidates):
-                continue  # 北京市教育局 is not 望都县教育局
+            if named and not any(place_core(named) in d for d in candidates):
+                continue  # 北京市教育局 is not 望都县教育局; 唐县乡村振兴局 is not 唐河县乡村振兴局
             if known and not any(LEVEL.sub("", known) in d for d in candidates):
                 continue  # 满城教育局 is not 望都县教育局
             found += [d for d in candidates if d not in found]
@@ -350,7 +357,7 @@ class Vocabulary:
                 best = process.extractOne(mention.group(), self._department_forms, scorer=fuzz.ratio, score_cutoff=80)
                 places = split_place(mention.group())[0]
                 if best and places:  # a typo of the body, not the same body of another place (唐县…)
-                    best = best if all(p[:-1] in d for p in places for d in self.departments[best[0]]) else None
+                    best = best if all(place_core(p) in d for p in places for d in self.departments[best[0]]) else None
                 if best:
                     found += self.departments[best[0]]
                     text = text.replace(mention.group(), " ")

@@ -297,3 +297,24 @@ def test_an_income_item_of_a_two_sided_table_is_its_own_figure(engine, question,
 @pytest.mark.parametrize(("question", "folder", "column"), [("望都文旅局2024年一般公共预算财政拨款基本支出中的人员经费", "dept_20", "人员经费"), ("顺平卫健局2024年财政拨款基本支出的公用经费", "dept_22_2024", "公用经费")])
 def test_the_basic_expenditure_table_named_in_words_scopes_its_columns(engine, question, folder, column):
     assert figure(engine, question) == pytest.approx(table_total(folder, "基本支出表", column), abs=0.01)
+
+
+def test_a_one_character_county_is_not_a_longer_county_that_starts_with_it(tmp_path):
+    """唐县 and 唐河县 are two counties: with only 唐河县's bodies loaded (and many of them, as in a
+    province), 唐县乡村振兴局 is not loaded — never 唐河县's figure, never a list of every 乡村振兴局."""
+    docs = []
+    for i, county in enumerate(["唐河县", "望都县", "易县", "曲阳县"]):
+        d = read_disclosure(SAMPLE)
+        d.department, d.source_sha256 = f"{county}乡村振兴局", f"copy-{i}"
+        docs.append(d)
+    store.write(tmp_path / "kb.db", [docs[0], docs[1], docs[3]])
+    engine = Engine.open(tmp_path / "kb.db")
+    for q in ("唐县乡村振兴局项目支出多少", "唐县乡村振兴局2022年项目支出多少", "易县乡村振兴局项目支出多少"):
+        a = engine.ask(q)
+        assert a.status == "not_found" and a.value is None and not a.options, (q, a.answer)
+    for q in ("唐河县乡村振兴局项目支出多少", "唐河乡村振兴局项目支出多少"):
+        a = engine.ask(q)
+        assert a.status == "answered" and a.citations[0].department == "唐河县乡村振兴局", (q, a.answer)
+    store.write(tmp_path / "kb.db", [docs[2]])
+    a = Engine.open(tmp_path / "kb.db").ask("易县乡村振兴局项目支出多少")
+    assert a.status == "answered" and a.citations[0].department == "易县乡村振兴局"
