@@ -38,6 +38,16 @@ class EngineBase:
     def __init__(self, conn: sqlite3.Connection, path: str | Path = "知识库"):
         self.conn = conn
         self.path = path
+        collecting = gc.isenabled()
+        gc.disable()  # what is built here lives as long as the engine: collecting while it grows was a quarter of the open
+        try:
+            self._build(conn, path)
+        finally:
+            if collecting:
+                gc.enable()
+        tune_gc()
+
+    def _build(self, conn: sqlite3.Connection, path: str | Path) -> None:
         try:
             snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
             if snapshot and snapshot.get("rules") == RULES:
@@ -62,7 +72,6 @@ class EngineBase:
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting
         # alone frees when a reload drops it)
         self._doc = lru_cache(maxsize=128)(partial(store.load_document, conn))
-        tune_gc()
 
     @classmethod
     def open(cls, path: str | Path) -> Self:

@@ -213,9 +213,9 @@ class Vocabulary:
         self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
         self._department_forms = sorted(self.departments, key=len, reverse=True)
         self._place_forms = sorted(self.places, key=len, reverse=True)
-        self._form_rank = {form: i for i, form in enumerate(self._department_forms)}
-        lengths = [len(f) for f in self._department_forms] or [0]
-        self._form_lengths = (min(lengths), max(lengths))
+        forms = self._department_forms  # longest first
+        self._form_rank = dict(zip(forms, range(len(forms)), strict=True))
+        self._form_lengths = (len(forms[-1]), len(forms[0])) if forms else (0, 0)
         self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
