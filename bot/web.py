@@ -1,7 +1,6 @@
 """The HTTP API and the widget a portal embeds: `POST /api/ask` answers with the answer JSON
 contract (plus `chart`, a PNG data URL, for a breakdown), `GET /api/sources` lists what is loaded
-(the first entries and the total), `GET /widget.js` is the widget, `GET /healthz` says the
-engine is up. Browsers may call the API only from the portals allowed in the config (CORS, and a
+(the first entries and the total), `GET /widget.js` is the widget. Browsers may call the API only from the portals allowed in the config (CORS, and a
 request from any other origin is refused outright); each client address has a rate limit."""
 
 from __future__ import annotations
@@ -105,9 +104,6 @@ class Web:
     async def widget(self, request: Request) -> Response:
         script = resources.files("bot.static").joinpath("widget.js").read_text(encoding="utf-8")
         return Response(script, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "max-age=300"})
-
-    async def health(self, request: Request) -> Response:
-        return JSONResponse({"ok": True, "documents": len(self.live.current().documents)})
 
     def routes(self) -> list[Route]:
         return [
