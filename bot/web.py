@@ -1,7 +1,8 @@
 """The HTTP API and the widget a portal embeds: `POST /api/ask` answers with the answer JSON
 contract (plus `chart`, a PNG data URL, for a breakdown), `GET /api/sources` lists what is loaded
-(the first entries and the total), `GET /widget.js` is the widget. Browsers may call the API only from the portals allowed in the config (CORS, and a
-request from any other origin is refused outright); each client address has a rate limit."""
+(the first entries and the total), `GET /widget.js` is the widget. Browsers may call the API
+only from the portals allowed in the config (CORS, and a request from any other origin is
+refused outright); each client address has a rate limit."""
 
 from __future__ import annotations
 
