@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import json
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from starlette.routing import Route
 
 from knowledge.live import LiveEngine
 
-from .channels.common import Conversations
+from .channels.common import Conversations, TooLarge, bounded_body
 from .config import Config, ConfigError, secret
 
 log = logging.getLogger("budgetbot.server")
@@ -59,8 +60,8 @@ def wecom_routes(path: str, kind: type, section: str, token: str, aes_key: str, 
 
     async def message(request: Request) -> Response:
         try:
-            reply = front.message(dict(request.query_params), await request.body())
-        except WeComError as e:
+            reply = front.message(dict(request.query_params), await bounded_body(request))
+        except (WeComError, TooLarge) as e:
             return bad_request(e)
         if not reply:
             return PlainTextResponse("success")
@@ -114,8 +115,8 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
 
         async def dingtalk_post(request: Request) -> Response:
             try:
-                reply = dingtalk.message(dict(request.headers), await request.body())
-            except DingTalkError as e:
+                reply = dingtalk.message(dict(request.headers), await bounded_body(request))
+            except (DingTalkError, TooLarge) as e:
                 return bad_request(e)
             task = BackgroundTask(dingtalk.send, *reply) if reply else None
             return JSONResponse({"msgtype": "empty"}, background=task)
@@ -142,8 +143,8 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
 
         async def feishu_post(request: Request) -> Response:
             try:
-                respond, reply = feishu.event(dict(request.headers), await request.body())
-            except FeishuError as e:
+                respond, reply = feishu.event(dict(request.headers), await bounded_body(request))
+            except (FeishuError, TooLarge) as e:
                 return bad_request(e)
             task = BackgroundTask(feishu.send, *reply) if reply else None
             return JSONResponse(respond or {}, background=task)
@@ -167,8 +168,8 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
                 if webhook_secret and not hmac.compare_digest(given, webhook_secret):
                     return PlainTextResponse("forbidden", status_code=403)
                 try:
-                    update = Update.de_json(await request.json(), application.bot)
-                except ValueError as e:
+                    update = Update.de_json(json.loads(await bounded_body(request, 1024 * 1024)), application.bot)
+                except (ValueError, TooLarge) as e:
                     return bad_request(e)
                 await application.update_queue.put(update)
                 return Response(status_code=200)

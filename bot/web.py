@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from knowledge.live import LiveEngine
 
-from .channels.common import SlidingWindow
+from .channels.common import SlidingWindow, TooLarge, bounded_body
 from .chart import draw
 from .config import WebConfig
 from .sources import sources
@@ -75,8 +75,9 @@ class Web:
         refused = self.refuse(request)
         if refused is not None:
             return refused
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        try:
+            body = await bounded_body(request, MAX_BODY)
+        except TooLarge:
             return self.cors(request, JSONResponse({"error": "问题太长了"}, status_code=413))
         try:
             data = json.loads(body or b"{}")

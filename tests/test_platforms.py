@@ -338,3 +338,17 @@ def test_dingtalk_and_feishu_offer_a_clarify_as_buttons(multi_kb, monkeypatch):
             updated = lark(base + "/feishu", tapped).json()["card"]["data"]
             text = updated["elements"][0]["content"]
             assert "** 万元" in text and buttons[1]["value"]["question"][:4] in text and len(updated["elements"]) == 1
+
+
+def test_an_oversized_callback_is_refused_without_reading_it_all(wecom):
+    """uvicorn sets no body limit: each front reads at most 64 KB of a callback."""
+    big = b"<xml><Encrypt>" + b"A" * (2 * 1024 * 1024) + b"</Encrypt></xml>"
+    refused = httpx.post(wecom.url, params=wecom.params("x"), content=big)
+    assert refused.status_code == 400
+
+    def chunks():
+        for _ in range(64):  # no Content-Length: cut off while streaming
+            yield b"A" * 65536
+
+    assert httpx.post(wecom.url, params=wecom.params("x"), content=chunks()).status_code == 400
+    assert "万元" in (wecom.reply_text(wecom.send("项目支出多少")) or "")  # and it still answers

@@ -20,6 +20,27 @@ SLOW_DOWN = "提问太快了：每分钟最多 {n} 个问题，请稍后再问�
 EMPTY = "请直接写问题，例如：项目支出多少"
 
 
+MAX_BODY = 64 * 1024  # no platform sends a callback near this
+
+
+class TooLarge(ValueError):
+    pass
+
+
+async def bounded_body(request, limit: int = MAX_BODY) -> bytes:
+    """A request's body, read no further than `limit` bytes (uvicorn sets no limit of its own:
+    a client could otherwise make the server hold any amount)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge("请求太大")
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise TooLarge("请求太大")
+    return bytes(data)
+
+
 class SlidingWindow:
     """At most `per_minute` events per key in any 60 seconds (0 or less: no limit)."""
 
