@@ -162,10 +162,12 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
             if not config.telegram.webhook_url:
                 raise ConfigError("telegram.mode = 'webhook' 需要同时设置 telegram.webhook_url")
             webhook_secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+            if not webhook_secret:  # without it anyone could post updates that make the bot write to any chat
+                raise ConfigError("telegram.mode = 'webhook' 需要设置环境变量 TELEGRAM_WEBHOOK_SECRET（只接受带这个密钥的 Telegram 调用）")
 
             async def telegram_post(request: Request) -> Response:
                 given = request.headers.get("x-telegram-bot-api-secret-token", "")
-                if webhook_secret and not hmac.compare_digest(given, webhook_secret):
+                if not hmac.compare_digest(given, webhook_secret):
                     return PlainTextResponse("forbidden", status_code=403)
                 try:
                     update = Update.de_json(json.loads(await bounded_body(request, 1024 * 1024)), application.bot)

@@ -75,3 +75,29 @@ corp_id = "{VECTOR['corp_id']}"
     assert "Traceback" not in err and "Task was destroyed" not in err and "never awaited" not in err, err
     assert "Telegram bot started (polling)" in err and "budgetbot.server: stopped" in err and "Application shutdown complete" in err
     assert TOKEN not in out + err  # the token never reaches the log
+
+
+def test_telegram_webhook_mode_takes_updates_on_the_server(sample_kb, monkeypatch):
+    """telegram.mode = "webhook": the webhook is set at start, Telegram's calls come to /telegram
+    with the secret token, and anything without it is refused."""
+    from bot.config import Config, ConfigError, TelegramConfig
+    from bot.server import build_app
+
+    from .servers import serving
+
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret-token")
+    with FakeBotAPI(TOKEN) as api:
+        config = Config(telegram=TelegramConfig(token=TOKEN, base_url=api.url, mode="webhook", webhook_url="https://bot.example.gov.cn/telegram"))
+        with serving(build_app(config, sample_kb)) as base:
+            webhook = api.wait_for("setWebhook")[0]
+            assert webhook["url"] == "https://bot.example.gov.cn/telegram" and webhook["secret_token"] == "s3cret-token"
+            update = {"update_id": 1, **text_message(777, 777, "项目支出多少")}
+            assert httpx.post(base + "/telegram", json=update).status_code == 403
+            assert httpx.post(base + "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}).status_code == 403
+            ok = httpx.post(base + "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            assert ok.status_code == 200
+            assert "6357.00" in api.wait_for("sendMessage", 777)[0]["text"]
+            assert len([c for c in api.calls if c[0] == "sendMessage" and str(c[1].get("chat_id")) == "777"]) == 1
+        monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET")
+        with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+            build_app(config, sample_kb)
