@@ -352,3 +352,82 @@ def test_an_oversized_callback_is_refused_without_reading_it_all(wecom):
 
     assert httpx.post(wecom.url, params=wecom.params("x"), content=chunks()).status_code == 400
     assert "万元" in (wecom.reply_text(wecom.send("项目支出多少")) or "")  # and it still answers
+
+
+def test_any_request_to_any_front_gets_a_clear_status_never_a_crash(sample_kb, monkeypatch):
+    """Fuzzed bodies, query strings and headers on every callback and the API: 200, 400, 403,
+    404, 405, 413 or 429 — never a server error, never a logged exception."""
+    import logging
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from bot.config import WebConfig
+
+    monkeypatch.setenv("WECOM_TOKEN", VECTOR["token"])
+    monkeypatch.setenv("WECOM_AES_KEY", VECTOR["aes_key"])
+    monkeypatch.setenv("WECOM_BOT_TOKEN", VECTOR["token"])
+    monkeypatch.setenv("WECOM_BOT_AES_KEY", VECTOR["aes_key"])
+    monkeypatch.setenv("DINGTALK_APP_SECRET", SECRET)
+    monkeypatch.setenv("FEISHU_APP_SECRET", "x")
+    monkeypatch.setenv("FEISHU_VERIFICATION_TOKEN", VERIFY)
+    config = Config(
+        web=WebConfig(allowed_origins=["https://portal.example"], per_ip_per_minute=0),
+        wecom=WeComConfig(corp_id=VECTOR["corp_id"]),
+        wecom_bot=WeComBotConfig(),
+        dingtalk=DingTalkConfig(),
+        feishu=FeishuConfig(app_id="cli_x"),
+    )
+    errors: list[logging.LogRecord] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR:
+                errors.append(record)
+
+    catch = Catch()
+    logging.getLogger().addHandler(catch)
+    try:
+        with serving(build_app(config, sample_kb)) as base, httpx.Client(base_url=base) as client:
+            paths = st.sampled_from(["/wecom", "/wecom-bot", "/dingtalk", "/feishu", "/api/ask", "/api/sources", "/healthz", "/nope"])
+            text = st.text(max_size=60)
+            bodies = st.one_of(st.binary(max_size=300), text.map(str.encode), st.dictionaries(text, st.one_of(text, st.integers())).map(lambda d: json.dumps(d).encode()))
+
+            @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+            @given(path=paths, method=st.sampled_from(["GET", "POST", "OPTIONS"]), body=bodies,
+                   params=st.dictionaries(st.sampled_from(["msg_signature", "timestamp", "nonce", "echostr"]), text, max_size=4),
+                   headers=st.dictionaries(st.sampled_from(["timestamp", "sign", "origin", "x-lark-signature", "x-lark-request-timestamp"]),
+                                           st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40), max_size=3))
+            def ask(path, method, body, params, headers):
+                r = client.request(method, path, content=body if method == "POST" else None, params=params, headers=headers)
+                assert r.status_code in (200, 204, 400, 403, 404, 405, 413, 429), (path, r.status_code, r.text[:200])
+
+            ask()
+
+            crypto = WeComCrypto(VECTOR["token"], VECTOR["aes_key"], VECTOR["corp_id"])
+            wecom = WeComClient(base)
+
+            @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+            @given(junk=text, raw=st.binary(max_size=200), event=st.dictionaries(text, st.one_of(text, st.integers(), st.none()), max_size=4))
+            def signed(junk, raw, event):
+                """Requests that pass the signature (or token) and carry nonsense inside."""
+                for encrypted in (junk, base64.b64encode(raw).decode(), crypto.encrypt(junk), crypto.encrypt(raw.decode("latin-1"))):
+                    r = client.post("/wecom", params=wecom.params(encrypted), content=f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode())
+                    assert r.status_code in (200, 400), r.text[:200]
+                    r = client.post("/wecom-bot", params=wecom.params(encrypted), json={"encrypt": encrypted})
+                    assert r.status_code in (200, 400), r.text[:200]
+                ts = str(int(time.time() * 1000))
+                r = client.post("/dingtalk", content=raw or junk.encode(), headers={"timestamp": ts, "sign": sign(SECRET, ts)})
+                assert r.status_code in (200, 400)
+                r = client.post("/dingtalk", json={"msgtype": "text", "text": {"content": junk}, **event}, headers={"timestamp": ts, "sign": sign(SECRET, ts)})
+                assert r.status_code in (200, 400)
+                r = client.post("/feishu", json={"schema": "2.0", "header": {"token": VERIFY, "event_type": "im.message.receive_v1", **event}, "event": event})
+                assert r.status_code in (200, 400)
+                message = {"message_type": "text", "chat_type": "p2p", "content": junk, "message_id": junk}
+                r = client.post("/feishu", json={"header": {"token": VERIFY, "event_type": "im.message.receive_v1"}, "event": {"message": message, "sender": event}})
+                assert r.status_code in (200, 400)
+
+            signed()
+    finally:
+        logging.getLogger().removeHandler(catch)
+    assert not errors, [e.getMessage() for e in errors][:3]

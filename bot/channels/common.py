@@ -20,6 +20,21 @@ SLOW_DOWN = "提问太快了：每分钟最多 {n} 个问题，请稍后再问�
 EMPTY = "请直接写问题，例如：项目支出多少"
 
 
+def dig(data: object, *keys: str) -> object:
+    """data[k1][k2]… of a callback's JSON, or None where a level is missing or not an object (a
+    platform's JSON is read as it comes, never trusted to have the shape its documentation says)."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def text_of(data: object, *keys: str) -> str:
+    value = dig(data, *keys)
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
 MAX_BODY = 64 * 1024  # no platform sends a callback near this
 
 

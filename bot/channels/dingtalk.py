@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from .common import Conversations, as_text
+from .common import Conversations, as_text, text_of
 
 log = logging.getLogger("budgetbot.dingtalk")
 TIMESTAMP_WINDOW_MS = 3600 * 1000
@@ -76,9 +76,9 @@ class DingTalkFront:
         webhook = str(msg.get("sessionWebhook", ""))
         if not self.allowed_webhook(webhook):
             raise DingTalkError("sessionWebhook 不在允许的地址内")
-        user = str(msg.get("senderStaffId") or msg.get("senderId") or "")
-        text = str((msg.get("text") or {}).get("content", ""))
-        reply = self.conversations.ask(f"dingtalk:{user}", text, str(msg.get("msgId") or "") or None)
+        user = text_of(msg, "senderStaffId") or text_of(msg, "senderId")
+        text = text_of(msg, "text", "content")
+        reply = self.conversations.ask(f"dingtalk:{user}", text, text_of(msg, "msgId") or None)
         if reply is None:
             return None
         content = reply if isinstance(reply, str) else as_text(reply, MARKDOWN_BYTES, markdown=True)

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from knowledge.answer import Answer
 
-from .common import Conversations, as_text
+from .common import Conversations, as_text, dig, text_of
 
 log = logging.getLogger("budgetbot.feishu")
 CARD_BYTES = 20_000  # a card may be 30 KB; the answer is kept well within it
@@ -126,42 +126,42 @@ class FeishuFront:
             raise FeishuError("不是有效的 JSON") from e
         if not isinstance(data, dict):
             raise FeishuError("不是有效的事件")
-        header = data.get("header") or {}
-        token = data.get("token") if data.get("type") == "url_verification" else header.get("token")
+        header = dig(data, "header")
+        token = data.get("token") if data.get("type") == "url_verification" else dig(header, "token")
         if not hmac.compare_digest(str(token or ""), self.verification_token):
             raise FeishuError("verification token 不对")
         if data.get("type") == "url_verification":
-            return {"challenge": data.get("challenge", "")}, None
+            return {"challenge": text_of(data, "challenge")}, None
         if self.encrypt_key and not given:
             raise FeishuError("缺少签名")  # only the URL challenge comes unsigned
-        if header.get("event_type") == "card.action.trigger":  # a reading's button: the card becomes its answer
-            return self._button(header, data.get("event") or {}), None
-        if header.get("event_type") != "im.message.receive_v1":
+        event_id = text_of(header, "event_id")
+        if dig(header, "event_type") == "card.action.trigger":  # a reading's button: the card becomes its answer
+            return self._button(event_id, dig(data, "event")), None
+        if dig(header, "event_type") != "im.message.receive_v1":
             return None, None
-        event = data.get("event") or {}
-        message = event.get("message") or {}
-        if message.get("message_type") != "text":
+        message = dig(data, "event", "message")
+        if dig(message, "message_type") != "text":
             return None, None
-        if message.get("chat_type") == "group" and not message.get("mentions"):
+        if dig(message, "chat_type") == "group" and not dig(message, "mentions"):
             return None, None  # a group message not meant for the bot
         try:
-            text = str(json.loads(message.get("content") or "{}").get("text", ""))
+            text = text_of(json.loads(text_of(message, "content") or "{}"), "text")
         except ValueError:
             return None, None
         text = re.sub(r"@_user_\d+", " ", text)  # mentions are placeholders in the text
-        user = str(((event.get("sender") or {}).get("sender_id") or {}).get("open_id", ""))
-        reply = self.conversations.ask(f"feishu:{user}", text, str(header.get("event_id") or message.get("message_id") or "") or None)
-        if reply is None:
-            return None, None
-        return None, (str(message.get("message_id", "")), card_of(reply))
+        user = text_of(data, "event", "sender", "sender_id", "open_id")
+        message_id = text_of(message, "message_id")
+        reply = self.conversations.ask(f"feishu:{user}", text, event_id or message_id or None)
+        if reply is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", message_id):
+            return None, None  # the id goes into the reply's URL: an id of Feishu's form only
+        return None, (message_id, card_of(reply))
 
-    def _button(self, header: dict, event: dict) -> dict | None:
-        value = (event.get("action") or {}).get("value") or {}
-        question = value.get("question") if isinstance(value, dict) else None
+    def _button(self, event_id: str, event: object) -> dict | None:
+        question = dig(event, "action", "value", "question")
         if not isinstance(question, str):
             return None
-        user = str((event.get("operator") or {}).get("open_id", ""))
-        reply = self.conversations.ask(f"feishu:{user}", question, str(header.get("event_id") or "") or None)
+        user = text_of(event, "operator", "open_id")
+        reply = self.conversations.ask(f"feishu:{user}", question, event_id or None)
         if reply is None:
             return None
         return {"card": {"type": "raw", "data": card_of(reply)}}

@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from .common import Conversations, as_text
+from .common import Conversations, as_text, text_of
 
 REPLY_BYTES = 2048
 MAX_BODY = 64 * 1024
@@ -182,11 +182,11 @@ class WeComBotFront:
             raise WeComError("解密结果不是 JSON") from e
         if not isinstance(msg, dict) or msg.get("msgtype") != "text":
             return None
-        text = str((msg.get("text") or {}).get("content", ""))
+        text = text_of(msg, "text", "content")
         if msg.get("chattype") == "group":
-            text = text.split(maxsplit=1)[1] if text.startswith("@") and " " in text else text  # "@预算问答 项目支出多少"
-        user = str((msg.get("from") or {}).get("userid", ""))
-        reply = self.conversations.ask(f"wecom-bot:{user}", text, str(msg.get("msgid") or "") or None)
+            text = text.split(maxsplit=1)[1] if text.startswith("@") and " " in text.strip() else text  # "@预算问答 项目支出多少"
+        user = text_of(msg, "from", "userid")
+        reply = self.conversations.ask(f"wecom-bot:{user}", text, text_of(msg, "msgid") or None)
         if reply is None:
             return None
         content = reply if isinstance(reply, str) else as_text(reply, STREAM_BYTES, markdown=True)
