@@ -54,6 +54,7 @@ def font_file() -> tuple[str, int] | None:
     return None
 
 
+@lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
     found = font_file()
     assert found is not None
@@ -96,7 +97,7 @@ def draw(answer: Answer) -> Chart | None:
         chart.boxes.append(box)
         pen.text((LABEL_WIDTH + length + 8, y + ROW // 2), fmt(value, "万元").replace(" 万元", ""), font=small, fill=(40, 40, 40), anchor="lm")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     chart.png = out.getvalue()
     return chart
 

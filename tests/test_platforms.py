@@ -53,8 +53,9 @@ def test_wecom_published_vector_verifies_and_decrypts():
 class WeComClient:
     """Plays the WeCom server: signs and encrypts callbacks, decrypts the passive replies."""
 
-    def __init__(self, base: str, path: str = "/wecom"):
+    def __init__(self, base: str, path: str = "/wecom", client: httpx.Client | None = None):
         self.url = base + path
+        self.client = client
         self.crypto = WeComCrypto(VECTOR["token"], VECTOR["aes_key"], VECTOR["corp_id"])
 
     def params(self, encrypted: str, signature: str | None = None) -> dict[str, str]:
@@ -69,7 +70,7 @@ class WeComClient:
         )
         encrypted = self.crypto.encrypt(inner)
         body = f"<xml><ToUserName><![CDATA[{VECTOR['corp_id']}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
-        return httpx.post(self.url, params=self.params(encrypted, signature), content=body.encode())
+        return (self.client or httpx).post(self.url, params=self.params(encrypted, signature), content=body.encode())
 
     def reply_text(self, response: httpx.Response) -> str | None:
         assert response.status_code == 200
