@@ -51,13 +51,14 @@ class Engine(OperationsLayer):
         q = parse(question, self.vocab, self.newest_year)
         if not q.text.strip():
             return self._help(q, "请输入一个关于部门预算的问题。")
-        if q.unknown_department and q.department_guess:
-            guess = q.department_guess
+        if q.unknown_department and q.department_guesses:
+            guesses = q.department_guesses
+            asked = f"您是指{guesses[0]}吗？" if len(guesses) == 1 else f"您是指{'还是'.join(guesses)}？"
             return Answer(
                 q.question,
                 "clarify",
-                f"没有找到“{q.unknown_department}”。您是指{guess}吗？",
-                options=[self._strip(q.question).replace(q.unknown_department, guess, 1)],
+                f"没有找到“{q.unknown_department}”。{asked}",
+                options=[self._strip(q.question).replace(q.unknown_department, g, 1) for g in guesses],
                 intent=q.intent,
             )
         if q.unknown_department:

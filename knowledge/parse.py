@@ -85,7 +85,7 @@ class Query:
     matches: list[Match] = field(default_factory=list)
     count: bool = False
     unknown_department: str | None = None
-    department_guess: str | None = None
+    department_guesses: list[str] = field(default_factory=list)
     narrative_only: bool = False
     fiscal_scope: bool = False  # the question names 财政拨款 / 一般公共预算 itself
     as_of: int | None = None  # 截至2022年底: the year of a date inside a document
@@ -138,7 +138,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         place = PLACE_MENTION.search(rest) or _body_mention(rest, vocab)
         if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
             q.unknown_department = place.group(0)
-            q.department_guess = vocab.guess_department(place.group(0))
+            q.department_guesses = vocab.guess_department(place.group(0))
     q.all_departments = bool(ALL_DEPARTMENTS.search(rest))
     code = CODE.search(rest)
     if code:

@@ -39,6 +39,7 @@ def place_core(place: str) -> str:
     return place if len(place) == 2 and place_before(place) == place else place[-3:-1]
 
 
+MAX_GUESSES = 4  # equally close bodies offered for a misspelt one; more than that is no guess
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
 OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
 QUOTES = re.compile(r"[“”\"'‘’]")
@@ -383,10 +384,11 @@ class Vocabulary:
                 return self.places[form]
         return None
 
-    def guess_department(self, mention: str) -> str | None:
-        """The loaded department a mention that matched none may mean (财正局 → 清苑县财政局),
-        to ask about, never to answer for. A mention under another place (唐县乡村振兴局 when only
-        望都县's is loaded) means another body: no guess."""
+    def guess_department(self, mention: str) -> list[str]:
+        """The loaded departments a mention that matched none may mean (财正局 → 清苑县财政局), to
+        ask about, never to answer for: the closest, or all of those equally close (江苏省办公厅:
+        省委办公厅 or 人大办公厅?). A mention under another place (唐县乡村振兴局 when only 望都县's
+        is loaded) means another body: no guess."""
         places, core, _, _ = split_place(mention)
         for size in range(min(len(mention) - 2, 6), 1, -1):  # 满城教育局: a place without its level
             known = place_before(mention[:size])
@@ -397,14 +399,15 @@ class Vocabulary:
             self._placeless = [f for f in self._department_forms if not split_place(f)[0]]
         forms = self._placeless
         if not forms or len(core) < 2:
-            return None
-        best = process.extractOne(core, forms, scorer=fuzz.ratio, score_cutoff=60)
-        if best is None or len(self.departments[best[0]]) != 1:
-            return None
-        department = self.departments[best[0]][0]
-        if places and not all(LEVEL.sub("", p) in department for p in places):
-            return None
-        return department
+            return []
+        close = process.extract(core, forms, scorer=fuzz.ratio, score_cutoff=60, limit=MAX_GUESSES + 1)
+        tied = [form for form, score, _ in close if score == close[0][1]] if close else []
+        if not tied or len(tied) > MAX_GUESSES or any(len(self.departments[f]) != 1 for f in tied):
+            return []  # nothing close, or a form many bodies share (办公室): no guess
+        guesses = list(dict.fromkeys(self.departments[f][0] for f in tied))
+        if places and not all(LEVEL.sub("", p) in d for p in places for d in guesses):
+            return []
+        return guesses
 
     # ------------------------------------------------------------------------------ jieba
 

@@ -447,3 +447,14 @@ def test_general_budget_appropriation_income_is_its_own_row_in_every_template(re
     """Not the 收入总计 "understood as" it (it was, with a note): the row each template names it by."""
     a = real_engine.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01) and a.citations[0].name == row
+
+
+def test_a_misspelt_body_equally_close_to_two_asks_which(real_engine):
+    """江苏省办公厅 is as close to 省委办公厅 as to 人大(常委会)办公厅: both are offered, never one of
+    them picked by list order; each option is then answered for its own body."""
+    a = real_engine.ask("江苏省办公厅2018年基本支出多少")
+    assert a.status == "clarify" and a.value is None and len(a.options) == 2
+    assert {o[: o.index("2018")] for o in a.options} == {"中共江苏省委办公厅", "江苏省人大常委会办公厅"}
+    for option in a.options:
+        b = real_engine.ask(option)
+        assert b.status == "answered" and b.citations[0].department == option[: option.index("2018")], (option, b.answer)

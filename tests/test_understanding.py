@@ -318,3 +318,4 @@ def test_a_one_character_county_is_not_a_longer_county_that_starts_with_it(tmp_p
     store.write(tmp_path / "kb.db", [docs[2]])
     a = Engine.open(tmp_path / "kb.db").ask("易县乡村振兴局项目支出多少")
     assert a.status == "answered" and a.citations[0].department == "易县乡村振兴局"
+
