@@ -16,7 +16,7 @@ from typing import Self
 
 from . import store
 from .answer import Answer, Citation
-from .conventions import MAX_OPTIONS
+from .conventions import MAX_OPTIONS, asked_scope, same_body, scope_of
 from .documents import DocData, RowData, TableData
 from .key_figures import RULES, usable
 from .parse import Query
@@ -90,6 +90,9 @@ class EngineBase:
             docs = self.of_departments(q.departments)
             if q.year is not None and len({d["department"] for d in docs if d["year"] == q.year}) == 1:
                 docs = [d for d in docs if d["year"] == q.year]  # 卫健局2023年: one of them has 2023
+            docs, asked = self._of_scope(q, docs)
+            if asked is not None:
+                return [], asked
             if len({d["department"] for d in docs}) > 1:
                 return [], self._clarify_departments(q, sorted({d["department"] for d in docs}))
         elif len(self.departments) > 1:
@@ -114,6 +117,32 @@ class EngineBase:
                 intent=q.intent,
             )
         return [self._doc(d["id"]) for d in docs], None
+
+    def _of_scope(self, q: Query, docs: list[dict]) -> tuple[list[dict], Answer | None]:
+        """A body that publishes a department's disclosure and a unit's own (无锡市教育局 and
+        无锡市教育局（本级）; 苏州市自然资源和规划局's 部门预算 and 单位预算): the question's words choose
+        (部门预算, 单位预算, 本级), else it is asked which. Other bodies are left to the callers."""
+        bodies = {same_body(d["department"]) for d in docs}
+        if len(bodies) != 1 or len({scope_of(d) for d in docs}) < 2:
+            return docs, None
+        if q.year is not None and len({scope_of(d) for d in docs if d["year"] == q.year}) < 2:
+            return docs, None
+        asked = asked_scope(q.question)
+        if asked is not None:
+            return [d for d in docs if scope_of(d) == asked], None
+        chosen = [d for d in docs if q.year is None or d["year"] == q.year]
+        name, kind, year = same_body(chosen[0]["department"]), chosen[0]["kind"], chosen[0]["year"]
+        rest = self._strip(q.question)
+        for d in chosen:
+            rest = rest.replace(d["department"], "")
+        rest = re.sub(r"(?:20)?\d{2}年度?|本级|" + re.escape(name), "", rest)
+        return [], Answer(
+            q.question,
+            "clarify",
+            f"{name} {year}年有两份公开：整个部门的部门{kind}和本级单位的单位{kind}，数字不同。请问是哪一份？",
+            options=[f"{name}{year}年部门{kind}{rest}", f"{name}本级{year}年单位{kind}{rest}"],
+            intent=q.intent,
+        )
 
     def departments_of(self, place: str) -> list[str]:
         """The loaded bodies whose name holds a place (曲阳县 → 曲阳县教育局, 中共曲阳县委…), in

@@ -51,6 +51,29 @@ SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str,
 SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
 MAX_OPTIONS = 8
+
+# A department's consolidated disclosure (部门预算) and one unit's own (单位预算, …（本级）) are two
+# documents of one body: the words that choose between them, and the body both belong to.
+UNIT_SCOPE_WORDS = re.compile(r"单位预算|单位决算|本级|预算单位")
+DEPARTMENT_SCOPE_WORDS = re.compile(r"部门预算|部门决算|部门整体|全部门|汇总")
+OWN_LEVEL = re.compile(r"[（(]本级[)）]$")
+
+
+def asked_scope(question: str) -> str | None:
+    if UNIT_SCOPE_WORDS.search(question):
+        return "单位"
+    if DEPARTMENT_SCOPE_WORDS.search(question):
+        return "部门"
+    return None
+
+
+def same_body(department: str) -> str:
+    """无锡市教育局（本级） is 无锡市教育局's own level: one body, two scopes."""
+    return OWN_LEVEL.sub("", department)
+
+
+def scope_of(document: dict) -> str:
+    return "单位" if document.get("scope") == "单位" or OWN_LEVEL.search(document["department"]) else "部门"
 MAX_RANKED = 30  # entries of a ranking across departments; the rest are counted
 # Columns that count things (数量: 辆, 台, 平方米): a blank there is "not stated", never 0.
 COUNTED = ("数量",)

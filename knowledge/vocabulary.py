@@ -158,7 +158,25 @@ def short_forms(department: str) -> set[str]:
     """Every way a question may name a body: with all, some or none of its places, the place's
     level alone (区政府办公室, 省委办公厅), and short forms of the rest: 望都县卫生健康局 → 卫生健康局,
     卫健局; 上海市普陀区人民政府万里街道办事处 → 万里街道, 普陀区万里街道办事处; 中共江苏省委办公厅 →
-    江苏省委办公厅, 省委办公厅."""
+    江苏省委办公厅, 省委办公厅. A name printed with a bracket — （本级）, or another name of the same
+    body (上海市统计和大数据研究院（上海市统计数据管理中心）) — is asked with or without it: 无锡市教育局本级,
+    无锡市教育局; 上海市统计数据管理中心."""
+    bracket = BRACKETED.match(department)
+    if bracket:
+        base, inner = bracket.groups()
+        forms = {department} | _forms(base)
+        if inner == "本级":
+            forms |= {f + "本级" for f in _forms(base)}
+        elif ORG_SUFFIX.match(inner) or inner.endswith(("研究所", "中心")):
+            forms |= _forms(inner)
+        return {f for f in forms if len(f) >= 2}
+    return _forms(department)
+
+
+BRACKETED = re.compile(r"^(.{3,}?)[（(]([^（）()]{2,40})[)）]$")
+
+
+def _forms(department: str) -> set[str]:
     places, rest, party, government = split_place(department)
     forms = {department}
     cores = _core_forms(rest)

@@ -46,6 +46,8 @@ def disclosure(
     source_format: str,
     unit: str = "万元",
     department_code: str | None = None,
+    scope: str = "部门",
+    identity: list[str] | None = None,
 ) -> Disclosure:
     """The disclosure every reader ends with: its tables and the narrative's, each once, checked."""
     tables, repeated = once(tables + narrative.tables, source)
@@ -71,6 +73,8 @@ def disclosure(
         warnings=warnings,
         source=source,
         source_format=source_format,
+        scope=scope,
+        identity=identity or [],
     )
     d.warnings += run_checks(d)
     return d

@@ -64,11 +64,15 @@ def grid_disclosure(
         titles = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
         seen_titles = "；".join(titles) if titles else "无"
         raise DisclosureFormatError(source, f"没有找到预算表（看到的标题：{seen_titles}）")
-    front = [ln.text for ln in all_lines if ln.page <= 3] + [g.title or "" for g in grids]
-    labelled = [f"部门：{g.body}" for g in grids if g.body]
-    name, when, kind = require(identify(front, labelled), source, department, year)
+    front = [ln.text for ln in all_lines if ln.page <= 3]
+    titles = [g.title or "" for g in grids]
+    labelled = [text for g in grids for text in g.labels]
+    who = require(identify(front, labelled, titles), source, department, year)
     narrative = parse_narrative(_narrative_lines(all_lines), source)
-    return disclosure(name, when, kind, tables, narrative, warnings, source=source, source_format="pdf")
+    return disclosure(
+        who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
+        source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
+    )
 
 
 def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine]]]) -> None:

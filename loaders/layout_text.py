@@ -54,11 +54,14 @@ def read_layout(text: str, source: str, *, department: str | None = None, year: 
             tables.append(table)
         elif table is not None and same is not None and not same.rows and table.rows:
             tables[tables.index(same)] = table  # the first was a line of the contents
-    front = [ln.text for ln in lines if ln.page <= 3] + [lines[i].text for i in titles]
+    front = [ln.text for ln in lines if ln.page <= 3]
     labelled = [ln.text for ln in lines if BODY_IN.search(ln.text.replace(" ", ""))]
-    name, when, kind = require(identify(front, labelled), source, department, year)
+    who = require(identify(front, labelled, [lines[i].text for i in titles]), source, department, year)
     narrative = parse_narrative([ln for i, ln in enumerate(lines) if i not in in_tables and ln.text.strip()], source)
-    return disclosure(name, when, kind, tables, narrative, warnings, source=source, source_format="text")
+    return disclosure(
+        who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
+        source=source, source_format="text", scope=who.scope, identity=who.evidence(),
+    )
 
 
 def _is_title(text: str) -> bool:

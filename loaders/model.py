@@ -164,6 +164,8 @@ class Disclosure:
     source: str = ""
     source_sha256: str = ""
     source_format: str = "text"
+    scope: str = "部门"  # 部门 (a department's consolidated disclosure) or 单位 (one unit's, e.g. …（本级）)
+    identity: list[str] = field(default_factory=list)  # where body, year, kind and scope were read
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .identity import is_body_name
 from .template import compact, table_kind
 
 UNIT_IN = re.compile(r"单位[:：]\s*(万元|元|千元)")
-BODY_IN = re.compile(r"(?:编制单位|编制部门|预算单位|预算主管部门|部门名称|部门|单位名称)\s*[:：]\s*(\S+)")
+BODY_IN = re.compile(r"(?:编制单位|编制部门|预算单位|预算主管部门|部门名称|部门|单位名称|单位)\s*[:：]\s*(\S+)")
 Y_GAP = 3.0
 
 
@@ -46,6 +47,7 @@ class Grid:
     title: str | None = None
     unit: str | None = None
     body: str | None = None
+    labels: list[str] = field(default_factory=list)  # the lines naming the body (部门名称：…), as printed
     pages: list[int] = field(default_factory=list)
     continued: list[Grid] = field(default_factory=list)
     note: str | None = None  # 注：… printed under the table (此表为空, 本部门无该项目 …)
@@ -122,9 +124,12 @@ def _meta(text: str, grid: Grid) -> bool:
         grid.unit = m.group(1)
         found = True
     m = BODY_IN.search(text.replace(" ", "") if "：" in text or ":" in text else text)
-    if m and not table_kind(text):
+    if m and not table_kind(text) and is_body_name(m.group(1).split("单位")[0]):
         grid.body = grid.body or m.group(1).split("单位")[0]
+        grid.labels.append(text)
         found = True
+    elif m and not table_kind(text):
+        found = True  # 单位：万元 alone
     return found
 
 
@@ -133,7 +138,9 @@ def _split_inner_titles(grid: Grid) -> list[Grid]:
     two tables in one frame) is cut there; the title, unit and body rows are taken out. A title
     cell may hold the body and unit lines too (`收支预算总表\n部门：…  单位：万元`)."""
     parts: list[Grid] = []
-    current = Grid(grid.page, grid.top, grid.bottom, [], grid.columns, grid.title, grid.unit, grid.body, list(grid.pages))
+    current = Grid(
+        grid.page, grid.top, grid.bottom, [], grid.columns, grid.title, grid.unit, grid.body, list(grid.labels), list(grid.pages)
+    )
     for row in grid.rows:
         lines = [compact(x) for c in row if c and c.text.strip() for x in c.text.split("\n") if x.strip()]
         whole = [compact(c.text) for c in row if c and c.text.strip()]

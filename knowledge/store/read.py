@@ -42,7 +42,7 @@ def list_documents(conn: sqlite3.Connection, limit: int = -1) -> list[sqlite3.Ro
     return conn.execute("SELECT * FROM documents ORDER BY department, year LIMIT ?", [limit]).fetchall()
 
 
-INDEX_FIELDS = ("id", "department", "year", "kind")
+INDEX_FIELDS = ("id", "department", "year", "kind", "scope")
 
 
 def document_index(conn: sqlite3.Connection) -> list[dict]:
@@ -51,7 +51,7 @@ def document_index(conn: sqlite3.Connection) -> list[dict]:
     100,000 documents), else from the documents table."""
     stored = derived(conn, "documents")
     rows = stored if stored is not None else document_index_rows(conn)
-    return [{"id": i, "department": dept, "year": year, "kind": kind} for i, dept, year, kind in rows]
+    return [{"id": i, "department": dept, "year": year, "kind": kind, "scope": scope} for i, dept, year, kind, scope in rows]
 
 
 def document_index_rows(conn: sqlite3.Connection) -> list[list]:

@@ -6,7 +6,7 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -14,7 +14,9 @@ class KnowledgeBaseError(RuntimeError):
 
 
 def document_id(d: Disclosure) -> str:
-    return f"{d.department}/{d.year}/{d.kind}"
+    """`望都县乡村振兴局/2022/预算`; a unit's own disclosure of a body that also publishes a
+    department's (苏州市自然资源和规划局 2026: 部门预算 and 单位预算) is `…/2026/预算·单位`, sorting after it."""
+    return f"{d.department}/{d.year}/{d.kind}" + ("·单位" if d.scope == "单位" else "")
 
 
 # Identifiers nest (`doc/table/row`), so every table keyed by them is stored in that order
@@ -22,7 +24,8 @@ def document_id(d: Disclosure) -> str:
 # found without any other index (see `prefix`).
 SCHEMA = """
 CREATE TABLE documents (
-    id TEXT PRIMARY KEY, department TEXT, department_code TEXT, year INTEGER, kind TEXT, unit TEXT,
+    id TEXT PRIMARY KEY, department TEXT, department_code TEXT, year INTEGER, kind TEXT, scope TEXT, unit TEXT,
+    identity TEXT,  -- where body, year, kind and scope were read (one line each)
     source TEXT, source_name TEXT, source_sha256 TEXT, source_format TEXT,
     tables INTEGER, rows INTEGER, facts INTEGER, definitions INTEGER, indicators INTEGER, warnings INTEGER
 );
