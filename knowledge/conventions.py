@@ -59,6 +59,8 @@ DEPARTMENT_SCOPE_WORDS = re.compile(r"部门预算|部门决算|部门整体|全
 OWN_LEVEL = re.compile(r"[（(]本级[)）]$")
 
 
+
+
 def asked_scope(question: str) -> str | None:
     if UNIT_SCOPE_WORDS.search(question):
         return "单位"
@@ -67,13 +69,53 @@ def asked_scope(question: str) -> str | None:
     return None
 
 
+
+
 def same_body(department: str) -> str:
     """无锡市教育局（本级） is 无锡市教育局's own level: one body, two scopes."""
     return OWN_LEVEL.sub("", department)
 
 
+
+
 def scope_of(document: dict) -> str:
     return "单位" if document.get("scope") == "单位" or OWN_LEVEL.search(document["department"]) else "部门"
+
+
+# Tables of one fund's money: they answer only a question that names the fund (an empty 政府性基金
+# table's 0.00 is not the department's 基本支出).
+FUND_ONLY = {"政府性基金支出表": re.compile(r"基金"), "国有资本经营支出表": re.compile(r"国有资本|国资")}
+
+
+def fund_named(table_kind: str | None, question: str) -> bool:
+    """Whether a figure from a table of this kind may answer the question."""
+    words = FUND_ONLY.get(table_kind or "")
+    return words is None or bool(words.search(question))
+
+
+# Tables of part of the money (财政拨款, 一般公共预算) printed by the same subjects as the tables of
+# all of it: their 项目支出 is not the department's unless all its money is of that part.
+PART_OF_MONEY = ("一般公共预算支出表", "一般公共预算经济分类支出表", "财政拨款支出表", "财政拨款收支总表")
+GENERAL_FUND = re.compile(r"一般公共预算|财政拨款")
+
+
+def all_one_fund(doc: DocData) -> bool:
+    """Whether all of a document's money is 一般公共预算 财政拨款: its 收入总表's 合计 row has one
+    source, and that source is the general budget. Unknown (no such table) is no."""
+    t = doc.tables.get("收入总表")
+    if t is None:
+        return False
+    total = t.total_row() or next((r for r in t.rows if canon(r.name) in ("收入总计", "本年收入合计")), None)
+    if total is None:
+        return False
+    sources = {k: v for k, v in total.values.items() if v and "合计" not in k and "总计" not in k}
+    if len(t.columns) > 1 and sources:  # sources as columns (合计 | 一般公共预算 | 政府性基金 | 事业收入 …)
+        return len(sources) == 1 and bool(GENERAL_FUND.search(next(iter(sources))))
+    whole = max(total.values.values(), default=0.0)  # sources as rows (收入总计; 一般公共预算资金小计; …)
+    general = [max(r.values.values(), default=0.0) for r in t.rows if GENERAL_FUND.search(r.name) and r is not total]
+    return whole > 0 and bool(general) and abs(general[0] - whole) < 0.005
+
+
 MAX_RANKED = 30  # entries of a ranking across departments; the rest are counted
 # Columns that count things (数量: 辆, 台, 平方米): a blank there is "not stated", never 0.
 COUNTED = ("数量",)

@@ -16,6 +16,7 @@ from .conventions import (
     COUNTED,
     FACT_ALIASES,
     FUND_TABLES,
+    PART_OF_MONEY,
     PRECEDENCE,
     SUBJECT_ROWS,
     WHOLE_ITEM,
@@ -30,6 +31,8 @@ from .conventions import (
     _stage_column,
     _table_kind_of,
     _unit_fits,
+    all_one_fund,
+    fund_named,
 )
 from .documents import DocData, RowData, TableData
 from .numbers import fmt
@@ -183,7 +186,8 @@ class FiguresLayer(TermsLayer):
             cands += self._row_candidates(q, doc, names, measure if names != rows or len(measures) else None, tables)
             if measure and not cands:
                 cands += self._row_candidates(q, doc, names, None, tables)
-        if not cands and measure:
+        if measure and (not cands or (set(rows) <= set(measures) and not any(c.broad for c in cands))):
+            # 基本支出 asked: the all-funds table's 合计 row, also when a 财政拨款 table has a 基本支出 row
             cands += self._measure_candidates(doc, measure, tables)
         for name in facts + measures + rows:
             for n, (key, row_names, *fixed) in enumerate(SUBJECT_ROWS.get(canon(name), [])):
@@ -219,12 +223,16 @@ class FiguresLayer(TermsLayer):
         whole = {c.citation.name for c in cands if _table_kind_of(doc, c) in WHOLE_ITEM}
         if whole and "基本" not in q.match_text:
             cands = [c for c in cands if not (_table_kind_of(doc, c) in BASIC_ONLY and c.citation.name in whole)]
+        cands = [c for c in cands if fund_named(_table_kind_of(doc, c), q.text)]
         if doc.kind == "决算":
             cands = [c for c in cands if _fits_stage(c, q.stage)]
             if not cands and q.stage in ("年初预算", "全年预算"):
                 cands = self._stage_from_passages(q, doc)
         if cands and not q.fiscal_scope and any(c.broad for c in cands):
             cands = [c for c in cands if c.broad or c.rank > len(PRECEDENCE)]
+        elif cands and not q.fiscal_scope and not all_one_fund(doc):
+            # the all-funds table was not read: a 一般公共预算 figure is not the department's
+            cands = [c for c in cands if not (c.from_table and _table_kind_of(doc, c) in PART_OF_MONEY)]
         return cands
 
     def _stage_from_passages(self, q: Query, doc: DocData) -> list[Candidate]:

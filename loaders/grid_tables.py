@@ -39,6 +39,12 @@ EXTRA_LEAVES = {
     "支出预算": "合计",
 }
 SIDE_PREFIXED = ("预算数", "决算数", "金额", "合计")
+# Column groups whose 小计 is the group's own figure (基本支出 / 小计 | 人员经费 | 公用经费).
+SUBTOTALLED = ("基本支出", "项目支出", "财政拨款收入", "一般公共预算财政拨款", "本年收入", "本年支出")
+# Columns that number the rows or the columns (行次, 栏次): never amounts.
+INDEX_HEADERS = re.compile(r"^(?:行次|栏次|行号|序次)$")
+# Marks in the label cells of a row that numbers the columns (栏次 1 2 3 …; ** 1 2 3; 甲 乙 1 2).
+COLUMN_NUMBER_MARKS = re.compile(r"^(?:栏次|行次|\*+|[甲乙丙丁]|—|-)$")
 SCALE = {"元": 1e-4, "千元": 0.1, "万元": 1.0}
 
 
@@ -52,10 +58,20 @@ def _tidy(text: str) -> str:
     return t
 
 
+def is_column_numbers(texts: list[str]) -> bool:
+    """A row that numbers the columns (栏次 | 1 | 2 | 3, ** 1 2 3 4 5, 甲 乙 1 2 3): not data."""
+    marks = [t for t in texts if COLUMN_NUMBER_MARKS.match(t)]
+    numbers = [t for t in texts if not COLUMN_NUMBER_MARKS.match(t)]
+    if len(numbers) < 2 or not all(re.fullmatch(r"\d{1,2}", t) for t in numbers):
+        return False
+    values = [int(t) for t in numbers]
+    return bool(marks) or values == list(range(values[0], values[0] + len(values)))
+
+
 def _header_rows(g: Grid) -> int:
     for i, row in enumerate(g.rows):
         texts = [compact(c.text) for c in row if c and compact(c.text)]
-        if not texts or texts[0].startswith("栏次"):
+        if not texts or texts[0].startswith("栏次") or is_column_numbers(texts):
             continue
         if any(AMOUNT.match(t) and not CODE_PART.match(t) for t in texts):
             return i
@@ -83,7 +99,11 @@ def _paths(g: Grid, header: int) -> list[Slot]:
     slots = []
     for j, (x0, x1) in enumerate(g.columns):
         centre = (x0 + x1) / 2
-        rows = [row for row in g.rows[:header] if not any(c and compact(c.text).startswith("栏次") for c in row)]
+        rows = [
+            row for row in g.rows[:header]
+            if not any(c and compact(c.text).startswith("栏次") for c in row)
+            and not is_column_numbers([compact(c.text) for c in row if c and compact(c.text)])
+        ]
         cells = [c for row in rows for c in row if c is not None and c.x0 - 1 <= centre <= c.x1 + 1]
         path: list[str] = []
         for c in sorted(cells, key=lambda c: c.top):
@@ -128,6 +148,8 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
         codes_only = bool(texts) and all(CODE.match(t) and "," not in t and "." not in t for t in texts)
         if leaf == "序号":
             s.role = "serial"
+        elif INDEX_HEADERS.match(leaf):
+            s.role = "index"
         elif s.path and CODE_HEADERS.search(leaf) or (codes_only and not value_header):
             s.role = "code"
         elif leaf and NAME_HEADERS.search(leaf) and leaf not in LEAVES and leaf not in EXTRA_LEAVES or texts and len(numeric) < len(texts) / 2:
@@ -136,6 +158,8 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
 
 def _key(path: list[str], kind: str, used: set[str], taken: set[str] | None = None) -> tuple[str, str | None]:
     leaf = path[-1] if path else "金额"
+    if leaf in ("小计", "合计") and len(path) >= 2 and (EXTRA_LEAVES.get(path[-2]) or LEAVES.get(path[-2])) in SUBTOTALLED:
+        leaf = path[-2]  # 基本支出 / 小计: the 基本支出 column (its parts are the columns beside it)
     key = EXTRA_LEAVES.get(leaf) or LEAVES.get(leaf) or leaf
     side = None
     if kind in TWO_SIDED:
@@ -237,7 +261,7 @@ def _blocks(slots: list[Slot]) -> list[list[Slot]]:
     """Side-by-side blocks: a new block starts at a label column that follows a value column."""
     blocks: list[list[Slot]] = [[]]
     for s in slots:
-        if s.role not in ("value", "serial") and blocks[-1] and blocks[-1][-1].role == "value":
+        if s.role not in ("value", "serial", "index") and blocks[-1] and blocks[-1][-1].role == "value":
             blocks.append([])
         blocks[-1].append(s)
     return [b for b in blocks if b]
@@ -257,6 +281,8 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
             if s is None or not text:
                 continue
             part = parts[owner[s.index]]
+            if s.role == "index":
+                continue  # 行次 1, 2, 3 …: where the row stands, not an amount
             if s.role == "serial":
                 part["serial"] = int(text) if text.isdigit() else None
                 continue

@@ -42,12 +42,15 @@ KINDS: tuple[Kind, ...] = (
     Kind("基本支出表", ("基本支出",), meaning="一般公共预算基本支出按经济分类"),
     Kind("支出总表", (f"^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:{TOTAL}|{ANY})$",), meaning="全部支出按功能分类"),
     Kind("财政拨款支出表", (f"^财政拨款支出(?:预算)?{ANY}$",), meaning="财政拨款支出按功能分类"),
+    Kind("一般公共预算经济分类支出表", ("一般公共预算", "支出", "经济分类"), ("基本支出",), meaning="一般公共预算支出按经济分类"),
     Kind("一般公共预算支出表", ("一般公共预算", "支出"), meaning="一般公共预算支出按功能分类"),
 )
 # What precedes the name of the table in a title: a table number, an ordinal, a year, the body.
 TITLE_NOISE = re.compile(
-    r"^(?:(?:附表|公开)?\d{1,2}表|[一二三四五六七八九十]+、|\d{1,2}[、.．])?"
-    r"(?:\d{4}年度?)?(?:区级|市级|省级|县级)?"
+    r"^[、.．]?"  # the rest of an ordinal a contents line lost (一、)
+    r"(?:(?:附表|公开|预算)?\d{1,2}表|表[\d一二三四五六七八九十]{1,3}[：:、.．]?|(?:附表|公开|预算)?表\d{1,2}"
+    r"|[一二三四五六七八九十]+、|\d{1,2}[、.．])?"
+    r"(?:\d{4})?(?:年度?)?(?:区级|市级|省级|县级|乡级|镇级)?"  # the year (its digits may be printed apart: 年部门…)
 )
 TITLE_SUFFIX = re.compile(r"[（(](?:功能科目|经济科目|功能分类|经济分类|按功能分类|按经济分类)[)）]$")
 # Notes that say a table has no rows.
@@ -76,11 +79,12 @@ def clean_title(title: str) -> str:
 
 def table_kind(title: str) -> str | None:
     t = clean_title(title)
+    raw = compact(title)  # with its （按经济分类） suffix
     if not t.endswith("表") and not t.endswith("表）"):
         return None
-    bare = re.sub(r"^(?:部门|单位|预算单位|预算主管部门)", "", t)
+    bare = re.sub(r"^(?:部门|单位|预算单位|预算主管部门)?(?:本年)?", "", t)
     for kind in KINDS:
-        if all(re.search(p, bare) or re.search(p, t) for p in kind.all_of) and not any(re.search(p, t) for p in kind.none_of):
+        if all(re.search(p, bare) or re.search(p, raw) for p in kind.all_of) and not any(re.search(p, t) for p in kind.none_of):
             return kind.key
     return None
 
