@@ -116,6 +116,13 @@ def all_one_fund(doc: DocData) -> bool:
     return whole > 0 and bool(general) and abs(general[0] - whole) < 0.005
 
 
+def side_fits(column: str | None, table_kind: str | None, question: str) -> bool:
+    """A question asking what was spent (支出) is not answered from an income column (收入决算表's
+    财政拨款收入 by function is where the money came from, not what was spent)."""
+    asks_spending = "支出" in question and "收入" not in question
+    return not (asks_spending and column and "收入" in column and table_kind not in TWO_SIDED)
+
+
 MAX_RANKED = 30  # entries of a ranking across departments; the rest are counted
 # Columns that count things (数量: 辆, 台, 平方米): a blank there is "not stated", never 0.
 COUNTED = ("数量",)

@@ -20,7 +20,8 @@ from .model import Column, Row, Table, Warning_
 from .pdf_grids import Cell, Grid
 from .template import TWO_SIDED, compact, table_kind
 
-AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Thousands separators as printed, also where an export misplaces them (128138,600 for 128,138,600).
+AMOUNT = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{3}(?: \d{2}){1,3}$")
 CODE_PART = re.compile(r"^\d{2,3}$")
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])")

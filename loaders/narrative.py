@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[)）]\s*(.*)$")
 ITEM = re.compile(r"^(\d+)\s*(?:、|[.．](?!\d))\s*(.*)$")
-AMOUNT = re.compile(r"(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
+AMOUNT = re.compile(r"(-?\d+(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*(万元|元|%|％|个|人|户|辆|台|平方米)")
 NONE_BEFORE = re.compile(r"(?:未安排|未编制|没有安排|无)(?:任何)?$")
 # What a figure of a 决算 narrative is: `年初预算为2.85万元，支出决算为0.39万元`
 STAGE_BEFORE = re.compile(r"(年初预算|全年预算|调整预算)(?:数)?为?\s*$")

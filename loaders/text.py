@@ -27,7 +27,7 @@ DEPT_LINE = re.compile(
     r"^\s*(?:(?P<code>\d{1,8})\s+)?(?P<dept>\S+?)\s+(?P<kind>预算|决算)年度[:：]\s*(?P<year>\d{4})\s*年?"
     r"\s+单位[:：]\s*(?P<unit>\S+)"
 )
-NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+NUMBER = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")  # 128138,600: a separator misplaced by an export
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$")
 NARRATIVE_START = re.compile(r"情况说明\s*$|^第[一二三四五六七八九十]部分.{0,40}情况说明")
 
