@@ -63,7 +63,7 @@ def is_column_numbers(texts: list[str]) -> bool:
     """A row that numbers the columns (栏次 | 1 | 2 | 3, ** 1 2 3 4 5, 甲 乙 1 2 3): not data."""
     marks = [t for t in texts if COLUMN_NUMBER_MARKS.match(t)]
     numbers = [t for t in texts if not COLUMN_NUMBER_MARKS.match(t)]
-    if len(numbers) < 2 or not all(re.fullmatch(r"\d{1,2}", t) for t in numbers):
+    if len(numbers) < (1 if marks else 2) or not all(re.fullmatch(r"\d{1,2}", t) for t in numbers):
         return False
     values = [int(t) for t in numbers]
     return bool(marks) or values == list(range(values[0], values[0] + len(values)))
@@ -197,7 +197,7 @@ def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[li
     rows: dict[str, Row] = {}
     paths: dict[tuple[str, ...], Row] = {}
     for s in slots:
-        col = s.path[-1] if s.path and s.path[-1] in ("预算数", "决算数") else "合计"
+        col = next((p for p in reversed(s.path) if p in ("预算数", "决算数")), "合计")  # 预算数 as leaf or as group
         name = _wide_name(s.path)
         columns.setdefault(col, Column(key=col, label=col))
         row = rows.setdefault(name, Row(number=len(rows) + 1, name=name, page=g.page))

@@ -11,6 +11,7 @@ columns from the header cells above them, and the words outside the tables are t
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from .errors import DisclosureFormatError
@@ -18,7 +19,9 @@ from .grid_document import grid_disclosure, refine_with_grids
 from .limits import MAX_PAGES
 from .model import Disclosure
 from .pdf_grids import TextLine, page_grids, page_text_lines
+from .template import compact, table_kind
 from .text import DEPT_LINE, Line, Word, parse_lines
+from .word_tables import word_grids
 
 LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
 WORD_GAP = 1.5  # points: characters closer than this belong to one word
@@ -40,6 +43,11 @@ def page_lines(page, page_number: int, first_line: int = 1) -> list[Line]:
     return lines
 
 
+def _titled(text: str) -> bool:
+    t = compact(text)
+    return table_kind(t) is not None and len(t) <= 60 and not re.search(r"[.…·]{4,}", t)
+
+
 def read_pdf(path: str | Path, *, department: str | None = None, year: int | None = None) -> Disclosure:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
@@ -57,10 +65,16 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
                 raise DisclosureFormatError(source, "PDF 没有任何页面")
             if len(pdf.pages) > MAX_PAGES:
                 raise DisclosureFormatError(source, f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页的上限：请只载入一个单位的公开文件")
+            unruled = False  # the page before ended in a table read by word positions
             for number, page in enumerate(pdf.pages, 1):  # one pass, one page in memory at a time
                 page_text = page_lines(page, number, first_line=len(lines) + 1)
                 lines += page_text
                 grids = page_grids(page, number)
+                if not grids and (unruled or any(_titled(ln.text) for ln in page_text)):
+                    grids = word_grids(page, number)  # a table drawn without (vertical) ruling lines
+                    unruled = bool(grids)
+                else:
+                    unruled = False
                 boxes = [(g.columns[0][0], g.top, g.columns[-1][1], g.bottom) for g in grids]
                 pages.append((grids, page_text_lines(page, number, boxes)))
                 page.close()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .identity import is_body_name
-from .template import compact, table_kind
+from .template import EMPTY_NOTE, compact, table_kind
 
 UNIT_IN = re.compile(r"单位[:：]\s*(万元|元|千元)")
 BODY_IN = re.compile(r"(?:编制单位|编制部门|预算单位|预算主管部门|部门名称|部门|单位名称|单位)\s*[:：]\s*(\S+)")
@@ -190,7 +190,7 @@ def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]
                     tables[-1].continued.append(part)
                     tables[-1].pages.append(part.page)
         pending = [ln for ln in lines if ln.top >= above_from - 1] if grids else []
-        notes = [ln.text.strip() for ln in pending if re.match(r"^注\s*[:：]", ln.text.strip())]
+        notes = [ln.text.strip() for ln in pending if re.match(r"^(?:注|说明)\s*[:：]", ln.text.strip()) or EMPTY_NOTE.search(compact(ln.text))]
         if notes and tables:
             tables[-1].note = (tables[-1].note or "") + "".join(notes)
     return tables
