@@ -120,7 +120,12 @@ def side_fits(column: str | None, table_kind: str | None, question: str) -> bool
     """A question asking what was spent (支出) is not answered from an income column (收入决算表's
     财政拨款收入 by function is where the money came from, not what was spent)."""
     asks_spending = "支出" in question and "收入" not in question
-    return not (asks_spending and column and "收入" in column and table_kind not in TWO_SIDED)
+    asks_income = "收入" in question and "支出" not in question
+    if table_kind in TWO_SIDED:
+        return True
+    if asks_spending and (table_kind == "收入总表" or (column and "收入" in column)):
+        return False
+    return not (asks_income and table_kind == "支出总表")
 
 
 MAX_RANKED = 30  # entries of a ranking across departments; the rest are counted
@@ -173,9 +178,21 @@ FUND_TABLES = {
 
 
 def _main_column(t: TableData) -> str:
-    """The column a table's total is read in: 合计, else 金额 (Jiangsu's one-column tables), else the first."""
-    keys = t.column_keys()
-    return next((k for k in ("合计", "金额") if k in keys), keys[0] if keys else "合计")
+    """The column a table's total is read in: 合计, else 金额 (Jiangsu's one-column tables), else
+    this year's (本年预算数 beside 上年预算数 | 增减额), else the first."""
+    return main_column(t.column_keys()) or "合计"
+
+
+# Columns beside this year's figure that are not it: last year's, and the change between them.
+NOT_THIS_YEAR = re.compile(r"上年|增减|比上年|变动|增长")
+
+
+def main_column(keys: list[str]) -> str | None:
+    for k in ("合计", "金额"):
+        if k in keys:
+            return k
+    this_year = [k for k in keys if not NOT_THIS_YEAR.search(k)]
+    return next((k for k in this_year if "本年" in k), this_year[0] if this_year else (keys[0] if keys else None))
 
 
 def _table_kind_of(doc: DocData, c: Candidate) -> str | None:
@@ -193,22 +210,48 @@ CODE_LEVEL = re.compile(r"哪[一几]?(类|款)|按(类|款)")
 BUDGET_FIGURE = re.compile(r"(年初|全年)?预算(?:数)?为?\s*(-?\d+(?:\.\d+)?)\s*万元")
 
 
+def column_stage(column: str | None) -> str:
+    """Which figure of a 决算 a column holds: 年初预算 (年初预算数), 全年预算 (调整预算数, 全年预算数),
+    预算 (预算数: either budget, the templates that print one) or 决算数 (决算数, and every other
+    column of a 决算: 合计, 基本支出 … under 决算数)."""
+    key = column or ""
+    if "年初预算" in key:
+        return "年初预算"
+    if "调整预算" in key or "全年预算" in key:
+        return "全年预算"
+    if key.endswith("预算数") and "决算" not in key:
+        return "预算"
+    return "决算数"
+
+
+def stage_fits(column: str | None, stage: str | None) -> bool:
+    """Whether a 决算 column answers the stage asked (none asked: the 决算数)."""
+    held = column_stage(column)
+    if stage in ("年初预算", "全年预算"):
+        return held in (stage, "预算")
+    return held == "决算数"
+
+
 def _fits_stage(c: Candidate, stage: str | None) -> bool:
-    """In a 决算 document, whether a figure is of the stage asked: 预算数 columns and narrative
+    """In a 决算 document, whether a figure is of the stage asked: budget columns and narrative
     figures stated as 预算为… answer only 年初预算/全年预算 questions; the rest only the others."""
     budget_asked = stage in ("年初预算", "全年预算")
     if c.from_table:
-        return (c.citation.column == "预算数") == budget_asked
+        return stage_fits(c.citation.column, stage)
     stated = [float(m.group(2)) for m in BUDGET_FIGURE.finditer(re.sub(r"\s+", "", c.citation.text or ""))]
     is_budget = c.value is not None and any(abs(v - c.value) < 0.005 for v in stated)
     return is_budget == budget_asked if is_budget or budget_asked else True
 
 
 def _stage_column(keys: list[str], stage: str | None) -> str | None:
-    """In a 决算 table printing 预算数 | 决算数, the column the question's stage asks for."""
-    if "预算数" in keys and "决算数" in keys:
-        return "预算数" if stage in ("年初预算", "全年预算") else "决算数"
-    return None
+    """In a 决算 table printing its budget beside its 决算数 (预算数 | 决算数; 年初预算数 | 调整预算数 |
+    决算数/合计 …), the first column of the stage the question asks for; None in a table without
+    budget columns."""
+    if not any(column_stage(k) != "决算数" for k in keys):
+        return None
+    if stage == "全年预算" and not any(column_stage(k) == "全年预算" for k in keys):
+        stage = "年初预算"  # a template printing one budget: it is the year's
+    return next((k for k in keys if stage_fits(k, stage)), None)
 
 
 def _side_name(t: TableData, r: RowData, column: str) -> str:

@@ -33,7 +33,9 @@ from .conventions import (
     _unit_fits,
     all_one_fund,
     fund_named,
+    main_column,
     side_fits,
+    stage_fits,
 )
 from .documents import DocData, RowData, TableData
 from .numbers import fmt
@@ -61,17 +63,19 @@ class FiguresLayer(TermsLayer):
         keys = t.column_keys()
         if t.key in TWO_SIDED:
             side = "收入" if canon(r.name) == matched else "支出"
-            own = [c["key"] for c in t.columns if c["side"] == side and c["key"] in r.values]
-            return own[0] if own else t.side_column(side)  # a second 支出 block has its own column
+            staged = [c["key"] for c in t.columns if c["side"] == side]
+            if _stage_column(staged, stage):  # a 决算's 收支总表: 年初预算数 | 调整预算数 | 决算数 on each side
+                staged = [k for k in staged if stage_fits(k, stage)]
+            own = [k for k in staged if k in r.values]
+            return own[0] if own else (staged[0] if staged else t.side_column(side))  # a second 支出 block has its own column
         staged = _stage_column(keys, stage)
         if staged:
             return staged
         if t.key == "固定资产表":
             return "数量" if count else "价值"
-        for k in ("合计", "金额", "价值"):
-            if k in keys:
-                return k
-        return keys[0] if keys else None
+        if "价值" in keys and not ("合计" in keys or "金额" in keys):
+            return "价值"
+        return main_column(keys)
 
     def _row_candidates(
         self, q: Query, doc: DocData, names: list[str], measure: str | None, tables: list[str] | None
