@@ -183,6 +183,24 @@ def _main_column(t: TableData) -> str:
     return main_column(t.column_keys()) or "合计"
 
 
+def stated_decimals(value: float, text: str | None) -> int:
+    """How many decimals the narrative printed a figure with (12,814万元: 0; 339.5: 1)."""
+    for m in re.finditer(r"\d[\d,]*(?:\.(\d+))?", text or ""):
+        try:
+            if abs(float(m.group().replace(",", "")) - value) < 1e-9:
+                return len(m.group(1) or "")
+        except ValueError:
+            continue
+    return 2
+
+
+def agrees_as_stated(stated: float, text: str | None, exact: float) -> bool:
+    """A narrative figure agrees with a table's when they differ by less than the narrative's last
+    printed digit (rounded or cut: 1,361万元 for 1,361.63): the table's is the exact one."""
+    decimals = stated_decimals(stated, text)
+    return decimals < 2 and abs(stated - exact) < 10 ** -decimals
+
+
 # Columns beside this year's figure that are not it: last year's, and the change between them.
 NOT_THIS_YEAR = re.compile(r"上年|增减|比上年|变动|增长")
 

@@ -31,6 +31,7 @@ from .conventions import (
     _stage_column,
     _table_kind_of,
     _unit_fits,
+    agrees_as_stated,
     all_one_fund,
     fund_named,
     main_column,
@@ -327,7 +328,9 @@ class FiguresLayer(TermsLayer):
             )
         groups: dict[float, list[Candidate]] = {}
         for c in sorted(sure, key=lambda c: c.rank):
-            groups.setdefault(round(c.figure, 2), []).append(c)
+            # the narrative's 19,302万元 is the table's 193,018,000 元 rounded to whole 万元: one figure
+            same = next((v for v in groups if not c.from_table and agrees_as_stated(c.figure, c.citation.text, v)), None)
+            groups.setdefault(round(c.figure, 2) if same is None else same, []).append(c)
         if len(groups) > 1:
             return self._clarify_figures(q, doc, groups)
         best = sorted(sure, key=lambda c: c.rank)
@@ -344,7 +347,10 @@ class FiguresLayer(TermsLayer):
         if main.citation.row is None and main.citation.text:
             source += f"：“{_short(main.citation.text)}”"
         if len(cites) > 1:
-            source += "；" + "；".join(c.label() for c in cites[1:]) + " 一致"
+            rounded = [c for c in cites[1:] if c.value is not None and main.value is not None and round(c.value, 2) != round(main.value, 2)]
+            source += "；" + "；".join(
+                c.label() + (f" 写作 {_as_stated(c.value)} 万元（取整）" if c in rounded and c.value is not None else "") for c in cites[1:]
+            ) + " 一致"
         return Answer(
             q.question, "answered", text, value=main.value, unit=main.unit, citations=cites, intent="figure", source=source
         )
@@ -389,3 +395,8 @@ class FiguresLayer(TermsLayer):
             options=options,
             intent="figure",
         )
+
+
+def _as_stated(value: float) -> str:
+    """A narrative's rounded figure as it printed it: 1361, not 1361.00."""
+    return str(int(value)) if value == int(value) else fmt(value)

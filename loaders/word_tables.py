@@ -26,7 +26,6 @@ from .template import compact, table_kind
 LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
 RIGHT_EDGE_TOLERANCE = 5.0  # points: figures whose right edges differ by less are one column
 STACK_GAP = 6.0  # points: header words closer than this vertically are one cell
-MIN_FIGURE_LINES = 1  # a region needs this many lines with figures to be a table
 
 NUMERIC = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{2}$")
@@ -105,7 +104,8 @@ def split_line(line: Line) -> tuple[list[Word], list[Word]]:
     first_word = next((i for i, w in enumerate(line.words) if not NUMERIC.match(w.text)), None)
     labels, figures = [], []
     for i, w in enumerate(line.words):
-        numeric = bool(NUMERIC.match(w.text))
+        after = line.words[i + 1].text if i + 1 < len(line.words) else ""
+        numeric = bool(NUMERIC.match(w.text)) and not after.startswith(("年", "月", "日"))  # 2024 年度: a date
         leading_code = first_word is not None and i < first_word and CODE.match(w.text)
         (figures if numeric and not leading_code else labels).append(w)
     return labels, figures
@@ -161,18 +161,32 @@ def _is_year(t: str) -> bool:
     return bool(re.fullmatch(r"[（(]?\d{4}年度?[)）]?", t))
 
 
+def _has_columns(header: list[Line]) -> bool:
+    """A table's header names several columns side by side (科目编码 科目名称 合计 …): headings
+    one under another (a contents page, a narrative) are not one."""
+    return any(sum(1 for a, b in zip(ln.words, ln.words[1:], strict=False) if b.x0 - a.x1 > COLUMN_GAP) >= 1 for ln in header)
+
+
+COLUMN_GAP = 12.0  # points between two header words of different columns
+
+
 def _region(lines: list[Line], titled: bool) -> Region | None:
     body_start = next((i for i, ln in enumerate(lines) if any(_amount(w.text) for w in split_line(ln)[1])), None)
     if body_start is None and titled:  # a table printed with every figure blank: its rows by their names
         body_start = next((i for i, ln in enumerate(lines) if ROW_NAME.match(ln.words[0].text)), None)
+        if body_start is not None and not _has_columns(lines[:body_start]):
+            body_start = None
     if body_start is None:  # a header and no rows: an empty table (its 注 or 说明 follows)
         header = [ln for ln in lines if not is_column_numbers(ln)]
         short = all(len(ln.text) <= 40 for ln in header)
-        return Region(lines, []) if titled and header and short and len(lines) <= 8 else None
+        return Region(lines, []) if titled and _has_columns(header) and short and len(lines) <= 8 else None
     body = lines[body_start:]
     split = [split_line(ln) for ln in body]
-    if sum(1 for _, figs in split if figs) < MIN_FIGURE_LINES and not titled:
-        return None
+    # a table's rows have figures; a continued table repeats its header (or runs on for several rows)
+    figure_lines = sum(1 for _, figs in split if figs)
+    columns = _has_columns(lines[:body_start])
+    if (figure_lines < 2 and not columns) or (figure_lines == 0 and not titled):
+        return None  # (a titled table with a header and every figure blank is kept)
     return Region(lines[:body_start], body, [f for _, f in split], [lb for lb, _ in split])
 
 

@@ -157,7 +157,7 @@ def test_the_document_index_a_load_stores_is_the_documents_table(county_kb, tmp_
     """The engine opens from the index a load stores (one value to decode): it must list the
     same documents, in the same order, as the table; a base without it is read from the table."""
     conn = store.open_readonly(county_kb)
-    table = [{k: d[k] for k in ("id", "department", "year", "kind")} for d in store.list_documents(conn)]
+    table = [{k: d[k] for k in ("id", "department", "year", "kind", "scope")} for d in store.list_documents(conn)]
     assert store.document_index(conn) == table and len(table) > 5
     assert store.derived(conn, "documents") is not None
     bare = tmp_path / "bare.db"
