@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .headers import LEAVES
-from .model import Column, Row, Table, Warning_
+from .model import Ambiguity, Column, Row, Table, Warning_
 from .pdf_grids import Cell, Grid
 from .template import TWO_SIDED, compact, table_kind
 
@@ -249,6 +249,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
                 by_path[tuple(s.path)] = s
     values = [s for n, s in enumerate(values) if all(o.key != s.key for o in values[:n])]
     rows = _rows(kind, blocks, slots, body, scale, g.page)
+    _blank_totals(rows, [s.key for s in values])
     if all(s.role == "value" for s in slots):
         for r in rows:
             r.name = r.name or "合计"  # a table of totals only (支出预算总表 printed as one row of figures)
@@ -256,6 +257,20 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit, note=g.note)
     table.label_columns = ["科目编码", "科目名称"] if any(s.role == "code" for s in slots) else ["项目"]
     return table, []
+
+
+TOTAL_NAMES = re.compile(r"^(?:合计|总计|小计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计|收入合计|支出合计)$")
+
+
+def _blank_totals(rows: list[Row], columns: list[str]) -> None:
+    """A total row printed blank in a column whose other rows hold figures (a cell lost from the
+    text layer, 上海市审计局 2026 收入总计): its figure is not known, not 0 — kept as uncertain."""
+    for r in rows:
+        if not any(TOTAL_NAMES.match(compact(n or "")) for n in (r.name, r.name_right)):
+            continue
+        for col in columns:
+            if col not in r.values and any(o.values.get(col) for o in rows if o is not r):
+                r.ambiguous.append(Ambiguity(0.0, [col]))
 
 
 def _blocks(slots: list[Slot]) -> list[list[Slot]]:
