@@ -32,6 +32,7 @@ def grid_disclosure(
     year: int | None = None,
 ) -> Disclosure:
     grids = document_grids(pages)
+    _inherit_units(grids)
     tables: list[Table] = []
     warnings: list[Warning_] = []
     seen: dict[str, str] = {}
@@ -73,6 +74,17 @@ def grid_disclosure(
         who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
         source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
     )
+
+
+def _inherit_units(grids: list[Grid]) -> None:
+    """A table printed without its unit line takes the unit of the table before it (else after
+    it): a document states its unit over every table, or once for all (上海市数据局 2026: the
+    收入预算总表 alone has no 单位：元, and its figures are whole yuan like its neighbours')."""
+    stated = [g.unit for g in grids]
+    for n, g in enumerate(grids):
+        if g.unit is None:
+            before = next((u for u in reversed(stated[:n]) if u), None)
+            g.unit = before or next((u for u in stated[n + 1 :] if u), None)
 
 
 def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine]]]) -> None:
