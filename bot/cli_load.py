@@ -13,6 +13,7 @@ from pathlib import Path
 from knowledge import store
 from loaders import DisclosureFormatError, read_disclosure
 from loaders.model import Disclosure
+from loaders.parts import Part, PartOfDisclosure, pair
 
 from .config import resolve_kb
 
@@ -37,11 +38,13 @@ def expand(paths: list[str]) -> Iterator[Path]:
             yield p
 
 
-def read_one(path: Path, department: str | None, year: int | None) -> Disclosure | str:
-    """One file read, or the one line that says why it could not be (run in worker processes:
-    the error travels back as text)."""
+def read_one(path: Path, department: str | None, year: int | None) -> Disclosure | Part | str:
+    """One file read, one part of a disclosure split over two files, or the one line that says
+    why it could not be read (run in worker processes: the error travels back as text)."""
     try:
         return read_disclosure(path, department=department, year=year)
+    except PartOfDisclosure as e:
+        return e.part
     except DisclosureFormatError as e:
         return str(e)
     except MemoryError:
@@ -88,9 +91,10 @@ def read_all(
             for f in files:
                 results.append(read_one(f, department, year))
                 advance(f)
-    loaded = [r for r in results if not isinstance(r, str)]
+    loaded = [r for r in results if isinstance(r, Disclosure)]
     errors = [r for r in results if isinstance(r, str)]
-    return loaded, errors
+    joined, unpaired = pair([r for r in results if isinstance(r, Part)])  # 情况说明 + 报表 of one disclosure
+    return loaded + joined, errors + unpaired
 
 
 def exit_with_parent(parent: int) -> None:

@@ -44,14 +44,17 @@ SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str,
     "政府采购预算": [("政府采购表", ("合计", "总计"))],
     "固定资产总额": [("固定资产表", ("资产总额",), "价值")],
     "收支总额": [("收支总表", ("总计", "收入总计", "收入合计"))],
-    # the whole income is also the 收入总表's total row (合计), and the whole spending the 支出总表's
-    "收入总计": [("收入总表", ("收入总计", "合计", "总计"))],
-    "支出总计": [("支出总表", ("支出总计", "合计", "总计"))],
     # a 基本支出 table by economic class totals its two parts in rows of their own (上海 决算)
     "人员经费": [("基本支出表", ("人员经费合计",))],
     "公用经费": [("基本支出表", ("公用经费合计",))],
 }
 SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
+# Where a subject is read when its own row gives no sure figure (a 收入总计 cell lost from the
+# text layer): the whole income is also the 收入总表's total row, the whole spending the 支出总表's.
+FALLBACK_ROWS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "收入总计": [("收入总表", ("收入总计", "合计", "总计"))],
+    "支出总计": [("支出总表", ("支出总计", "合计", "总计"))],
+}
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
 MAX_OPTIONS = 8
 

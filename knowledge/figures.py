@@ -15,6 +15,7 @@ from .conventions import (
     COUNT_UNITS,
     COUNTED,
     FACT_ALIASES,
+    FALLBACK_ROWS,
     FUND_TABLES,
     PART_OF_MONEY,
     PRECEDENCE,
@@ -211,6 +212,13 @@ class FiguresLayer(TermsLayer):
                     column = (t.side_column("收入") if key in TWO_SIDED else None) or _main_column(t)
                 if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
                     cands.append(self._cell(doc, t, r, column, label=name))
+        if not any(c.from_table and c.value is not None for c in cands):
+            for name in facts + measures + rows:
+                for key, row_names in FALLBACK_ROWS.get(canon(name), []):
+                    t = doc.tables.get(key)
+                    r = next((r for w in row_names for r in (t.rows if t else []) if canon(r.name) == w), None)
+                    if t is not None and r is not None and (not tables or key in tables):
+                        cands.append(self._cell(doc, t, r, _main_column(t), label=name))
         if tables and not cands and not (rows or measures or facts or q.code):
             for key in tables:  # a table named alone: its 合计, or 0 when it is empty
                 t = doc.tables.get(key)

@@ -33,6 +33,49 @@ def _warn(check: str, t: Table | None, row: int | None, what: str, expected: flo
     )
 
 
+# Columns that are parts of another when both are printed (基本支出 = 人员经费 + 公用经费).
+PART_COLUMNS = {"基本支出": ("人员经费", "公用经费", "日常公用支出", "日常公用经费", "人员支出", "对个人和家庭的补助")}
+
+
+def row_identities(t: Table) -> list[tuple[str, list[str]]]:
+    """The sums a table's header promises across each row, from its columns' header paths:
+    合计 = the columns directly under it (基本支出 | 项目支出, or their parts when the group has no
+    subtotal of its own), and a group's subtotal = its parts. A group whose parts have no subtotal
+    and are more than one (项目支出总数 | 扣除基建项目后预算数: not additive) leaves 合计 unchecked."""
+    keys = [c.key for c in t.columns]
+    if "合计" not in keys:
+        return []
+    paths = [c.label.split("/") for c in t.columns]
+    depth = min(len(p) for p in paths)
+    prefix = paths[0][: depth - 1] if all(p[: depth - 1] == paths[0][: depth - 1] for p in paths) else []
+    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    for c, path in zip(t.columns, paths, strict=True):
+        rest = path[len(prefix) :]
+        if c.key == "合计" and len(rest) <= 1:
+            continue
+        groups.setdefault(rest[0] if rest else c.key, []).append((c.key, rest[1:]))
+    identities: list[tuple[str, list[str]]] = []
+    parts: list[str] = []
+    for members in groups.values():
+        own = next((k for k, rest in members if not rest or rest[-1] in ("小计", "合计")), None)
+        children = [k for k, rest in members if k != own]
+        if own is not None:
+            parts.append(own)
+            if children:
+                identities.append((own, children))
+        elif len(members) == 1:
+            parts.append(members[0][0])
+        else:
+            return identities  # parts without a subtotal: 合计 cannot be checked from them
+    for whole, items in PART_COLUMNS.items():  # flat headers: 基本支出 printed beside its parts
+        inside = [k for k in parts if k in items]
+        if whole in parts and inside:
+            parts = [k for k in parts if k not in inside]
+            identities.append((whole, inside))
+    identities.append(("合计", parts))
+    return [(w, p) for w, p in identities if p]
+
+
 def check_rows(t: Table) -> list[Warning_]:
     """合计 = its parts across each row (the identities the header promises)."""
     from .headers import INCOME_KINDS
@@ -43,12 +86,11 @@ def check_rows(t: Table) -> list[Warning_]:
         if r.ambiguous:
             continue
         v = r.values
-        if "合计" in keys and t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表"):
-            parts = [k for k in keys if k != "合计"]
-            if parts and any(k in v for k in keys):
-                total, s = v.get("合计", 0.0), sum(v.get(k, 0.0) for k in parts)
+        if t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表") and any(k in v for k in keys):
+            for total_key, parts in row_identities(t):
+                total, s = v.get(total_key, 0.0), sum(v.get(k, 0.0) for k in parts)
                 if abs(total - s) > TOL:
-                    out.append(_warn("row", t, r.number, "合计 ≠ " + " + ".join(parts), total, s))
+                    out.append(_warn("row", t, r.number, f"{total_key} ≠ " + " + ".join(parts), total, s))
         if t.key == "收入总表" and "小计" in keys and any(k in v for k in keys):
             parts = [k for k in keys if k in INCOME_KINDS and k != "小计"]
             if abs(v.get("小计", 0.0) - sum(v.get(k, 0.0) for k in parts)) > TOL:

@@ -17,6 +17,7 @@ from .grid_tables import grid_table
 from .identity import identify, require
 from .model import Disclosure, Indicator, Table, Warning_
 from .narrative import parse_narrative
+from .parts import Part, PartOfDisclosure
 from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
 from .template import TWO_SIDED, compact, table_kind
 from .text import Line
@@ -61,15 +62,31 @@ def grid_disclosure(
         seen[table.key] = table.title
         tables.append(table)
     all_lines = [ln for _, lines in pages for ln in lines]
-    if not tables:
-        titles = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
-        seen_titles = "；".join(titles) if titles else "无"
-        raise DisclosureFormatError(source, f"没有找到预算表（看到的标题：{seen_titles}）")
     front = [ln.text for ln in all_lines if ln.page <= 3]
     titles = [g.title or "" for g in grids]
     labelled = [text for g in grids for text in g.labels]
-    who = require(identify(front, labelled, titles), source, department, year)
+    found = identify(front, labelled, titles)
     narrative = parse_narrative(_narrative_lines(all_lines), source)
+    if not tables:
+        seen = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
+        why = f"没有找到预算表（看到的标题：{'；'.join(seen) if seen else '无'}）"
+        if narrative.facts and (department or found.department) and (year or found.year):
+            # 附件1 情况说明 of a disclosure whose tables are another file: loaded with them
+            who = require(found, source, department, year)
+            d = disclosure(
+                who.department or "", who.year or 0, who.kind or "预算", [], narrative, warnings,
+                source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
+            )
+            raise PartOfDisclosure(Part(d, "narrative", why + "：这是一份情况说明，请与它的报表文件一起载入"))
+        raise DisclosureFormatError(source, why)
+    if not (department or found.department) or not (year or found.year):
+        # 附件2 报表 naming no body or year: loaded with the narrative file whose figures it prints
+        d = disclosure("", 0, found.kind or "预算", tables, narrative, warnings, source=source, source_format="pdf", scope=found.scope)
+        try:
+            require(found, source, department, year)
+        except DisclosureFormatError as e:
+            raise PartOfDisclosure(Part(d, "tables", e.reason)) from None
+    who = require(found, source, department, year)
     return disclosure(
         who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
         source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),

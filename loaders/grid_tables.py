@@ -26,7 +26,7 @@ CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{3}(?: \d{2}){1,3}$")
 CODE_PART = re.compile(r"^\d{2,3}$")
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])")
 CODE_HEADERS = re.compile(r"编码|代码|^类$|^款$|^项$")
-NAME_HEADERS = re.compile(r"项目|名称|科目$|品目|组织形式|经济科目|^支出用途$|^功能分类$")
+NAME_HEADERS = re.compile(r"^项目$|^项目名称|名称|科目$|品目|组织形式|经济科目|^支出用途$|^功能分类$")
 TOTAL = re.compile(r"^(?:合计|总计|小计)$")
 EXTRA_LEAVES = {
     "本年收入合计": "合计",
@@ -147,7 +147,9 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
         numeric = [t for t in texts if AMOUNT.match(t)]
         value_header = leaf in LEAVES or leaf in EXTRA_LEAVES
         codes_only = bool(texts) and all(CODE.match(t) and "," not in t and "." not in t for t in texts)
-        if leaf == "序号":
+        if not s.path and not texts:
+            s.role = "empty"  # a sliver of a column drawn with no header and nothing in it
+        elif leaf == "序号":
             s.role = "serial"
         elif INDEX_HEADERS.match(leaf):
             s.role = "index"
@@ -236,6 +238,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
         t = _wide_table(kind, title, g, slots, body, scale)
         t.unit = unit
         return t, []
+    slots = [s for s in slots if s.role != "empty"]
     blocks = _blocks(slots)
     for block in blocks:
         used: set[str] = set()
