@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from loaders.template import TWO_SIDED
+from loaders.template import TWO_SIDED, column_stage
 
 from .answer import Citation
 from .documents import DocData, RowData, TableData
@@ -189,24 +189,6 @@ def _main_column(t: TableData) -> str:
     return main_column(t.column_keys()) or "合计"
 
 
-def stated_decimals(value: float, text: str | None) -> int:
-    """How many decimals the narrative printed a figure with (12,814万元: 0; 339.5: 1)."""
-    for m in re.finditer(r"\d[\d,]*(?:\.(\d+))?", text or ""):
-        try:
-            if abs(float(m.group().replace(",", "")) - value) < 1e-9:
-                return len(m.group(1) or "")
-        except ValueError:
-            continue
-    return 2
-
-
-def agrees_as_stated(stated: float, text: str | None, exact: float) -> bool:
-    """A narrative figure agrees with a table's when they differ by less than the narrative's last
-    printed digit (rounded or cut: 1,361万元 for 1,361.63): the table's is the exact one."""
-    decimals = stated_decimals(stated, text)
-    return decimals < 2 and abs(stated - exact) < 10 ** -decimals
-
-
 # Columns beside this year's figure that are not it: last year's, and the change between them.
 NOT_THIS_YEAR = re.compile(r"上年|增减|比上年|变动|增长")
 
@@ -232,20 +214,6 @@ def _unit_fits(unit: str, asked: str) -> bool:
 
 CODE_LEVEL = re.compile(r"哪[一几]?(类|款)|按(类|款)")
 BUDGET_FIGURE = re.compile(r"(年初|全年)?预算(?:数)?为?\s*(-?\d+(?:\.\d+)?)\s*万元")
-
-
-def column_stage(column: str | None) -> str:
-    """Which figure of a 决算 a column holds: 年初预算 (年初预算数), 全年预算 (调整预算数, 全年预算数),
-    预算 (预算数: either budget, the templates that print one) or 决算数 (决算数, and every other
-    column of a 决算: 合计, 基本支出 … under 决算数)."""
-    key = column or ""
-    if "年初预算" in key:
-        return "年初预算"
-    if "调整预算" in key or "全年预算" in key:
-        return "全年预算"
-    if key.endswith("预算数") and "决算" not in key:
-        return "预算"
-    return "决算数"
 
 
 def stage_fits(column: str | None, stage: str | None) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from loaders.precision import agrees_as_stated, stated_decimals
 from loaders.template import TWO_SIDED
 
 from .answer import Answer, Citation
@@ -32,7 +33,6 @@ from .conventions import (
     _stage_column,
     _table_kind_of,
     _unit_fits,
-    agrees_as_stated,
     all_one_fund,
     fund_named,
     main_column,
@@ -212,7 +212,7 @@ class FiguresLayer(TermsLayer):
                     column = (t.side_column("收入") if key in TWO_SIDED else None) or _main_column(t)
                 if r is not None and not any(c.citation.table == t.title and c.citation.row == r.number for c in cands):
                     cands.append(self._cell(doc, t, r, column, label=name))
-        if not any(c.from_table and c.value is not None for c in cands):
+        if not any(c.from_table and c.broad and c.value is not None for c in cands):
             for name in facts + measures + rows:
                 for key, row_names in FALLBACK_ROWS.get(canon(name), []):
                     t = doc.tables.get(key)
@@ -337,7 +337,10 @@ class FiguresLayer(TermsLayer):
         groups: dict[float, list[Candidate]] = {}
         for c in sorted(sure, key=lambda c: c.rank):
             # the narrative's 19,302万元 is the table's 193,018,000 元 rounded to whole 万元: one figure
-            same = next((v for v in groups if not c.from_table and agrees_as_stated(c.figure, c.citation.text, v)), None)
+            same = next(
+                (v for v in groups if not c.from_table and stated_decimals(c.figure, c.citation.text) < 2 and agrees_as_stated(c.figure, c.citation.text, v)),
+                None,
+            )
             groups.setdefault(round(c.figure, 2) if same is None else same, []).append(c)
         if len(groups) > 1:
             return self._clarify_figures(q, doc, groups)

@@ -6,9 +6,12 @@ contradicts itself still loads (it is what was published), and the warnings say 
 
 from __future__ import annotations
 
-from .model import Disclosure, Table, Warning_
+import re
 
-TOL = 0.011  # published figures are rounded to the cent; allow one cent of rounding per sum
+from .model import Disclosure, Table, Warning_
+from .precision import CENT as TOL  # published figures are rounded to the cent; one cent of rounding per sum
+from .precision import agrees_as_stated
+from .template import TWO_SIDED, column_stage
 
 
 def run_checks(d: Disclosure) -> list[Warning_]:
@@ -49,9 +52,11 @@ def row_identities(t: Table) -> list[tuple[str, list[str]]]:
     depth = min(len(p) for p in paths)
     prefix = paths[0][: depth - 1] if all(p[: depth - 1] == paths[0][: depth - 1] for p in paths) else []
     groups: dict[str, list[tuple[str, list[str]]]] = {}
+    whole = False  # a 合计 over the row (not one group's own, as 决算数/合计 beside 年初预算数)
     for c, path in zip(t.columns, paths, strict=True):
         rest = path[len(prefix) :]
         if c.key == "合计" and len(rest) <= 1:
+            whole = True
             continue
         groups.setdefault(rest[0] if rest else c.key, []).append((c.key, rest[1:]))
     identities: list[tuple[str, list[str]]] = []
@@ -67,18 +72,18 @@ def row_identities(t: Table) -> list[tuple[str, list[str]]]:
             parts.append(members[0][0])
         else:
             return identities  # parts without a subtotal: 合计 cannot be checked from them
-    for whole, items in PART_COLUMNS.items():  # flat headers: 基本支出 printed beside its parts
+    for group, items in PART_COLUMNS.items():  # flat headers: 基本支出 printed beside its parts
         inside = [k for k in parts if k in items]
-        if whole in parts and inside:
+        if group in parts and inside:
             parts = [k for k in parts if k not in inside]
-            identities.append((whole, inside))
-    identities.append(("合计", parts))
+            identities.append((group, inside))
+    if whole:
+        identities.append(("合计", parts))
     return [(w, p) for w, p in identities if p]
 
 
 def check_rows(t: Table) -> list[Warning_]:
     """合计 = its parts across each row (the identities the header promises)."""
-    from .headers import INCOME_KINDS
 
     out = []
     keys = [c.key for c in t.columns]
@@ -86,20 +91,11 @@ def check_rows(t: Table) -> list[Warning_]:
         if r.ambiguous:
             continue
         v = r.values
-        if t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表") and any(k in v for k in keys):
+        if t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表", "收入总表") and any(k in v for k in keys):
             for total_key, parts in row_identities(t):
                 total, s = v.get(total_key, 0.0), sum(v.get(k, 0.0) for k in parts)
                 if abs(total - s) > TOL:
                     out.append(_warn("row", t, r.number, f"{total_key} ≠ " + " + ".join(parts), total, s))
-        if t.key == "收入总表" and "小计" in keys and any(k in v for k in keys):
-            parts = [k for k in keys if k in INCOME_KINDS and k != "小计"]
-            if abs(v.get("小计", 0.0) - sum(v.get(k, 0.0) for k in parts)) > TOL:
-                out.append(
-                    _warn("row", t, r.number, "小计 ≠ 本年收入各项之和", v.get("小计", 0.0), sum(v.get(k, 0.0) for k in parts))
-                )
-            total = v.get("上年结转", 0.0) + v.get("小计", 0.0)
-            if abs(v.get("合计", 0.0) - total) > TOL:
-                out.append(_warn("row", t, r.number, "合计 ≠ 上年结转 + 本年收入", v.get("合计", 0.0), total))
         if t.key == "财政拨款收支总表" and "支出合计" in keys and r.name_right:
             parts = [c.key for c in t.columns if c.side == "支出" and c.key != "支出合计"]
             if any(k in v for k in parts) or "支出合计" in v:
@@ -113,8 +109,8 @@ def check_columns(t: Table) -> list[Warning_]:
     """A parent row = the sum of its children; the 合计 row = the sum of the top rows."""
     from .tables import RawRow, RawTable, structure
 
-    if t.key in ("政府采购表", "机构设置表"):
-        return []
+    if t.key in ("政府采购表", "机构设置表", "项目支出表"):
+        return []  # lists (of purchases, units, projects), not sums
     raw = RawTable(
         key=t.key,
         title=t.title,
@@ -124,9 +120,14 @@ def check_columns(t: Table) -> list[Warning_]:
     )
     out = []
     columns = ["价值"] if t.key == "固定资产表" else [c.key for c in t.columns]
-    for parent, children in _parents(t) or structure(raw):
+    if t.key in TWO_SIDED:
+        return out + _two_sided_sums(t)
+    stated = _parents(t)  # sums the layout states (header groups, 科目编码): as given
+    for parent, children in stated or structure(raw):
         p = t.rows[parent]
-        kids = [t.rows[i] for i in children]
+        kids = [t.rows[i] for i in children] if stated else _top_level(p, [t.rows[i] for i in children])
+        if not kids:
+            continue  # the table prints neither codes nor ordinals: which rows are the top ones is unknown
         for col in columns:
             if not p.is_certain(col) or not all(k.is_certain(col) for k in kids):
                 continue
@@ -134,6 +135,48 @@ def check_columns(t: Table) -> list[Warning_]:
             s = sum(k.values.get(col, 0.0) for k in kids)
             if abs(total - s) > TOL * max(1, len(kids)):
                 out.append(_warn("column", t, p.number, f"{col}: {p.full_name} ≠ 下级各行之和", total, s))
+    return out
+
+
+LEVELS = (re.compile(r"^[一二三四五六七八九十]+、"), re.compile(r"^[（(][一二三四五六七八九十]+[)）]"), re.compile(r"^\d+[、.．]"))
+
+
+def _top_level(parent, kids: list) -> list:
+    """The rows a total adds up. Coded rows, and rows the layout placed, are as given; a 合计 over
+    rows named without codes adds the rows of its top ordinal level (一、 before （一） before 1.);
+    rows with neither codes nor ordinals (names only, levels shown by indentation) cannot be told
+    apart, and are not checked."""
+    if all(k.code for k in kids) or parent.code:
+        return kids
+    for level in LEVELS:
+        top = [k for k in kids if level.match((k.name or "").strip())]
+        if top:
+            return top if len(top) >= len(kids) / 3 or not any(k.code for k in kids) else kids
+    return [] if len(kids) > 1 else kids
+
+
+def _two_sided_sums(t: Table) -> list[Warning_]:
+    """A 收支总表: on each side, the year's total (本年收入合计, 本年支出合计) = that side's items of
+    the top ordinal level above it (一、…), read by the side's own names; a side whose items carry
+    no ordinals is not checked (its levels cannot be told apart)."""
+    out = []
+    for side in ("收入", "支出"):
+        names = [(r.name if side == "收入" else r.name_right) or "" for r in t.rows]
+        at = next((i for i, n in enumerate(names) if re.sub(r"\s+", "", n) in (f"本年{side}合计", f"{side}合计", f"本年{side}小计", f"当年{side}小计")), None)
+        items = [i for i in range(at or 0) if LEVELS[0].match(names[i].strip())]
+        if at is None or not items:
+            continue
+        columns = [c for c in t.columns if c.side == side]
+        leaves = [c.label.split("/")[-1] for c in columns]
+        if len(set(leaves)) < len(leaves):
+            continue  # two blocks on one side (功能分类 | 支出用途, each 金额): each adds its own rows
+        for c in columns:
+            rows = [t.rows[i] for i in items] + [t.rows[at]]
+            if not all(r.is_certain(c.key) for r in rows):
+                continue
+            total, s = t.rows[at].values.get(c.key, 0.0), sum(t.rows[i].values.get(c.key, 0.0) for i in items)
+            if abs(total - s) > TOL * max(1, len(items)):
+                out.append(_warn("column", t, t.rows[at].number, f"{c.label}: {names[at]} ≠ 上方各项之和", total, s))
     return out
 
 
@@ -161,6 +204,8 @@ def _cell(d: Disclosure, table: str, col: str, *, name: str | None = None, numbe
     t = d.table(table)
     if t is None:
         return None
+    if col not in [c.key for c in t.columns]:
+        return None  # the table has no such column (基本支出 printed only as its parts): nothing to compare
     for r in t.rows:
         if (name is not None and name in (r.name, r.name_right)) or (number is not None and r.number == number):
             if not r.is_certain(col):
@@ -175,7 +220,10 @@ def _side_totals(d: Disclosure, side: str) -> list[float]:
     t = d.table("收支总表")
     if t is None:
         return []
-    column = next((c.key for c in t.columns if c.side == side), None)
+    on_side = [c.key for c in t.columns if c.side == side]
+    # a 决算 prints 年初预算数 | 调整预算数 | 决算数 on each side: its totals are the 决算数
+    column = next((k for k in on_side if column_stage(k) == "决算数"), None) if d.kind == "决算" else None
+    column = column or next(iter(on_side), None)
     names = {"总计", f"{side}总计", f"{side}合计", f"本年{side}合计", f"当年{side}小计", f"本年{side}小计"}
     out = []
     for r in t.rows:
@@ -192,7 +240,7 @@ def _total_row_value(d: Disclosure, table: str, col: str) -> float | None:
     row = next((r for r in t.rows if not r.code and r.name.replace(" ", "") == "合计"), None)
     if row is None:
         return 0.0 if (t.note and not t.rows) else None
-    if not row.is_certain(col):
+    if not row.is_certain(col) or col not in [c.key for c in t.columns]:
         return None
     return row.values.get(col, 0.0)
 
@@ -239,7 +287,7 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
         f = facts.get(key)
         if table == "收支总表":
             totals = _side_totals(d, "收入" if key == "收入总额" else "支出")
-            if f is not None and f.unit == "万元" and totals and all(abs(v - f.value) > TOL for v in totals):
+            if f is not None and f.unit == "万元" and totals and not any(agrees_as_stated(f.value, f.text, v) for v in totals):
                 out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与收支总表不符", f.value, totals[0]))
             continue
         if f is None or f.unit != "万元":
@@ -251,7 +299,7 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
             value = next(iter(row.values.values()), None) if row is not None and row.values else None
         else:
             value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
-        if value is not None and abs(value - f.value) > TOL:
+        if value is not None and not agrees_as_stated(f.value, f.text, value):
             out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与{col}不符", f.value, value))
     parts = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
     car = ("公务用车购置费" in facts and "公务用车运行维护费" in facts) or "公务用车购置及运行费" in facts

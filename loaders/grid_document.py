@@ -45,8 +45,8 @@ def grid_disclosure(
             warnings.append(Warning_(check="structure", table=g.title, message=f"第{g.page}页 {g.title}：表格无法读取（{e}），未载入"))
             continue
         warnings += notes
-        if table is None:
-            continue
+        if table is None or (not table.rows and not table.note and not g.rows and not g.continued):
+            continue  # a title alone (a contents page drawn as a grid): no table
         if table.key in seen:
             first = next(t for t in tables if t.key == table.key)
             kept, dropped = (table, first) if len(table.rows) > len(first.rows) else (first, table)

@@ -252,6 +252,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
                 by_path[tuple(s.path)] = s
     values = [s for n, s in enumerate(values) if all(o.key != s.key for o in values[:n])]
     rows = _rows(kind, blocks, slots, body, scale, g.page)
+    _full_codes(rows)
     _blank_totals(rows, [s.key for s in values])
     if all(s.role == "value" for s in slots):
         for r in rows:
@@ -260,6 +261,19 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit, note=g.note)
     table.label_columns = ["科目编码", "科目名称"] if any(s.role == "code" for s in slots) else ["项目"]
     return table, []
+
+
+def _full_codes(rows: list[Row]) -> None:
+    """A 款 printed as its own two digits under its class (长沙: 201 / 40 / 2014001) is the class's
+    code followed by them (20140). Only where that is the one reading: right after the class, or
+    after a 项 of the class (a new 款 starts); after a 款, two digits could be a 项 or a 款: left."""
+    previous = ""
+    for r in rows:
+        code = r.code or ""
+        if re.fullmatch(r"\d{2}", code) and len(previous) in (3, 7):
+            r.code = previous[:3] + code
+        if r.code:
+            previous = r.code
 
 
 TOTAL_NAMES = re.compile(r"^(?:合计|总计|小计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计|收入合计|支出合计)$")

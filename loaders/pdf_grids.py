@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .identity import is_body_name
-from .template import EMPTY_NOTE, compact, table_kind
+from .template import EMPTY_NOTE, compact, looks_like_title, table_kind
 
 UNIT_IN = re.compile(r"单位[:：]\s*(万元|元|千元)")
 BODY_IN = re.compile(r"(?:编制单位|编制部门|预算单位|预算主管部门|部门名称|部门|单位名称|单位)\s*[:：]\s*(\S+)")
@@ -51,6 +51,7 @@ class Grid:
     pages: list[int] = field(default_factory=list)
     continued: list[Grid] = field(default_factory=list)
     note: str | None = None  # 注：… printed under the table (此表为空, 本部门无该项目 …)
+    other: str | None = None  # the title of a table whose kind the catalogue does not know
 
     def texts(self, i: int) -> list[str]:
         return [compact(c.text) if c else "" for c in self.rows[i]]
@@ -119,6 +120,9 @@ def _meta(text: str, grid: Grid) -> bool:
     if grid.title is None and table_kind(text) is not None and len(compact(text)) <= 60:
         grid.title = compact(text)
         found = True
+    elif grid.title is None and grid.other is None and looks_like_title(text):
+        grid.other = compact(text)  # a table of a kind not in the catalogue: its own table, not read
+        found = True
     m = UNIT_IN.search(text)
     if m:
         grid.unit = m.group(1)
@@ -156,7 +160,7 @@ def _split_inner_titles(grid: Grid) -> list[Grid]:
             continue
         if not current.rows and not lines:
             continue  # empty rows above the header
-        if not current.rows and (_is_meta_row(lines[0]) or lines[0] in ("部门：", "部门:")):
+        if not current.rows and (_is_meta_row(lines[0]) or _is_meta_row("".join(lines)) or lines[0] in ("部门：", "部门:")):
             for x in [" ".join(c.text for c in row if c and c.text.strip())]:
                 _meta(x, current)
             continue
@@ -166,7 +170,11 @@ def _split_inner_titles(grid: Grid) -> list[Grid]:
 
 
 def _is_meta_row(joined: str) -> bool:
-    return bool(UNIT_IN.search(joined) or re.match(r"^(?:部门|编制单位|编制部门|预算单位|部门名称)[:：]", joined))
+    """A row inside the frame that names the body or the unit (部门名称：…, 单位：某某局 … 单位：万元)."""
+    if UNIT_IN.search(joined) or re.match(r"^(?:部门|编制单位|编制部门|预算单位|部门名称|单位名称)[:：]", joined):
+        return True
+    m = re.match(r"^单位[:：](\S+?)(?:单位[:：]|$)", joined)
+    return bool(m and is_body_name(m.group(1)))
 
 
 def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]:
@@ -186,6 +194,8 @@ def document_grids(pages: list[tuple[list[Grid], list[TextLine]]]) -> list[Grid]
                     tables[-1].pages.append(part.page)
                 elif part.title is not None:
                     tables.append(part)
+                elif part.other is not None:
+                    tables.append(part)  # kept apart (grid_table reads no unknown kind): never glued to the table before
                 elif tables and _continues(tables[-1], part):
                     tables[-1].continued.append(part)
                     tables[-1].pages.append(part.page)

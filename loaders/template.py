@@ -29,7 +29,7 @@ TOTAL = "(?:总表|总体情况表)"
 ANY = "(?:表|情况表|明细表)"
 # Tested in this order; the first kind whose patterns all match (and none of its exclusions) wins.
 KINDS: tuple[Kind, ...] = (
-    Kind("绩效目标表", ("绩效目标",), meaning="项目绩效目标"),
+    Kind("绩效目标表", ("绩效",), meaning="项目绩效目标"),
     Kind("三公经费表", ("三公",), meaning="“三公”经费（及会议费、培训费、机关运行经费）"),
     Kind("机关运行经费表", ("机关运行经费",), meaning="一般公共预算机关运行经费"),
     Kind("政府采购表", ("政府采购",), meaning="政府采购预算"),
@@ -40,6 +40,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("收入总表", (f"收入(?:预算|决算)?(?:{TOTAL}|{ANY}$)",), ("支出",), meaning="收入按来源"),
     Kind("财政拨款基本支出表", ("财政拨款基本支出",), ("一般公共预算",), meaning="财政拨款基本支出按经济分类"),
     Kind("基本支出表", ("基本支出",), meaning="一般公共预算基本支出按经济分类"),
+    Kind("项目支出表", ("项目支出",), meaning="项目支出明细"),
     Kind("支出总表", (f"^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:{TOTAL}|{ANY})$",), meaning="全部支出按功能分类"),
     Kind("财政拨款支出表", (f"^财政拨款支出(?:预算)?{ANY}$",), meaning="财政拨款支出按功能分类"),
     Kind("一般公共预算经济分类支出表", ("一般公共预算", "支出", "经济分类"), ("基本支出",), meaning="一般公共预算支出按经济分类"),
@@ -87,6 +88,28 @@ def table_kind(title: str) -> str | None:
         if all(re.search(p, bare) or re.search(p, raw) for p in kind.all_of) and not any(re.search(p, t) for p in kind.none_of):
             return kind.key
     return None
+
+
+def looks_like_title(text: str) -> bool:
+    """A line that names a table (ends in 表), known kind or not: a table of a kind the catalogue
+    does not hold still starts a table of its own, never continues the one before."""
+    t = clean_title(text)
+    return 4 <= len(t) <= 40 and (t.endswith("表") or t.endswith("表）")) and not re.search(r"[。，；.…·]", t)
+
+
+def column_stage(column: str | None) -> str:
+    """Which figure of a 决算 a column holds: 年初预算 (年初预算数), 全年预算 (调整预算数, 全年预算数),
+    预算 (预算数: either budget, the templates that print one) or 决算数 (决算数, and every other
+    column of a 决算: 合计, 基本支出 … under 决算数)."""
+    key = column or ""
+    if "年初预算" in key:
+        return "年初预算"
+    if "调整预算" in key or "全年预算" in key:
+        return "全年预算"
+    if key.endswith("预算数") and "决算" not in key:
+        return "预算"
+    return "决算数"
+
 
 
 def kind_meaning(key: str) -> str:
