@@ -40,6 +40,8 @@ def render_text(answer: Answer) -> str:
         lines.append(f"  {more}")
     if answer.source:
         lines.append(f"来源：{answer.source}")
+    if answer.disagreements:
+        lines.append(answer.caution())
     if answer.status == "clarify" and answer.options:
         lines += [f"  {i}. {o}" for i, o in enumerate(answer.options, 1)]
     return "\n".join(lines)
@@ -59,6 +61,8 @@ def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
             escaped = escaped.replace(html.escape(figure), f"<b>{html.escape(figure)}</b>", 1)
         head.append(escaped)
     tail = [f"<i>来源：{html.escape(clip(answer.source, limit // 8), quote=False)}</i>"] if answer.source else []
+    if answer.disagreements:
+        tail.append(f"⚠️ {html.escape(clip(answer.caution(), limit // 8), quote=False)}")
     keep = min(len(answer.items), MAX_ITEMS)
     while True:
         items, more = shown_items(answer.items, keep)

@@ -45,6 +45,9 @@ class Answer:
     intent: str = ""
     source: str | None = None  # where the answer comes from: a line of its own in a chat
     items: list[str] = field(default_factory=list)  # a list answer's entries, one per line in a chat
+    # what the document's own checks found wrong where the figure stands (its row's sums, its table
+    # against another or against the narrative): the figure is given, and this is said with it
+    disagreements: list[str] = field(default_factory=list)
     statement: str = field(init=False, default="")  # the answer without its source, for the fronts
 
     def __post_init__(self) -> None:
@@ -55,7 +58,15 @@ class Answer:
             text = text.rstrip("。；") + "。"
         if self.source:
             text += f"来源：{self.source}" + ("" if self.source.endswith(("。", "”")) else "。")
+        if self.disagreements:
+            text += self.caution()
         self.answer = text
+
+    def caution(self) -> str:
+        """What the fronts say under a figure whose table does not hold together."""
+        if not self.disagreements:
+            return ""
+        return "注意：原文这里的数字彼此对不上（" + "；".join(self.disagreements[:3]) + "），请与原文核对。"
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -67,6 +67,13 @@ class DocData:
     tables: dict[str, TableData]
     facts: dict[str, dict]
     narrative: Narrative | Callable[[], Narrative] = field(default_factory=dict, repr=False, compare=False)
+    # what the load's checks found wrong, by table title: [row number or None, message]
+    doubts: dict[str, list[list]] = field(default_factory=dict)
+
+    def doubts_about(self, table: str, row: int | None) -> list[str]:
+        """The disagreements a figure from this table and row rests on: its row's own, and what
+        is said of the table as a whole (against another table or the narrative)."""
+        return [m for r, m in self.doubts.get(table, []) if r is None or r == row]
 
     def _narrative(self) -> Narrative:
         if callable(self.narrative):
@@ -98,6 +105,7 @@ class _Record(msgspec.Struct, array_like=True, gc=False):
     unit: str
     tables: list[TableData]
     facts: list[dict]
+    doubts: dict[str, list[list]] = {}
 
 
 _decoder = msgspec.msgpack.Decoder(_Record)
@@ -109,7 +117,7 @@ def document_record(d: DocData) -> bytes:
     tables = [
         msgspec.structs.replace(t, rows=[msgspec.structs.replace(r, table="", title="") for r in t.rows]) for t in d.tables.values()
     ]
-    return msgspec.msgpack.encode(_Record(d.id, d.department, d.year, d.kind, d.unit, tables, list(d.facts.values())))
+    return msgspec.msgpack.encode(_Record(d.id, d.department, d.year, d.kind, d.unit, tables, list(d.facts.values()), d.doubts))
 
 
 def from_record(data: bytes, narrative: Narrative | Callable[[], Narrative]) -> DocData:
@@ -126,4 +134,5 @@ def from_record(data: bytes, narrative: Narrative | Callable[[], Narrative]) -> 
         tables={t.key: t for t in record.tables},
         facts={f["key"]: f for f in record.facts},
         narrative=narrative,
+        doubts=record.doubts,
     )

@@ -362,8 +362,10 @@ class FiguresLayer(TermsLayer):
             source += "；" + "；".join(
                 c.label() + (f" 写作 {_as_stated(c.value)} 万元（取整）" if c in rounded and c.value is not None else "") for c in cites[1:]
             ) + " 一致"
+        doubts = doc.doubts_about(main.citation.table, main.citation.row) if main.from_table else []
         return Answer(
-            q.question, "answered", text, value=main.value, unit=main.unit, citations=cites, intent="figure", source=source
+            q.question, "answered", text, value=main.value, unit=main.unit, citations=cites, intent="figure", source=source,
+            disagreements=doubts,
         )
 
     def _several_figures(self, q: Query) -> bool:

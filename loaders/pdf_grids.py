@@ -90,8 +90,14 @@ def page_text_lines(page, page_number: int, outside: list[tuple[float, float, fl
 
 def page_grids(page, page_number: int) -> list[Grid]:
     grids = []
+    words = None
     for t in page.find_tables():
         texts = t.extract()
+        if words is None:
+            words = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
+        lifted = _lifted_texts(t, words)
+        if lifted is not None:
+            texts = lifted
         rows: list[list[Cell | None]] = []
         for row, row_texts in zip(t.rows, texts, strict=True):
             cells: list[Cell | None] = []
@@ -103,6 +109,47 @@ def page_grids(page, page_number: int) -> list[Grid]:
             continue
         grids.append(Grid(page_number, t.bbox[1], t.bbox[3], rows, columns, pages=[page_number]))
     return [g for g in grids if any(any(c and c.text.strip() for c in r) for r in g.rows)]
+
+
+FIGURE_WORD = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
+ON_THE_LINE = 3.0  # points: a figure centred this close to a row's ruling line stands on it
+LIFT_SHARE = 0.7  # of a table's figures standing on the lines: the whole table is printed low
+
+
+def _lifted_texts(t, words: list[dict]) -> list[list[str | None]] | None:
+    """Some generators print every figure and code half a row low, on the ruling line between two
+    rows (重庆 2026: `301` and `5,293.75` under 工资福利支出), so a reader by cell puts them in the row
+    below their name. When most of a table's figures stand on the lines, its cells are read from
+    the words, each figure in the row above the line it stands on. None when the table is printed
+    normally."""
+    x0, top, x1, bottom = t.bbox
+    inside = [w for w in words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom]
+    lines = sorted({round(r.bbox[1], 1) for r in t.rows} | {round(r.bbox[3], 1) for r in t.rows})
+    figures = [w for w in inside if FIGURE_WORD.match(w["text"])]
+    if len(figures) < 4:
+        return None
+    standing = [w for w in figures if min(abs((w["top"] + w["bottom"]) / 2 - y) for y in lines) <= ON_THE_LINE]
+    if len(standing) < LIFT_SHARE * len(figures):
+        return None
+    out: list[list[str | None]] = []
+    for row in t.rows:
+        texts: list[str | None] = []
+        for box in row.cells:
+            if box is None:
+                texts.append(None)
+                continue
+            bx0, btop, bx1, bbottom = box
+            parts = []
+            for w in inside:
+                cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+                if w in standing:
+                    cy -= ON_THE_LINE + 1  # just above the line it stands on
+                if bx0 <= cx <= bx1 and btop <= cy < bbottom:
+                    parts.append(w)
+            parts.sort(key=lambda w: (round(w["top"]), w["x0"]))
+            texts.append(" ".join(w["text"] for w in parts))
+        out.append(texts)
+    return out
 
 
 def _column_ranges(rows: list[list[Cell | None]]) -> list[tuple[float, float]]:

@@ -181,6 +181,18 @@ def _unpack(data: bytes):
     return json.loads(zlib.decompress(data))
 
 
+DOUBTING_CHECKS = ("row", "column", "cross", "narrative")  # not "structure" (how the file was read)
+
+
+def _doubts(c: sqlite3.Cursor, doc_id: str) -> dict[str, list[list]]:
+    out: dict[str, list[list]] = {}
+    sql = "SELECT check_name, message, table_title, row_number FROM load_warnings WHERE id >= ? AND id < ?"
+    for check, message, table, row in c.execute(sql, prefix(doc_id)):
+        if check in DOUBTING_CHECKS and table:
+            out.setdefault(table, []).append([row, message])
+    return out
+
+
 def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
     """One document from its tables, rows, cells and narrative (at load time, to write its record)."""
     c = conn.cursor()
@@ -227,6 +239,7 @@ def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
         unit=d["unit"],
         tables=tables,
         facts={f["key"]: f for f in all_of("facts", "position")},
+        doubts=_doubts(c, doc_id),
         narrative={
             "definitions": all_of("definitions", "number"),
             "indicators": all_of("indicators", "position"),
