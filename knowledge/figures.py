@@ -129,7 +129,21 @@ class FiguresLayer(TermsLayer):
                     out.append(self._cell(doc, t, total, measure, label=measure))
                 elif not t.rows and t.note:
                     out.append(self._empty(doc, t, measure))
+            elif (parts := [c["key"] for c in t.columns if c["label"].split("/")[:-1][-1:] == [measure]]) and t.total_row():
+                out += self._group_sum(doc, t, measure, parts)
         return out
+
+    def _group_sum(self, doc: DocData, t: TableData, group: str, parts: list[str]) -> list[Candidate]:
+        """A group the header prints only as its parts (基本支出 / 人员支出 | 日常公用支出, no 小计):
+        its figure is theirs added, when every part's cell is sure."""
+        total = t.total_row()
+        if total is None or any(k in total.unsure for k in parts):
+            return []
+        cell = self._cell(doc, t, total, parts[0], label=group)
+        cell.value = round(sum(total.values.get(k, 0.0) for k in parts), 2)
+        cell.citation.column = f"{group}（{' + '.join(parts)}）"
+        cell.citation.value = cell.value
+        return [cell]
 
     def _empty(self, doc: DocData, t: TableData, label: str) -> Candidate:
         return Candidate(
