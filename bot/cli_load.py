@@ -68,7 +68,7 @@ def read_all(
     """Read every file, on `workers` processes (PDF parsing is nearly all CPU); a file that fails
     is reported and does not stop the others. Results come back in the order of the files."""
     files = list(expand(paths))
-    results: list[Disclosure | str] = []
+    results: list[Disclosure | Part | str] = []
     if workers > 1 and len(files) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -223,6 +223,11 @@ def cmd_check(args: argparse.Namespace, config) -> int:
     if not args.paths:
         raise CliError("请给出要检查的文件，或用 --kb 知识库 检查知识库")
     disclosures, errors = read_all(args.paths, workers=default_workers())
+    if getattr(args, "report", False):
+        from .cli_report import build_report, render_report
+
+        print(render_report(build_report(disclosures, errors), getattr(args, "format", "text") == "json"))
+        return 1 if errors else 0
     for e in errors:
         print(f"budgetbot: {e}", file=sys.stderr)
     for d in disclosures:

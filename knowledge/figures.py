@@ -65,11 +65,11 @@ class FiguresLayer(TermsLayer):
         keys = t.column_keys()
         if t.key in TWO_SIDED:
             side = "收入" if canon(r.name) == matched else "支出"
-            staged = [c["key"] for c in t.columns if c["side"] == side]
-            if _stage_column(staged, stage):  # a 决算's 收支总表: 年初预算数 | 调整预算数 | 决算数 on each side
-                staged = [k for k in staged if stage_fits(k, stage)]
-            own = [k for k in staged if k in r.values]
-            return own[0] if own else (staged[0] if staged else t.side_column(side))  # a second 支出 block has its own column
+            sided = [c["key"] for c in t.columns if c["side"] == side]
+            if _stage_column(sided, stage):  # a 决算's 收支总表: 年初预算数 | 调整预算数 | 决算数 on each side
+                sided = [k for k in sided if stage_fits(k, stage)]
+            own = [k for k in sided if k in r.values]
+            return own[0] if own else (sided[0] if sided else t.side_column(side))  # a second 支出 block has its own column
         staged = _stage_column(keys, stage)
         if staged:
             return staged

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Disclosure, Table, Warning_
+from .model import Disclosure, Row, Table, Warning_
 from .precision import CENT as TOL  # published figures are rounded to the cent; one cent of rounding per sum
 from .precision import agrees_as_stated
 from .template import TWO_SIDED, column_stage
@@ -118,7 +118,7 @@ def check_columns(t: Table) -> list[Warning_]:
         identities=[],
         rows=[RawRow(number=r.number, name=r.name, code=r.code, name_right=r.name_right) for r in t.rows],
     )
-    out = []
+    out: list[Warning_] = []
     columns = ["价值"] if t.key == "固定资产表" else [c.key for c in t.columns]
     if t.key in TWO_SIDED:
         return out + _two_sided_sums(t)
@@ -141,7 +141,7 @@ def check_columns(t: Table) -> list[Warning_]:
 LEVELS = (re.compile(r"^[一二三四五六七八九十]+、"), re.compile(r"^[（(][一二三四五六七八九十]+[)）]"), re.compile(r"^\d+[、.．]"))
 
 
-def _top_level(parent, kids: list) -> list:
+def _top_level(parent: Row, kids: list[Row]) -> list[Row]:
     """The rows a total adds up. Coded rows, and rows the layout placed, are as given; a 合计 over
     rows named without codes adds the rows of its top ordinal level (一、 before （一） before 1.);
     rows with neither codes nor ordinals (names only, levels shown by indentation) cannot be told

@@ -68,8 +68,8 @@ def grid_disclosure(
     found = identify(front, labelled, titles)
     narrative = parse_narrative(_narrative_lines(all_lines), source)
     if not tables:
-        seen = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
-        why = f"没有找到预算表（看到的标题：{'；'.join(seen) if seen else '无'}）"
+        shown = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
+        why = f"没有找到预算表（看到的标题：{'；'.join(shown) if shown else '无'}）"
         if narrative.facts and (department or found.department) and (year or found.year):
             # 附件1 情况说明 of a disclosure whose tables are another file: loaded with them
             who = require(found, source, department, year)

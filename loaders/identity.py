@@ -94,7 +94,8 @@ def is_body_name(name: str) -> bool:
     base = _ALIAS.sub("", name)
     if len(base) < 3 or re.search(r"表|部分|目录|说明|情况|构成|职责|职能|纳入", base) or PLACE_ONLY.match(base) or base in ("本部门", "本单位", "预算单位"):
         return False
-    return bool(_BODY_END.search(base)) or bool(_ALIAS.search(name) and _BODY_END.search(_ALIAS.search(name).group()[1:-1]))
+    alias = _ALIAS.search(name)
+    return bool(_BODY_END.search(base)) or bool(alias and _BODY_END.search(alias.group()[1:-1]))
 
 
 def require(who: Identity, source: str, department: str | None, year: int | None) -> Identity:
@@ -126,9 +127,9 @@ def identify(front_lines: list[str], labelled: list[str], titles: list[str] | No
             votes += _year_kind_scope(m, "标题", compact(text))
     for title in titles or []:
         t = compact(title)
-        m = TITLE_YEAR.search(t)
-        if m:
-            votes.append(Vote("年度", m.group(1), "表题", t))
+        found = TITLE_YEAR.search(t)
+        if found:
+            votes.append(Vote("年度", found.group(1), "表题", t))
         if UNIT_SCOPE.search(t):
             votes.append(Vote("范围", "单位", "表题", t))
         if "决算" in t:
@@ -170,7 +171,7 @@ def _cover_votes(marked: list[tuple[str, bool]]) -> list[Vote]:
             name = m.group("name")
             if not is_body_name(name):
                 continue
-            votes += [Vote("单位", name, "封面", joined), Vote("年度", year, "封面", joined), Vote("类型", m.group("kind"), "封面", joined)]
+            votes += [Vote("单位", name, "封面", joined), Vote("年度", str(year), "封面", joined), Vote("类型", m.group("kind"), "封面", joined)]
             if m.group("scope"):
                 votes.append(Vote("范围", "单位" if "单位" in m.group("scope") else "部门", "封面", joined))
             used_until = i + span - 1

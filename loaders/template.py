@@ -46,6 +46,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("一般公共预算经济分类支出表", ("一般公共预算", "支出", "经济分类"), ("基本支出",), meaning="一般公共预算支出按经济分类"),
     Kind("一般公共预算支出表", ("一般公共预算", "支出"), meaning="一般公共预算支出按功能分类"),
 )
+# The tables every 预算 and 决算 publishes (财政部's templates; provinces add more): a load report says
+# which of these a document has and which it lacks.
+STANDARD_TABLES = {
+    "预算": ("收支总表", "收入总表", "支出总表", "财政拨款收支总表", "一般公共预算支出表", "基本支出表", "三公经费表", "政府性基金支出表"),
+    "决算": ("收支总表", "收入总表", "支出总表", "财政拨款收支总表", "一般公共预算支出表", "基本支出表", "三公经费表", "政府性基金支出表"),
+}
 # What precedes the name of the table in a title: a table number, an ordinal, a year, the body.
 TITLE_NOISE = re.compile(
     r"^[、.．]?"  # the rest of an ordinal a contents line lost (一、)

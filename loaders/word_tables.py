@@ -102,7 +102,8 @@ def split_line(line: Line) -> tuple[list[Word], list[Word]]:
     """A body line's labels (codes and names) and figures. Codes are the numbers that lead a line
     before its name (208 | 20801 | 208 01 01 社会保障和就业支出); a line of numbers only is figures."""
     first_word = next((i for i, w in enumerate(line.words) if not NUMERIC.match(w.text)), None)
-    labels, figures = [], []
+    labels: list[Word] = []
+    figures: list[Word] = []
     for i, w in enumerate(line.words):
         after = line.words[i + 1].text if i + 1 < len(line.words) else ""
         numeric = bool(NUMERIC.match(w.text)) and not after.startswith(("年", "月", "日"))  # 2024 年度: a date

@@ -292,3 +292,32 @@ def test_warnings_are_few_and_the_known_false_alarm_kinds_are_gone(published):
     assert len(messages) <= 30
     ghzy = published["sh_putuo_ghzy_2024_js.pdf"]
     assert isinstance(ghzy, Disclosure) and any(w.expected == 4896.98 and w.found == 4884.09 for w in ghzy.warnings)
+
+
+# ------------------------------------------------------------------------------ the load report
+
+
+def test_the_load_report_says_what_each_file_is_and_what_its_checks_found():
+    """`budgetbot check --report --format json` over a folder: one entry per disclosure (北京's two
+    files as one), its identity with the evidence, its tables and the standard ones it lacks, the
+    document's own contradictions apart from the tables that could not be read, and a summary."""
+    import subprocess
+    import sys
+
+    files = sorted(str(p) for p in (DISCLOSURES / "real_more").glob("*.pdf"))
+    run = subprocess.run([sys.executable, "-m", "bot", "check", "--report", "--format", "json", *files], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["summary"]["files"] == 7 and report["summary"]["loaded"] == 7 and report["refused"] == []
+    by_body = {d["department"]: d for d in report["documents"]}
+    assert by_body["北京市统计局"]["kind"] == "部门预算" and "+" in by_body["北京市统计局"]["source"]
+    assert by_body["国家信访局"]["kind"] == "部门决算" and by_body["佛山市轨道交通局"]["year"] == 2019
+    assert all(d["evidence"] and d["tables"] for d in report["documents"])
+    assert by_body["北京市统计局"]["missing"] == [] and "三公经费表" in [t["kind"] for t in by_body["北京市统计局"]["tables"]]
+    s = report["summary"]
+    assert s["contradictions"] == sum(len(d["contradictions"]) for d in report["documents"])
+    one = str(DISCLOSURES / "real_more" / "cq_qxj_2026_ys.pdf")
+    text = subprocess.run([sys.executable, "-m", "bot", "check", "--report", one], capture_output=True, text=True, timeout=300)
+    assert "依据 单位：重庆市气象局" in text.stdout and text.stdout.strip().splitlines()[-1].startswith("共 1 个文件：载入 1")
+    alone = subprocess.run([sys.executable, "-m", "bot", "check", "--report", files[0]], capture_output=True, text=True, timeout=300)
+    assert "请与它的报表文件一起载入" in alone.stdout and alone.returncode == 1  # half of 北京's disclosure, alone
