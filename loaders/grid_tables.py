@@ -276,7 +276,7 @@ def _full_codes(rows: list[Row]) -> None:
             previous = r.code
 
 
-TOTAL_NAMES = re.compile(r"^(?:合计|总计|小计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计|收入合计|支出合计)$")
+TOTAL_NAMES = re.compile(r"^(?:[\u4e00-\u9fff]{0,8})(?:合计|总计|小计)$")  # 合计, 收入总计, 公用经费合计 …
 
 
 def _blank_totals(rows: list[Row], columns: list[str]) -> None:
