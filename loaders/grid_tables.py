@@ -46,6 +46,7 @@ SUBTOTALLED = ("基本支出", "项目支出", "财政拨款收入", "一般公�
 INDEX_HEADERS = re.compile(r"^(?:行次|栏次|行号|序次)$")
 # Marks in the label cells of a row that numbers the columns (栏次 1 2 3 …; ** 1 2 3; 甲 乙 1 2).
 COLUMN_NUMBER_MARKS = re.compile(r"^(?:栏次|行次|\*+|[甲乙丙丁]|—|-)$")
+THREE_ITEMS = ("因公出国", "公务接待", "公务用车")  # what the “三公”经费 adds up
 SCALE = {"元": 1e-4, "千元": 0.1, "万元": 1.0}
 
 
@@ -215,6 +216,8 @@ def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[li
     for key, row in paths.items():  # the header's groups: 小计 / 合计 of a group is the sum of its items
         group = key[:-2] if key[-1] in ("合计", "小计") else key[:-1]
         parent = next((paths[group + (t,)] for t in ("合计", "小计") if group + (t,) in paths), None)
+        if not group and not any(item in row.name for item in THREE_ITEMS):
+            continue  # 机关运行经费, 会议费, 培训费 printed beside the 三公: not parts of its 合计
         if parent is not None and parent is not row:
             row.parent = parent.number
     return Table(key=kind, title=title, columns=list(columns.values()), rows=list(rows.values()), page=g.page)
