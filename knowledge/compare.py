@@ -15,6 +15,8 @@ from .conventions import (
     _main_column,
     _short,
     _subset,
+    asked_scope,
+    scope_of,
 )
 from .describe import DescribeLayer
 from .documents import DocData
@@ -170,8 +172,8 @@ class CompareLayer(DescribeLayer):
         a measure computed at load time is read from `key_figures`; anything else reads the
         documents. A chat shows the first MAX_RANKED; the count says how many there are."""
         measure = self.key_measures.get(signature(q))
+        kind, scope, apart = self._comparable(q, only)
         if only is None and measure is not None:
-            counted = self.key_counts.get(measure, {}).get("newest" if q.year is None else str(q.year), 0)
             rows, total = store.ranking(
                 self.conn,
                 measure,
@@ -179,14 +181,17 @@ class CompareLayer(DescribeLayer):
                 departments=self.departments_of(q.place) if q.place else None,
                 descending=q.intent != "bottom",
                 limit=MAX_RANKED,
-                counted=counted if measure in self.key_counts else None,
+                kind=kind,
+                scope=scope,
             )
             ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
-            return self._ranked(q, ranked, total, [])
+            return self._ranked(q, ranked, total, [], apart)
         newest: dict[str, dict] = {}
         for d in self.documents:
             if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
                 continue
+            if only is None and (d["kind"], scope_of(d) if d.get("scope") is None else d["scope"]) != (kind, scope):
+                continue  # 预算 with 预算, 部门 with 部门
             if q.place and q.place not in d["department"]:
                 continue  # 曲阳县哪个部门…: the bodies of that place only
             kept = newest.get(d["department"])
@@ -202,9 +207,25 @@ class CompareLayer(DescribeLayer):
         results.sort(key=lambda x: x[1].figure, reverse=q.intent != "bottom")
         ranked = [(doc.department, doc.year, c.figure, c.unit, c.label, c.value, c.citation) for doc, c in results]
         missing = [d for d in (only or []) if d not in newest]
-        return self._ranked(q, ranked[:MAX_RANKED], len(ranked), missing)
+        return self._ranked(q, ranked[:MAX_RANKED], len(ranked), missing, apart if only is None else "")
 
-    def _ranked(self, q: Query, ranked: list[tuple], total: int, missing: list[str]) -> Answer:
+    def _comparable(self, q: Query, only: list[str] | None) -> tuple[str, str, str]:
+        """What a ranking compares: 预算 (决算 when the question asks what was spent), of 部门 (单位
+        when the question says so, or when only units are loaded) — a 部门预算 holds its own unit's,
+        so mixing them counts twice — and a sentence naming what was left out."""
+        kind = "决算" if q.stage == "决算数" or "决算" in q.text else "预算"
+        docs = [d for d in self.documents if (q.year is None or d["year"] == q.year) and (not q.place or q.place in d["department"])]
+        asked = asked_scope(q.question)
+        scope = asked or ("部门" if any(d["kind"] == kind and d.get("scope", "部门") == "部门" for d in docs) else "单位")
+        others: dict[str, int] = {}
+        for d in docs:
+            if (d["kind"], d.get("scope", "部门")) != (kind, scope):
+                label = f"{d.get('scope', '部门')}{d['kind']}"
+                others[label] = others.get(label, 0) + 1
+        apart = "、".join(f"{n}份{label}" for label, n in sorted(others.items()))
+        return kind, scope, (f"（只比较{scope}{kind}；另有{apart}未列入，不同类的公开不能相比）" if apart else "")
+
+    def _ranked(self, q: Query, ranked: list[tuple], total: int, missing: list[str], apart: str = "") -> Answer:
         if not ranked:
             return self._help(q, "各部门的数据里没有找到这一项。")
         lines = [f"{department}（{year}年）{fmt(figure)} {unit}" for department, year, figure, unit, *_ in ranked]
@@ -218,6 +239,8 @@ class CompareLayer(DescribeLayer):
             text = f"各部门{top_label}："
         if missing:
             lines.append(f"（{'、'.join(missing)}没有{q.year}年的数据）")
+        if apart:
+            lines.append(apart)
         return Answer(
             q.question,
             "answered",

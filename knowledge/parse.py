@@ -139,6 +139,9 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
             q.unknown_department = place.group(0)
             q.department_guesses = vocab.guess_department(place.group(0))
+        form = vocab.place_form(rest) if q.place else None
+        if form and not q.unknown_department:
+            rest = rest.replace(form, " ", 1)  # 无锡市哪个部门…: the place is where, never what (无锡市第…)
     q.all_departments = bool(ALL_DEPARTMENTS.search(rest))
     code = CODE.search(rest)
     if code:

@@ -397,10 +397,12 @@ class Vocabulary:
 
     def find_place(self, text: str) -> str | None:
         """A place of the loaded bodies the question names (曲阳县, 曲阳, 普陀区): the full form."""
-        for form in self._place_forms:
-            if form in text:
-                return self.places[form]
-        return None
+        form = self.place_form(text)
+        return self.places[form] if form else None
+
+    def place_form(self, text: str) -> str | None:
+        """The words a question names a loaded body's place with (无锡市, 曲阳)."""
+        return next((form for form in self._place_forms if form in text), None)
 
     def guess_department(self, mention: str) -> list[str]:
         """The loaded departments a mention that matched none may mean (财正局 → 清苑县财政局), to

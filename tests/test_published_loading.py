@@ -321,3 +321,18 @@ def test_the_load_report_says_what_each_file_is_and_what_its_checks_found():
     assert "依据 单位：重庆市气象局" in text.stdout and text.stdout.strip().splitlines()[-1].startswith("共 1 个文件：载入 1")
     alone = subprocess.run([sys.executable, "-m", "bot", "check", "--report", files[0]], capture_output=True, text=True, timeout=300)
     assert "请与它的报表文件一起载入" in alone.stdout and alone.returncode == 1  # half of 北京's disclosure, alone
+
+
+def test_rankings_compare_like_with_like(published_engine):
+    """预算 with 预算, 部门 with 部门 (a 部门预算 holds its own unit's: both would count it twice),
+    and the ranking says what it left out; a place in the question is where, never what (无锡市 is
+    not the start of a 政府采购 row 无锡市第…)."""
+    a = ask(published_engine, "哪个部门项目支出最多")
+    assert a.status == "answered" and a.value == pytest.approx(231909.40)  # 无锡市教育局's 部门预算
+    listed = [c.document for c in a.citations]
+    assert listed and all(d.endswith("/预算") for d in listed)  # no 单位 (…·单位) and no 决算
+    assert "（本级）" not in "".join(a.items) and any("单位预算" in i and "决算" in i for i in a.items)
+    place = ask(published_engine, "无锡市哪个部门项目支出最多")
+    assert place.value == pytest.approx(231909.40) and all("采购" not in c.table for c in place.citations)
+    final = ask(published_engine, "哪个部门项目支出决算最多")
+    assert final.status == "answered" and all(c.document.endswith("/决算") for c in final.citations)
