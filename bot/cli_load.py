@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from knowledge import store
 from loaders import DisclosureFormatError, read_disclosure
 from loaders.model import Disclosure
 from loaders.parts import Part, PartOfDisclosure, pair
+from loaders.version import file_sha256
 
 from .config import resolve_kb
 
@@ -165,8 +167,13 @@ def _why(best: Disclosure, other: Disclosure) -> str:
 def cmd_load(args: argparse.Namespace, config) -> int:
     path, _ = resolve_kb(args.kb, config)
     workers = args.workers or default_workers()
-    read, errors = read_all(args.paths, progress=sys.stderr.isatty(), department=args.department, year=args.year, workers=workers)
+    paths, skipped = _new_files(path, args.paths, bool(args.department or args.year))
+    read, errors = read_all(paths, progress=sys.stderr.isatty(), department=args.department, year=args.year, workers=workers)
     disclosures, notes = choose(read)
+    if skipped:
+        print(f"未变 {len(skipped)} 个文件：内容与已载入的相同，按同样的规则读过，不再读取")
+        if not disclosures:
+            store.write(path, [])  # what the base derives is brought up to date all the same
     if disclosures:
         results = store.write(path, disclosures)
         print_summary(disclosures, results)
@@ -181,6 +188,34 @@ def cmd_load(args: argparse.Namespace, config) -> int:
     if errors and len(errors) + len(read) > 1:
         print(f"budgetbot: {len(errors) + len(read)} 个文件中有 {len(errors)} 个未能载入", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _new_files(kb: Path, paths: list[str], named: bool) -> tuple[list[str], list[str]]:
+    """The files to read: not those whose content these reading rules already read into the base
+    (a folder loaded again, a file repeated under other names), each content once. Files named
+    with --department/--year are always read (the name given may differ)."""
+    files = [str(f) for f in expand(paths)]
+    if named:
+        return files, []
+    known: dict[str, str] = {}
+    if kb.is_file():
+        try:
+            with contextlib.closing(store.open_readonly(kb)) as conn:
+                known = store.read_by_current_rules(conn)
+        except (store.KnowledgeBaseError, sqlite3.DatabaseError):
+            known = {}  # another version's or a damaged base: the write says so; read every file
+    fresh, skipped, seen = [], [], set()
+    for f in files:
+        if not Path(f).is_file():
+            fresh.append(f)  # reading it says what is wrong
+            continue
+        sha = file_sha256(f)
+        if sha in known or sha in seen:
+            skipped.append(f)
+        else:
+            seen.add(sha)
+            fresh.append(f)
+    return fresh, skipped
 
 
 SUMMARY_COLUMNS = ("状态", "部门", "年度", "类型", "格式", "表", "行", "数字", "名词", "指标", "提示", "文件")

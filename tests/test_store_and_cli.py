@@ -254,3 +254,23 @@ def test_reading_on_several_processes_gives_the_same_base_and_the_same_errors(tm
         outputs[workers] = (digest(kb), [line for line in err.splitlines()], out.replace(str(kb), "KB"))
     assert outputs["1"] == outputs["2"]
     assert "b_broken.pdf" in outputs["2"][1][0] and "c_notes.txt" in outputs["2"][1][1]
+
+
+def test_a_file_already_read_by_these_rules_is_not_read_again(tmp_path, capsys):
+    """A folder loaded again, or one file under two names: each content is read once; a document
+    an older reader read (other rules) is read again, even from an unchanged file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(SAMPLE.read_bytes())
+    (folder / "same_under_another_name.txt").write_bytes(SAMPLE.read_bytes())
+    kb = tmp_path / "kb.db"
+    assert main(["load", "--kb", str(kb), str(folder)]) == 0
+    first = capsys.readouterr().out
+    assert "新增" in first and "未变 1 个文件" in first  # the copy is not read
+    before = kb.read_bytes()
+    assert main(["load", "--kb", str(kb), str(folder)]) == 0
+    assert "未变 2 个文件" in capsys.readouterr().out and kb.read_bytes() == before  # nothing read, nothing written
+    with sqlite3.connect(kb) as c:  # as if an older reader had read it
+        c.execute("UPDATE documents SET loader = 'older-rules'")
+    assert main(["load", "--kb", str(kb), str(folder / "a.txt")]) == 0
+    assert "替换" in capsys.readouterr().out

@@ -33,6 +33,7 @@ from .read import (
     load_document,
     open_readonly,
     ranking,
+    read_by_current_rules,
     read_table,
     vocabulary_sources,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "open_readonly",
     "put_derived",
     "ranking",
+    "read_by_current_rules",
     "read_table",
     "vocabulary_sources",
     "write",

@@ -123,6 +123,15 @@ def first_definers(conn: sqlite3.Connection) -> dict[str, str]:
     return first
 
 
+def read_by_current_rules(conn: sqlite3.Connection) -> dict[str, str]:
+    """File content hash → the document it was read into, for documents these reading rules read
+    (a load skips such files instead of reading them again)."""
+    from loaders.version import LOADER_RULES
+
+    sql = "SELECT source_sha256, id FROM documents WHERE loader = ? AND source_sha256 != ''"
+    return {sha: doc for sha, doc in conn.execute(sql, [LOADER_RULES])}
+
+
 def ranking(
     conn: sqlite3.Connection,
     measure: str,

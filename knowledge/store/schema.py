@@ -26,6 +26,7 @@ SCHEMA = """
 CREATE TABLE documents (
     id TEXT PRIMARY KEY, department TEXT, department_code TEXT, year INTEGER, kind TEXT, scope TEXT, unit TEXT,
     identity TEXT,  -- where body, year, kind and scope were read (one line each)
+    loader TEXT,  -- the reading rules that read it (loaders.version.LOADER_RULES)
     source TEXT, source_name TEXT, source_sha256 TEXT, source_format TEXT,
     tables INTEGER, rows INTEGER, facts INTEGER, definitions INTEGER, indicators INTEGER, warnings INTEGER
 );

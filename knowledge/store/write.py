@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlite_utils
 
 from loaders.model import Disclosure
+from loaders.version import LOADER_RULES
 
 from ..documents import document_record, narrative_record
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
@@ -130,8 +131,8 @@ def _delete(db: sqlite_utils.Database, doc: str) -> None:
 
 def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
     doc = document_id(d)
-    existing = db.execute("SELECT source, source_sha256 FROM documents WHERE id = ?", [doc]).fetchone()
-    if existing and existing[1] == d.source_sha256 and d.source_sha256:
+    existing = db.execute("SELECT source, source_sha256, loader FROM documents WHERE id = ?", [doc]).fetchone()
+    if existing and existing[1] == d.source_sha256 and d.source_sha256 and existing[2] == LOADER_RULES:
         return WriteResult(doc, "unchanged")
     if existing:
         _delete(db, doc)
@@ -149,6 +150,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                 "scope": d.scope,
                 "unit": d.unit,
                 "identity": "\n".join(d.identity),
+                "loader": LOADER_RULES,
                 "source": d.source,
                 "source_name": Path(d.source).name,
                 "source_sha256": d.source_sha256,
