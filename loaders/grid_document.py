@@ -87,10 +87,25 @@ def grid_disclosure(
         except DisclosureFormatError as e:
             raise PartOfDisclosure(Part(d, "tables", e.reason)) from None
     who = require(found, source, department, year)
+    _body_totals(tables, who.department or "")
     return disclosure(
         who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
         source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
     )
+
+
+def _body_totals(tables: list[Table], body: str) -> None:
+    """A table listing by 科目 whose first row, uncoded, is named for the body (深圳: 深圳市统计局（本级）
+    above 201 一般公共服务支出 …) opens with the body's total: it is the table's 合计 row (the
+    printed name is kept in the row's texts)."""
+    flat = compact(body)
+    for t in tables:
+        first = t.rows[0] if t.rows else None
+        if first is None or first.code or not any(r.code for r in t.rows[1:]) or not flat:
+            continue
+        if compact(first.name) in (flat, flat + "合计") or compact(first.name).startswith(flat):
+            first.texts = {**first.texts, "名称": first.name}
+            first.name = "合计"
 
 
 def _inherit_units(grids: list[Grid]) -> None:
