@@ -49,7 +49,7 @@ def build_report(disclosures: list[Disclosure], errors: list[str]) -> dict:
         "documents": [vars(r) for r in docs],
         "refused": errors,
         "summary": {
-            "files": len(disclosures) + len(errors),
+            "files": sum(1 + d.source.count(" + ") for d in disclosures) + len(errors),  # a joined disclosure is two files
             "loaded": len(disclosures),
             "refused": len(errors),
             "tables": sum(len(r.tables) for r in docs),

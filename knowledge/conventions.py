@@ -107,7 +107,22 @@ GENERAL_FUND = re.compile(r"一般公共预算|财政拨款")
 
 def all_one_fund(doc: DocData) -> bool:
     """Whether all of a document's money is 一般公共预算 财政拨款: its 收入总表's 合计 row has one
-    source, and that source is the general budget. Unknown (no such table) is no."""
+    source, and that source is the general budget; or its 收支总表's income total is its 财政拨款 /
+    一般公共预算 row. Unknown (neither table says) is no."""
+    return _one_fund_income_table(doc) or _one_fund_two_sided(doc)
+
+
+def _one_fund_two_sided(doc: DocData) -> bool:
+    t = doc.tables.get("收支总表")
+    column = t.side_column("收入") if t is not None else None
+    if t is None or column is None:
+        return False
+    totals = [r.values.get(column) for r in t.rows if canon(r.name) in ("收入合计", "收入总计", "本年收入合计", "总计")]
+    general = [r.values.get(column) for r in t.rows if GENERAL_FUND.search(r.name or "") and column not in r.unsure]
+    return bool(totals and general and totals[0]) and any(g is not None and abs(g - totals[0]) < 0.005 for g in general)  # type: ignore[operator]
+
+
+def _one_fund_income_table(doc: DocData) -> bool:
     t = doc.tables.get("收入总表")
     if t is None:
         return False

@@ -308,7 +308,7 @@ def test_the_load_report_says_what_each_file_is_and_what_its_checks_found():
     run = subprocess.run([sys.executable, "-m", "bot", "check", "--report", "--format", "json", *files], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
-    assert report["summary"]["files"] == 7 and report["summary"]["loaded"] == 7 and report["refused"] == []
+    assert report["summary"]["files"] == 8 and report["summary"]["loaded"] == 7 and report["refused"] == []
     by_body = {d["department"]: d for d in report["documents"]}
     assert by_body["北京市统计局"]["kind"] == "部门预算" and "+" in by_body["北京市统计局"]["source"]
     assert by_body["国家信访局"]["kind"] == "部门决算" and by_body["佛山市轨道交通局"]["year"] == 2019
