@@ -123,14 +123,20 @@ class EngineBase:
         无锡市教育局（本级）; 苏州市自然资源和规划局's 部门预算 and 单位预算): the question's words choose
         (部门预算, 单位预算, 本级), else it is asked which. Other bodies are left to the callers."""
         bodies = {same_body(d["department"]) for d in docs}
-        if len(bodies) != 1 or len({scope_of(d) for d in docs}) < 2:
+        if len(bodies) != 1:
             return docs, None
-        if q.year is not None and len({scope_of(d) for d in docs if d["year"] == q.year}) < 2:
+        # two scopes of one year and kind: a 部门预算 and a 单位预算 of 2026 (not a 2021 部门决算 beside
+        # a 2022 单位预算, which the year and the stage tell apart)
+        years: dict[tuple[int, str], set[str]] = {}
+        for d in docs:
+            years.setdefault((d["year"], d["kind"]), set()).add(scope_of(d))
+        both = [key for key, scopes in years.items() if len(scopes) > 1 and (q.year is None or key[0] == q.year)]
+        if not both:
             return docs, None
         asked = asked_scope(q.question)
         if asked is not None:
-            return [d for d in docs if scope_of(d) == asked], None
-        chosen = [d for d in docs if q.year is None or d["year"] == q.year]
+            return [d for d in docs if scope_of(d) == asked or (d["year"], d["kind"]) not in both], None
+        chosen = [d for d in docs if (d["year"], d["kind"]) == both[0]]
         name, kind, year = same_body(chosen[0]["department"]), chosen[0]["kind"], chosen[0]["year"]
         rest = self._strip(q.question)
         for d in chosen:

@@ -237,8 +237,9 @@ class FiguresLayer(TermsLayer):
             for key in tables:  # a table named alone: its 合计, or 0 when it is empty
                 t = doc.tables.get(key)
                 total = t.total_row() if t is not None else None
-                if t is not None and total is not None:
-                    cands.append(self._cell(doc, t, total, _main_column(t), label=t.title))
+                if t is not None and total is not None:  # in a 决算, the column of the stage asked
+                    column = _stage_column(t.column_keys(), q.stage) or _main_column(t)
+                    cands.append(self._cell(doc, t, total, column, label=t.title))
                 elif t is not None and not t.rows and t.note:
                     cands.append(self._empty(doc, t, t.title))
         if not tables and not q.code:

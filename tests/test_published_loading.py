@@ -257,6 +257,13 @@ def test_a_部门预算_and_a_单位预算_of_one_body_are_two_documents(publish
     assert sorted(a.value for a in answers) == sorted([department_figure, unit_figure])
 
 
+def test_scopes_of_different_years_are_not_two_versions_of_one_disclosure(published_engine):
+    """平南县第一中学: a 2021 部门决算 and a 2022 单位预算 are told apart by year and stage, never asked
+    about as 部门 or 单位 (2021年底 is a date, and the 2021 document states it)."""
+    a = ask(published_engine, "平南县第一中学2021年底有几辆车")
+    assert a.status == "answered" and a.value == 0 and a.unit == "辆"
+
+
 def test_a_blank_total_is_not_zero_and_a_table_without_its_unit_line_takes_its_neighbours(published_engine):
     """上海市审计局 2026 prints its 收支总表's 收入总计 blank; 上海市数据局 2026 prints its 收入预算总表
     without 单位：元 (every table beside it says 元)."""
