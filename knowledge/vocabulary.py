@@ -308,6 +308,7 @@ class Vocabulary:
         for word, key in TABLE_WORDS.items():
             v.add(word, Term("table", key))
         for word, targets in SYNONYMS.items():
+            word = canon(word)  # as a question is read: （境） is (境)
             for target in (targets,) if isinstance(targets, str) else targets:
                 for t in list(v.terms.get(canon(target), [])):
                     v.add(word, t)

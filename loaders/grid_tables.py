@@ -180,6 +180,14 @@ def _key(path: list[str], kind: str, used: set[str], taken: set[str] | None = No
     return key, side
 
 
+def _items_as_columns(values: list[Slot], body: list[list[Cell]]) -> bool:
+    """A 三公 table printing its items as columns (因公出国（境）费 | 公务接待费 | 公务用车…) over a
+    single row of figures, or that row repeated for the body (合计; 长沙市信访局)."""
+    items = sum(1 for s in values if any(word in "/".join(s.path) for word in THREE_ITEMS))
+    rows = [r for r in body if any(compact(c.text) for c in r)]
+    return items >= 2 and 1 <= len(rows) <= 3
+
+
 def _wide_name(path: list[str]) -> str:
     """A row name for one figure of a table printed as a single row (“三公”经费表)."""
     parts = [re.sub(r"^\d{4}年", "", p) for p in path if p not in ("预算数", "决算数")]
@@ -188,10 +196,21 @@ def _wide_name(path: list[str]) -> str:
         return "合计"
     leaf = parts[-1]
     if leaf in ("合计", "小计"):
-        return parts[-2] if len(parts) >= 2 else "合计"
-    if leaf in ("购置费", "运行费") and len(parts) >= 2 and "公务用车" in parts[-2]:
-        return "公务用车" + leaf
-    return leaf
+        leaf = parts[-2] if len(parts) >= 2 else "合计"
+    elif leaf in ("购置费", "运行费") and len(parts) >= 2 and "公务用车" in parts[-2]:
+        leaf = "公务用车" + leaf
+    return _item_name(leaf)
+
+
+def _item_name(name: str) -> str:
+    """The 三公 item a header names, as the other templates name it: 三公经费财政拨款预算总额 and
+    三公经费预（决）算数 are the 三公经费; 因公出国（境）费用 the 因公出国（境）费; 其中：公务用车购置 the
+    公务用车购置费."""
+    name = re.sub(r"^其中[:：]", "", name)
+    if name.startswith(("三公", "“三公”")):
+        return "三公经费"
+    name = re.sub(r"费用$", "费", name)
+    return re.sub(r"^(公务用车(?:购置|运行))$", r"\1费", name)
 
 
 def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[list[Cell]], scale: float) -> Table:
@@ -237,8 +256,9 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     body = _body_cells([g, *g.continued], header)
     _classify(slots, body)
     values = [s for s in slots if s.role == "value"]
-    if values and all(s.role == "value" for s in slots) and kind == "三公经费表":
-        t = _wide_table(kind, title, g, slots, body, scale)
+    if kind == "三公经费表" and values and (all(s.role == "value" for s in slots) or _items_as_columns(values, body)):
+        # the items are the columns, over one row of figures (and perhaps a label cell: 合计, the body)
+        t = _wide_table(kind, title, g, values, body[:1] if not all(s.role == "value" for s in slots) else body, scale)
         t.unit = unit
         return t, []
     slots = [s for s in slots if s.role != "empty"]

@@ -343,3 +343,15 @@ def test_rankings_compare_like_with_like(published_engine):
     assert place.value == pytest.approx(231909.40) and all("采购" not in c.table for c in place.citations)
     final = ask(published_engine, "哪个部门项目支出决算最多")
     assert final.status == "answered" and all(c.document.endswith("/决算") for c in final.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("北京市统计局2026年因公出国（境）费用预算多少", 45.19), ("长沙市信访局2026年公务接待费预算多少", 3.0), ("北京市统计局2026年三公经费是多少", 73.79)],
+)
+def test_a_三公_table_printing_its_items_as_columns_answers_each_item(published_engine, question, value):
+    """北京 and 长沙 print the 三公 items as columns over one 合计 row (北京 names the total
+    三公经费财政拨款预算总额, and says 费用 for 费): each item is answered from its column."""
+    a = ask(published_engine, question)
+    assert a.status == "answered" and a.value == pytest.approx(value), a.answer
+    assert any("三公" in c.table for c in a.citations)
