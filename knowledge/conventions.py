@@ -138,8 +138,9 @@ def _one_fund_income_table(doc: DocData) -> bool:
 
 
 def side_fits(column: str | None, table_kind: str | None, question: str) -> bool:
-    """A question asking what was spent (支出) is not answered from an income column (收入决算表's
-    财政拨款收入 by function is where the money came from, not what was spent)."""
+    """A question asking what was spent (支出) is not answered from an income column or an income
+    figure of the narrative (收入决算表's 财政拨款收入 by function, 一般公共预算财政拨款收入19572.91万元:
+    where the money came from, not what was spent)."""
     asks_spending = "支出" in question and "收入" not in question
     asks_income = "收入" in question and "支出" not in question
     if table_kind in TWO_SIDED:

@@ -253,7 +253,7 @@ class FiguresLayer(TermsLayer):
         if whole and "基本" not in q.match_text:
             cands = [c for c in cands if not (_table_kind_of(doc, c) in BASIC_ONLY and c.citation.name in whole)]
         cands = [c for c in cands if fund_named(_table_kind_of(doc, c), q.text)]
-        cands = [c for c in cands if side_fits(c.citation.column, _table_kind_of(doc, c), q.text)]
+        cands = [c for c in cands if side_fits(c.citation.column if c.from_table else c.label, _table_kind_of(doc, c), q.text)]
         if doc.kind == "决算":
             cands = [c for c in cands if _fits_stage(c, q.stage)]
             if not cands and q.stage in ("年初预算", "全年预算"):

@@ -24,6 +24,10 @@ from .text import Line
 
 CELL = re.compile(r"\S+(?: \S+)*")  # cells are separated by two spaces or more
 TOC_LINE = re.compile(r"[.…·]{4,}|^[一二三四五六七八九十]+、")
+# A line starting with the decimal part of a figure (.62, .62万元): the text layer printed every
+# figure's decimals apart (重庆's generator), so what stands where cannot be read from the text.
+SPLIT_DECIMALS = re.compile(r"^\s*\.\d{1,2}(?:\s|万元|$)")
+MIN_SPLIT_LINES = 3
 NARRATIVE_HEADING = re.compile(r"^第[一二三四五六七八九十]部分|情况说明$|^名词解释$|编制说明$")
 
 
@@ -36,6 +40,11 @@ def read_layout(text: str, source: str, *, department: str | None = None, year: 
         if not _is_title(lines[i].text) and len(compact(lines[i + 1].text)) <= 3 and _is_title(lines[i].text + lines[i + 1].text):
             lines[i] = Line(lines[i].number, lines[i].page, lines[i].text.strip() + lines[i + 1].text.strip())
             lines[i + 1] = Line(lines[i + 1].number, lines[i + 1].page, "")
+    split = [ln.text.strip() for ln in lines if SPLIT_DECIMALS.match(ln.text)]
+    if len(split) >= MIN_SPLIT_LINES:  # 14,770 on one line and .62 under it: no figure can be trusted
+        raise DisclosureFormatError(
+            source, f"这份文本把数字的小数部分拆到了另一行（如“{split[0][:12]}”），无法可靠读出数字：请载入原 PDF"
+        )
     titles = [i for i, ln in enumerate(lines) if _is_title(ln.text)]
     if not titles:
         raise DisclosureFormatError(source, "没有找到预算表（文本里没有“收支总表”“支出总表”这样的表名）")
@@ -148,11 +157,24 @@ def _row(cells: list[str], columns: list[Column], kind: str, scale: float, n: in
     row = Row(number=n, name=name, code=code, page=ln.page, line=ln.number)
     keys = [c.key for c in columns]
     amounts = [v * scale for v in figures]
-    if len(amounts) == len(keys):
-        row.values = dict(zip(keys, amounts, strict=True))
-    elif amounts:
+    placed = dict(zip(keys, amounts, strict=True)) if len(amounts) == len(keys) else None
+    if placed is not None and _sums_hold(columns, placed, kind):
+        row.values = placed
+    elif amounts:  # as many figures as labels, in an order the header's sums do not confirm: not placed
         row.ambiguous = [Ambiguity(value=v, candidates=list(keys)) for v in amounts]
     return row
+
+
+def _sums_hold(columns: list[Column], values: dict[str, float], kind: str) -> bool:
+    """The figures of a row placed in order are kept only when the sums the header promises hold
+    for them (合计 = 基本支出 + 项目支出 …): a header with groups (基本支出 over 人员支出 | 日常公用支出)
+    read as words has more labels than columns, and the count alone would misplace them."""
+    from .checks import TOL, row_identities
+
+    identities = row_identities(Table(key=kind, title="", columns=columns))
+    if "合计" in values and len(values) > 1 and not identities:
+        return False  # a 合计 with parts whose sum cannot be stated: nothing confirms the order
+    return all(abs(values.get(total, 0.0) - sum(values.get(k, 0.0) for k in parts)) <= TOL * max(1, len(parts)) for total, parts in identities)
 
 
 def _two_sided(cells: list[str], columns: list[Column], scale: float, n: int, ln: Line) -> Row | None:
