@@ -255,8 +255,8 @@ def _stage_column(keys: list[str], stage: str | None) -> str | None:
     """In a 决算 table printing its budget beside its 决算数 (预算数 | 决算数; 年初预算数 | 调整预算数 |
     决算数/合计 …), the first column of the stage the question asks for; None in a table without
     budget columns."""
-    if not any(column_stage(k) != "决算数" for k in keys):
-        return None
+    if not any(column_stage(k) != "决算数" for k in keys) or any(NOT_THIS_YEAR.search(k) for k in keys):
+        return None  # no budget beside a 决算数; or this year's beside last year's (上年预算数 | 本年预算数 | 增减额)
     if stage == "全年预算" and not any(column_stage(k) == "全年预算" for k in keys):
         stage = "年初预算"  # a template printing one budget: it is the year's
     return next((k for k in keys if stage_fits(k, stage)), None)

@@ -207,6 +207,8 @@ class FiguresLayer(TermsLayer):
             cands += self._row_candidates(q, doc, names, measure if names != rows or len(measures) else None, tables)
             if measure and not cands:
                 cands += self._row_candidates(q, doc, names, None, tables)
+            if measure and not cands and names != rows:  # the subject is a row too (一、一般公共预算拨款收入)
+                cands += self._row_candidates(q, doc, rows, None, tables)
         if measure and (not cands or (set(rows) <= set(measures) and not any(c.broad for c in cands))):
             # 基本支出 asked: the all-funds table's 合计 row, also when a 财政拨款 table has a 基本支出 row
             cands += self._measure_candidates(doc, measure, tables)
