@@ -107,21 +107,26 @@ class CompareLayer(DescribeLayer):
         departments = q.departments or (self.departments if len(self.departments) == 1 else [])
         return {d["year"] for d in self.of_departments(departments)}
 
-    def _with_previous(self, q: Query, year: int) -> int | None:
-        """`year` when the department's year before it is loaded too (2024年…比上年)."""
+    def _comparable_years(self, q: Query) -> set[int]:
+        """The years of the department's documents that compare with each other: of one kind
+        (预算 with 预算; a 2022 决算 is not the year before a 2023 预算) and one scope."""
         departments = q.departments or (self.departments if len(self.departments) == 1 else [])
         if len(departments) != 1:
-            return None
-        years = {d["year"] for d in self.by_department.get(departments[0], [])}
-        return year if {year, year - 1} <= years else None
+            return set()
+        docs = self.by_department.get(departments[0], [])
+        kind = "决算" if q.stage == "决算数" or "决算" in q.text else "预算"
+        return {d["year"] for d in docs if d["kind"] == kind and d.get("scope", "部门") == "部门"} or {
+            d["year"] for d in docs if d["kind"] == kind
+        }
+
+    def _with_previous(self, q: Query, year: int) -> int | None:
+        """`year` when the department's year before it is loaded too, of the same kind (2024年…比上年)."""
+        return year if {year, year - 1} <= self._comparable_years(q) else None
 
     def _latest_with_previous(self, q: Query) -> int | None:
         """For 比上年 without a year: the newest year of the department, when the year before it is
-        loaded too (then the change comes from the tables of both)."""
-        departments = q.departments or (self.departments if len(self.departments) == 1 else [])
-        if len(departments) != 1:
-            return None
-        years = {d["year"] for d in self.by_department.get(departments[0], [])}
+        loaded too, of the same kind (then the change comes from the tables of both)."""
+        years = self._comparable_years(q)
         newest = max(years, default=None)
         return newest if newest is not None and newest - 1 in years else None
 
@@ -134,6 +139,12 @@ class CompareLayer(DescribeLayer):
             if problem is not None:
                 return problem
             doc = docs[0]
+            if found and doc.kind != next(iter(found.values()))[0].kind:
+                later_doc = doc if year == later else found[later][0]
+                return self._help(  # a 预算 and a 决算 are not the same figure of two years
+                    q, f"{doc.department}载入的{earlier}年是{found[earlier][0].kind if earlier in found else doc.kind}、"
+                    f"{later}年是{later_doc.kind}，不是同一类公开，不能直接相比。"
+                )
             cands = [c for c in self._gather(replace(q, narrative_only=False), doc) if c.value is not None and c.from_table]
             values = {round(c.figure, 2) for c in cands}
             if len(values) != 1:

@@ -387,3 +387,15 @@ def test_copied_text_never_places_a_figure_its_table_does_not_confirm(text_engin
     not in that order (合计 ≠ the parts); a 收入 figure of the narrative is not a 支出."""
     a = ask(text_engines[style], question)
     assert a.value is None or abs(a.value - never) > 0.01, a.answer
+
+
+def test_a_change_from_last_year_compares_like_with_like(published_engine):
+    """瑞金人社局 has a 2023 预算 and a 2022 决算: 比上年 is the 2023 narrative's own statement (against
+    last year's budget, +28.07), never the 2022 决算 subtracted (−325.42); two years named outright
+    are refused as unlike."""
+    a = ask(published_engine, "瑞金市人力资源和社会保障局2023年预算比上年增加还是减少了，变化多少")
+    assert a.status == "answered" and a.value == pytest.approx(28.07)
+    b = ask(published_engine, "瑞金市人力资源和社会保障局2023年收支总额比上年增加多少")
+    assert b.value == pytest.approx(28.07)
+    c = ask(published_engine, "瑞金市人力资源和社会保障局2023年比2022年项目支出多多少")
+    assert c.value is None and "不是同一类" in c.answer
