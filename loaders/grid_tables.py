@@ -23,6 +23,7 @@ from .template import TWO_SIDED, compact, table_kind
 # Thousands separators as printed, also where an export misplaces them (128138,600 for 128,138,600).
 AMOUNT = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{3}(?: \d{2}){1,3}$")
+CODE_AND_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,3})[-－—](\D.*)$")
 CODE_PART = re.compile(r"^\d{2,3}$")
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])")
 CODE_HEADERS = re.compile(r"编码|代码|^类$|^款$|^项$")
@@ -349,6 +350,9 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
                     part["texts"][s.key] = text
             elif CODE.match(text) or (s.role == "code" and CODE_PART.match(text)):
                 part["code"].append(text.replace(" ", ""))
+            elif (joined := CODE_AND_NAME.match(text)) and s.role != "value":
+                part["code"].append(joined.group(1))  # 2010501-行政运行 (北京): the code and the name in one cell
+                part["name"].append(joined.group(2))
             else:
                 part["name"].append(text)
         for k in range(1, len(parts)):
