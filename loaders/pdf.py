@@ -18,7 +18,7 @@ from .errors import DisclosureFormatError
 from .grid_document import grid_disclosure, refine_with_grids
 from .limits import MAX_PAGES
 from .model import Disclosure
-from .pdf_grids import TextLine, page_grids, page_text_lines
+from .pdf_grids import TextLine, page_grids, page_text_lines, page_words
 from .template import compact, table_kind
 from .text import DEPT_LINE, Line, Word, parse_lines
 from .word_tables import word_grids
@@ -27,10 +27,10 @@ LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
 WORD_GAP = 1.5  # points: characters closer than this belong to one word
 
 
-def page_lines(page, page_number: int, first_line: int = 1) -> list[Line]:
-    words = page.extract_words(x_tolerance=WORD_GAP, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
+def page_lines(page, page_number: int, first_line: int = 1, words: list[dict] | None = None) -> list[Line]:
+    found = page.extract_words(x_tolerance=WORD_GAP, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False) if words is None else words
     rows: list[list[dict]] = []
-    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+    for w in sorted(found, key=lambda w: (round(w["top"]), w["x0"])):
         if rows and abs(rows[-1][0]["top"] - w["top"]) <= LINE_TOLERANCE:
             rows[-1].append(w)
         else:
@@ -38,8 +38,8 @@ def page_lines(page, page_number: int, first_line: int = 1) -> list[Line]:
     lines = []
     for n, row in enumerate(rows, first_line):
         row.sort(key=lambda w: w["x0"])
-        words = tuple(Word(w["text"], float(w["x0"]), float(w["x1"])) for w in row)
-        lines.append(Line(number=n, page=page_number, text=" ".join(w.text for w in words), words=words))
+        placed = tuple(Word(w["text"], float(w["x0"]), float(w["x1"])) for w in row)
+        lines.append(Line(number=n, page=page_number, text=" ".join(w.text for w in placed), words=placed))
     return lines
 
 
@@ -67,16 +67,17 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
                 raise DisclosureFormatError(source, f"PDF 有 {len(pdf.pages)} 页，超过 {MAX_PAGES} 页的上限：请只载入一个单位的公开文件")
             unruled = False  # the page before ended in a table read by word positions
             for number, page in enumerate(pdf.pages, 1):  # one pass, one page in memory at a time
-                page_text = page_lines(page, number, first_line=len(lines) + 1)
+                words = page_words(page)  # one extraction, for the lines, the grids and the text around them
+                page_text = page_lines(page, number, first_line=len(lines) + 1, words=words)
                 lines += page_text
-                grids = page_grids(page, number)
+                grids = page_grids(page, number, words)
                 if not grids and (unruled or any(_titled(ln.text) for ln in page_text)):
-                    grids = word_grids(page, number)  # a table drawn without (vertical) ruling lines
+                    grids = word_grids(page, number, words)  # a table drawn without (vertical) ruling lines
                     unruled = bool(grids)
                 else:
                     unruled = False
                 boxes = [(g.columns[0][0], g.top, g.columns[-1][1], g.bottom) for g in grids]
-                pages.append((grids, page_text_lines(page, number, boxes)))
+                pages.append((grids, page_text_lines(page, number, boxes, words)))
                 page.close()
             hebei = any(DEPT_LINE.match(ln.text) for ln in lines)
     except DisclosureFormatError:

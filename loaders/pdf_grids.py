@@ -65,9 +65,16 @@ class TextLine:
     text: str
 
 
-def page_text_lines(page, page_number: int, outside: list[tuple[float, float, float, float]]) -> list[TextLine]:
+WORD_SETTINGS = {"x_tolerance": 1.5, "y_tolerance": 3, "keep_blank_chars": False}  # one extraction a page, shared
+
+
+def page_words(page) -> list[dict]:
+    return page.extract_words(**WORD_SETTINGS)
+
+
+def page_text_lines(page, page_number: int, outside: list[tuple[float, float, float, float]], words: list[dict] | None = None) -> list[TextLine]:
     """The page's words outside the tables, as lines in reading order."""
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
+    words = page_words(page) if words is None else words
     lines: list[list[dict]] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
@@ -88,13 +95,12 @@ def page_text_lines(page, page_number: int, outside: list[tuple[float, float, fl
     return out
 
 
-def page_grids(page, page_number: int) -> list[Grid]:
+def page_grids(page, page_number: int, words: list[dict] | None = None) -> list[Grid]:
     grids = []
-    words = None
     for t in page.find_tables():
         texts = t.extract()
         if words is None:
-            words = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
+            words = page_words(page)
         lifted = _lifted_texts(t, words)
         if lifted is not None:
             texts = lifted

@@ -81,11 +81,10 @@ class Region:
     labels: list[list[Word]] = field(default_factory=list)  # each body line's codes and names
 
 
-def page_words(page) -> list[Word]:
-    return [
-        Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
-        for w in page.extract_words(x_tolerance=1.5, y_tolerance=LINE_TOLERANCE, keep_blank_chars=False)
-    ]
+def page_words(page, words: list[dict] | None = None) -> list[Word]:
+    from .pdf_grids import page_words as extract
+
+    return [Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"])) for w in (words if words is not None else extract(page))]
 
 
 def lines_of(words: list[Word]) -> list[Line]:
@@ -389,10 +388,10 @@ def region_grid(region: Region, page_number: int) -> Grid | None:
     return Grid(page_number, lines[0].top - 1, lines[-1].bottom + 1, rows, columns, pages=[page_number])
 
 
-def word_grids(page, page_number: int) -> list[Grid]:
+def word_grids(page, page_number: int, words: list[dict] | None = None) -> list[Grid]:
     """The tables of a page drawn without (vertical) ruling lines."""
     grids = []
-    for region in regions(lines_of(page_words(page))):
+    for region in regions(lines_of(page_words(page, words))):
         g = region_grid(region, page_number)
         if g is not None:
             grids.append(g)
