@@ -279,6 +279,10 @@ def test_a_figure_from_a_table_that_does_not_hold_together_says_so(published_eng
     doubted = ask(published_engine, "重庆市气象局2026年工资福利支出是多少")
     assert doubted.status == "answered" and doubted.value == pytest.approx(5293.75)
     assert doubted.disagreements and "注意" in doubted.answer and "disagreements" in doubted.to_dict()
+    from bot.channels.common import as_text
+    from bot.render import render_html, render_text
+
+    assert all("注意" in shown for shown in (render_text(doubted), render_html(doubted)[0], as_text(doubted, 2048)))  # every front says it
     clean = ask(published_engine, "重庆市气象局2026年基本工资是多少")
     assert clean.value == pytest.approx(110.24) and clean.disagreements == []  # its row, not the one above
 

@@ -117,6 +117,8 @@ def as_text(answer: Answer, max_bytes: int, markdown: bool = False) -> str:
         figure = fmt(answer.value, answer.unit or "万元")
         statement = statement.replace(figure, f"**{figure}**", 1)
     tail = [f"来源：{answer.source}"] if answer.source else []
+    if answer.disagreements:
+        tail.append(answer.caution())
     if answer.status == "clarify" and answer.options:
         tail += ["请回复序号选择："] + numbered(answer.options)
     keep = min(len(answer.items), MAX_ITEMS)
