@@ -121,6 +121,15 @@ def _sections(lines: list[Line]) -> list[tuple[str, list[Line]]]:
     return out
 
 
+RUN_IN = re.compile(r"^[^：:]{2,16}[：:](?=\s*\S{6,})")  # （一）机关运行经费：2026 年长沙市信访局…
+
+
+def _run_in(text: str) -> bool:
+    """A numbered heading followed on its line by its paragraph (`（一）机关运行经费：2026 年…机关运行
+    经费` / `122.98万元…`): the paragraph goes on over the next line, it is not a heading alone."""
+    return bool(RUN_IN.match(text))
+
+
 def paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
     """Join wrapped lines into paragraphs: a paragraph ends at 。 or ： or before a numbered line."""
     out: list[tuple[str, int]] = []
@@ -130,7 +139,7 @@ def paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
         t = ln.text
         if not t:
             continue
-        heading = bool(SUBSECTION.match(t)) and len(t) < 40 and not t.endswith("。") and not AMOUNT.search(t)
+        heading = bool(SUBSECTION.match(t)) and len(t) < 40 and not t.endswith("。") and not AMOUNT.search(t) and not _run_in(t)
         starts_item = bool(SUBSECTION.match(t) or ITEM.match(t) or t.startswith("第") and "部分" in t[:5])
         if buf and starts_item:
             out.append((tidy(buf), page))
@@ -165,7 +174,7 @@ def parse_narrative(lines: list[Line], source: str) -> Narrative:
             heading = title
             for text, page in paragraphs(body):
                 sub = SUBSECTION.match(text)
-                if sub and len(text) < 40 and not text.endswith("。") and not AMOUNT.search(text):
+                if sub and len(text) < 40 and not text.endswith("。") and not AMOUNT.search(text) and not _run_in(text):
                     heading = f"{title} · {YEAR_PREFIX.sub('', sub.group(2))}"
                     continue
                 nar.passages.append(Passage(section=heading, text=text, page=page))

@@ -114,7 +114,22 @@ def page_grids(page, page_number: int, words: list[dict] | None = None) -> list[
         if not rows or not columns:
             continue
         grids.append(Grid(page_number, t.bbox[1], t.bbox[3], rows, columns, pages=[page_number]))
-    return [g for g in grids if any(any(c and c.text.strip() for c in r) for r in g.rows)]
+    return [g for g in grids if any(any(c and c.text.strip() for c in r) for r in g.rows) and not _framed_prose(g)]
+
+
+PROSE_MARKS = re.compile(r"[，。、；：]")
+
+
+def _framed_prose(g: Grid) -> bool:
+    """A single row of text fragments in frames (a narrative laid out in boxes, 长沙 2026: `万元 | ，
+    | 比上年预算 | 增加`, a figure split `122. | 98`): prose, not a table — a table has a header."""
+    if len(g.rows) != 1:
+        return False
+    texts = [compact(c.text) for c in g.rows[0] if c and compact(c.text)]
+    figures = [t for t in texts if re.fullmatch(r"-?[\d,]+\.\d+|-?\d{1,3}(?:,\d{3})+|0", t)]
+    if not figures:
+        return True  # a lone row of words: no table to read (a continued table's lone row holds figures)
+    return any(PROSE_MARKS.fullmatch(t) or t.endswith(".") for t in texts) or bool(PROSE_MARKS.search("".join(texts)))
 
 
 FIGURE_WORD = re.compile(r"^-?[\d,]+(?:\.\d+)?$")

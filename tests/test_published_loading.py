@@ -403,3 +403,12 @@ def test_a_change_from_last_year_compares_like_with_like(published_engine):
     assert b.value == pytest.approx(28.07)
     c = ask(published_engine, "瑞金市人力资源和社会保障局2023年比2022年项目支出多多少")
     assert c.value is None and "不是同一类" in c.answer
+
+
+def test_a_narrative_laid_out_in_frames_is_read_as_text(published):
+    """长沙 2026 frames runs of its narrative in one-row boxes (a figure split `122. | 98`): they are
+    prose, and its run-in headings (（一）机关运行经费：… / 122.98万元…) go on over the next line."""
+    d = published["cs_xfj_2026_ys.pdf"]
+    assert isinstance(d, Disclosure)
+    facts = {f.key: f.value for f in d.facts}
+    assert facts.get("机关运行经费") == pytest.approx(122.98) and facts.get("三公经费") == pytest.approx(8.0)
