@@ -105,6 +105,18 @@ PART_OF_MONEY = ("一般公共预算支出表", "一般公共预算经济分类�
 GENERAL_FUND = re.compile(r"一般公共预算|财政拨款")
 
 
+# The tables of a fund a question names (一般公共预算安排的行政运行; 财政拨款…): preferred over the
+# tables of all the money, which hold the same rows with every fund's money in them.
+NAMED_FUND_TABLES = {
+    "一般公共预算": ("一般公共预算支出表", "一般公共预算经济分类支出表", "基本支出表"),
+    "财政拨款": ("财政拨款支出表", "财政拨款基本支出表", "财政拨款收支总表", "一般公共预算支出表"),
+}
+
+
+def named_fund_tables(question: str) -> tuple[str, ...]:
+    return next((tables for fund, tables in NAMED_FUND_TABLES.items() if fund in question), ())
+
+
 def all_one_fund(doc: DocData) -> bool:
     """Whether all of a document's money is 一般公共预算 财政拨款: its 收入总表's 合计 row has one
     source, and that source is the general budget; or its 收支总表's income total is its 财政拨款 /

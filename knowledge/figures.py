@@ -36,6 +36,7 @@ from .conventions import (
     all_one_fund,
     fund_named,
     main_column,
+    named_fund_tables,
     side_fits,
     stage_fits,
 )
@@ -262,6 +263,10 @@ class FiguresLayer(TermsLayer):
                 cands = self._stage_from_passages(q, doc)
         if cands and not q.fiscal_scope and any(c.broad for c in cands):
             cands = [c for c in cands if c.broad or c.rank > len(PRECEDENCE)]
+        elif cands and q.fiscal_scope and (named := named_fund_tables(q.text)):
+            scoped = [c for c in cands if _table_kind_of(doc, c) in named]
+            if scoped:  # 一般公共预算安排的行政运行: that fund's table, not the all-funds 支出总表
+                cands = scoped + [c for c in cands if not c.from_table]
         elif cands and not q.fiscal_scope and not all_one_fund(doc):
             # the all-funds table was not read: a 一般公共预算 figure is not the department's
             cands = [c for c in cands if not (c.from_table and _table_kind_of(doc, c) in PART_OF_MONEY)]

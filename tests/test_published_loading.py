@@ -412,3 +412,15 @@ def test_a_narrative_laid_out_in_frames_is_read_as_text(published):
     assert isinstance(d, Disclosure)
     facts = {f.key: f.value for f in d.facts}
     assert facts.get("机关运行经费") == pytest.approx(122.98) and facts.get("三公经费") == pytest.approx(8.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("重庆市气象局2026年一般公共预算安排的行政运行是多少", 5359.5), ("杭州市气象局2026年一般公共预算安排的气象服务支出多少", 1980.0)],
+)
+def test_a_fund_named_in_the_question_is_read_from_that_funds_table(published_engine, question, value):
+    """The all-funds 支出总表 holds 行政运行 with every fund's money (5,389.50 in 重庆); 一般公共预算安排的
+    asks the 一般公共预算 table's row."""
+    a = ask(published_engine, question)
+    assert a.status == "answered" and a.value == pytest.approx(value), a.answer
+    assert all("一般公共预算" in c.table for c in a.citations if c.row is not None)
