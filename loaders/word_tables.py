@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .grid_tables import AMOUNT
+from .grid_tables import is_column_numbers as numbers_row
 from .pdf_grids import UNIT_IN, Cell, Grid
 from .template import compact, table_kind
 
@@ -27,7 +29,7 @@ LINE_TOLERANCE = 3.0  # points: words whose tops differ by less are on one line
 RIGHT_EDGE_TOLERANCE = 5.0  # points: figures whose right edges differ by less are one column
 STACK_GAP = 6.0  # points: header words closer than this vertically are one cell
 
-NUMERIC = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
+NUMERIC = AMOUNT  # a figure as printed, as grid_tables reads it
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{2}$")
 LABEL_LINE = re.compile(r"^(?:附表|公开|预算)?\d{1,2}表$|^表[\d一二三四五六七八九十]{1,3}[：:]?$|^(?:附表|公开|预算)?表\d{1,2}$")
 META = re.compile(r"(?:部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门|部门|单位)\s*[:：]")
@@ -112,8 +114,6 @@ def split_line(line: Line) -> tuple[list[Word], list[Word]]:
 
 
 def is_column_numbers(line: Line) -> bool:
-    from .grid_tables import is_column_numbers as numbers_row
-
     return numbers_row([compact(w.text) for w in line.words])
 
 
