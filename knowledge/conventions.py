@@ -29,6 +29,7 @@ PRECEDENCE = [
     "固定资产表",
     "政府采购表",
 ]
+PROCUREMENT_TABLE = "政府采购表"  # what is bought and with which money: answers only questions about 采购
 # What a subject means when the table that would hold it is empty (its 注 says so).
 # Subjects that are rows of a table other than by their own name: the row names they go by in
 # the templates (三公 tables print 合计 or a 三公经费 row; Jiangsu prints 机关运行经费 as a table of its

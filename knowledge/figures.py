@@ -20,6 +20,7 @@ from .conventions import (
     FUND_TABLES,
     PART_OF_MONEY,
     PRECEDENCE,
+    PROCUREMENT_TABLE,
     SUBJECT_ROWS,
     WHOLE_ITEM,
     WHOLE_ITEMS,
@@ -250,8 +251,8 @@ class FiguresLayer(TermsLayer):
             names += [m for m in measures if not rows and m not in names]
             names += [r for r in rows if r not in names and r not in measures]
             cands += self._fact_candidates(doc, names, q.stage)
-        if not re.search(r"采购|买", q.match_text):  # a procurement line names an item, it is not its budget
-            cands = [c for c in cands if not c.citation.table.endswith(("政府采购预算表", "政府采购表", "政府采购支出预算表")) or c.citation.row is None or c.citation.name in ("合计", "总计")]
+        if not re.search(r"采购|买", q.match_text):  # a procurement table's lines and columns are what is bought, not the budget
+            cands = [c for c in cands if _table_kind_of(doc, c) != PROCUREMENT_TABLE]
         whole = {c.citation.name for c in cands if _table_kind_of(doc, c) in WHOLE_ITEM}
         if whole and "基本" not in q.match_text:
             cands = [c for c in cands if not (_table_kind_of(doc, c) in BASIC_ONLY and c.citation.name in whole)]

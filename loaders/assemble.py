@@ -8,7 +8,7 @@ from typing import TypeVar
 from .checks import run_checks
 from .errors import DisclosureFormatError
 from .model import Definition, Disclosure, Indicator, Passage, Table, Warning_
-from .narrative import Narrative
+from .narrative import Narrative, facts_of_kind
 from .tables import RawTable, place_tables
 
 
@@ -65,7 +65,7 @@ def disclosure(
         kind=kind,
         unit=unit,
         tables=tables,
-        facts=narrative.facts,
+        facts=facts_of_kind(narrative.facts, kind),
         passages=passages,
         duties=list(dict.fromkeys(narrative.duties)),
         definitions=definitions,

@@ -36,31 +36,37 @@ SUBJECTS: list[tuple[str, str]] = [
     (r"拟购置固定资产总额", "拟购置固定资产总额"),
     (r"固定资产(?:金额|总额)", "固定资产总额"),
     (r"收入总额", "收入总额"),
-    (r"一般公共预算(?:拨款)?收入", "一般公共预算收入"),
-    (r"政府性基金预算(?:拨款)?收入", "政府性基金预算收入"),
-    (r"国有资本经营预算(?:拨款)?收入", "国有资本经营预算收入"),
+    # 一般公共预算（财政）拨款收入, or 一般公共预算拨款 with its figure or change right after it
+    (r"一般公共预算(?:财政)?(?:拨款)?(?:收入|(?=\s*(?:-?\d|增加|减少|增长|下降)))", "一般公共预算收入"),
+    (r"政府性基金预算(?:财政)?(?:拨款)?(?:收入|(?=\s*(?:-?\d|增加|减少|增长|下降)))", "政府性基金预算收入"),
+    (r"国有资本经营预算(?:财政)?(?:拨款)?(?:收入|(?=\s*(?:-?\d|增加|减少|增长|下降)))", "国有资本经营预算收入"),
+    (r"(?<![\u4e00-\u9fff])收入(?=\s*(?:比|较))", "收入总额"),  # 收入比2025年增加2,515.39万元
+    (r"(?<![\u4e00-\u9fff])支出(?=\s*(?:比|较))", "支出总额"),
     (r"财政专户(?:核拨|管理资金)?收入", "财政专户核拨收入"),
     (r"其[它他]来源收入", "其他来源收入"),
     (r"上年结转(?:结余)?收入|上年结转", "上年结转"),
     (r"事业收入", "事业收入"),
     (r"政府采购支出总额", "政府采购金额"),  # 政府采购支出总额0万元 is not the department's 支出总额
     (r"支出安排预算总额|支出预算总额|支出总额", "支出总额"),
-    (r"部门预算总额|单位预算总额|预算总额|收支安排|收支预算总额|收支总额|收入、?支出预算总计|收、?支(?:预算)?总计|收、支总预算|收入支出(?:决算)?总计", "收支总额"),
+    (r"部门预算总额|单位预算总额|预算总额|收支安排|收支预算总额|收支总额|收入、?支出预算总计|收、?支(?:预算)?总计|收、?支总预算|收入支出(?:决算)?总计", "收支总额"),
     (r"财政拨款收入", "财政拨款收入"),
     (r"本年收入(?:预算)?合计|(?<!资金)(?<!专户)(?<!基金)(?<!其他)(?<!事业)(?<!经营)(?<!拨款)(?<!公共)收入预算(?:总计|合计)?", "收入总额"),
-    (r"本年支出(?:预算)?合计|支出预算(?:总计|合计)", "支出总额"),
+    (r"本年支出(?:预算)?合计|支出预算(?:总计|合计)|(?<![\u4e00-\u9fff])支出预算", "支出总额"),  # （二）支出预算：
     (r"政府采购(?:金额|实际采购金额)", "政府采购金额"),
     (r"(?:政府采购)?货物(?:采购)?(?:预算|金额)", "政府采购货物"),
     (r"(?:政府采购)?工程(?:采购)?(?:预算|金额)", "政府采购工程"),
     (r"(?:政府采购)?服务(?:采购)?(?:预算|金额)", "政府采购服务"),
     (r"(?:共有|实有|现有)?车辆(?=\s*\d)|(?:公务用车|公车)(?=\s*\d+\s*辆)", "车辆数"),  # 公务用车2辆
-    (r"机关运行经费", "机关运行经费"),
+    (r"机关运行经费|财政拨款运行经费", "机关运行经费"),
     (r"“?三公”?经费", "三公经费"),
     (r"因公出国[（(]出?境[)）](?:费)?", "因公出国（境）费"),
     (r"公务接待费", "公务接待费"),
+    (r"公务用车购置(?:和|及)运行(?:维护)?费", "公务用车购置及运行费"),
     (r"公务用车购置(?:经)?费", "公务用车购置费"),
     (r"公务用车运行(?:维护)?费", "公务用车运行维护费"),
     (r"政府采购预算(?:总金额|总额)?", "政府采购预算"),
+    (r"会议费", "会议费"),
+    (r"培训费", "培训费"),
     (r"基本支出", "基本支出"),
     (r"人员经费", "人员经费"),
     (r"(?:日常)?公用经费", "日常公用经费"),
@@ -73,6 +79,7 @@ def tidy(text: str) -> str:
     """Remove the spaces PDF extraction puts between Chinese characters and digits."""
     text = re.sub(rf"(?<=[{CJK}])\s+(?=[\w{CJK}])", "", text)
     text = re.sub(rf"(?<=[\w.%])\s+(?=[{CJK}])", "", text)
+    text = re.sub(rf"(?<=[{CJK}])\s+(?=[(])|(?<=[)])\s+(?=[{CJK}])", "", text)  # 因公出国 (境)费
     return text.strip()
 
 
@@ -198,13 +205,20 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
     """Figures stated in a paragraph, clause by clause."""
     facts: list[NarrativeFact] = []
     heading = section
+    carried_text = ""
+    carried: str | None = None  # `1.因公出国（境）费用。2026 年预算数 16.80 万元`: an item named, then its figures
     for sentence in re.split(r"(?<=[。；;])", paragraph):
         if not sentence.strip():
             continue
-        subject: str | None = None
+        subject: str | None = carried
+        said = (carried_text + sentence).strip() if carried else sentence.strip()  # the quote names its item
+        carried, carried_text = _named_item(sentence), sentence.strip()
+        stated: set[tuple[str, str]] = set()  # (subject, figure or change) already read in this sentence
         joined = re.sub(r"收入?、支出?", "收支", sentence)  # 收入、支出预算总计 is one subject
         clauses = [c for c in re.split(r"[，：:、]|,(?!\d{3})", joined) if c]  # not the comma of 18,976.76
         for k, clause in enumerate(clauses):
+            if PARTS_OR_REASON.match(clause):
+                subject = None  # 其中…, 主要是…: the parts or the cause, never the subject before
             found = _subjects_in(clause)
             for _pos, key in found:
                 subject = key
@@ -213,12 +227,12 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
             if not amounts and found:
                 pos, key = found[0]
                 if NONE_BEFORE.search(clause[max(0, pos - 6) : pos]):  # 未安排政府采购预算: stated as none
-                    facts.append(NarrativeFact(section=heading, key=key, value=0.0, unit="万元", text=sentence.strip(), page=page))
+                    facts.append(NarrativeFact(section=heading, key=key, value=0.0, unit="万元", text=said, page=page))
                     continue
             if not amounts and change and change.group(1) == "持平" and subject:
                 facts.append(
                     NarrativeFact(
-                        section=heading, key=f"{_delta_key(subject)}", value=0.0, unit="万元", text=sentence.strip(), page=page
+                        section=heading, key=f"{_delta_key(subject)}", value=0.0, unit="万元", text=said, page=page
                     )
                 )
                 continue
@@ -229,6 +243,10 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                     subj = before[-1]
                 if subj is None:
                     continue
+                kind = ("change" if change and change.start() < amount.start() else "figure") + amount.group(2)
+                if not before and (subj, kind) in stated:
+                    continue  # a list goes on (…增加552.5万元，政府性基金预算资金增加579.89万元): not the subject's again
+                stated.add((subj, kind))
                 value = float(amount.group(1).replace(",", ""))
                 unit = amount.group(2).replace("％", "%")
                 lead = clause[: amount.start()]
@@ -237,7 +255,7 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                 stage = STAGE_BEFORE.search(lead)
                 if stage and not (change and change.start() < amount.start()):
                     facts.append(
-                        NarrativeFact(section=heading, key=subj + stage.group(1), value=value, unit=unit, text=sentence.strip(), page=page)
+                        NarrativeFact(section=heading, key=subj + stage.group(1), value=value, unit=unit, text=said, page=page)
                     )
                     continue
                 if change and change.start() < amount.start():
@@ -248,14 +266,46 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                     reason = _reason(clauses[k + 1 :])
                     facts.append(
                         NarrativeFact(
-                            section=heading, key=key, value=value, unit=unit, text=sentence.strip(), reason=reason, page=page
+                            section=heading, key=key, value=value, unit=unit, text=said, reason=reason, page=page
                         )
                     )
                 else:
                     facts.append(
-                        NarrativeFact(section=heading, key=subj, value=value, unit=unit, text=sentence.strip(), page=page)
+                        NarrativeFact(section=heading, key=subj, value=value, unit=unit, text=said, page=page)
                     )
     return facts
+
+
+ITEM_NAMED = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*(?P<name>[^，,。；;\d]{2,20})[。：:]?\s*$")
+
+
+def _named_item(sentence: str) -> str | None:
+    """The subject of a numbered item that names it and nothing else (`1.因公出国（境）费用。`)."""
+    m = ITEM_NAMED.match(sentence)
+    found = _subjects_in(m.group("name")) if m else []
+    return found[-1][1] if len(found) == 1 else None
+
+
+PARTS_OR_REASON = re.compile(r"^\s*(?:其中|主要|原因|包括)")
+BUDGET_STAGE = "年初预算"
+
+
+def facts_of_kind(facts: list[NarrativeFact], kind: str) -> list[NarrativeFact]:
+    """In a 预算 the 年初预算数 is the budget itself (`收入预算：2026年年初预算数14,770.62万元`):
+    such a figure is the subject's, unless the narrative states the subject's figure otherwise."""
+    if kind != "预算":
+        return facts
+    stated = {f.key for f in facts}
+    out = []
+    for f in facts:
+        base = f.key.removesuffix(BUDGET_STAGE)
+        if f.key.endswith(BUDGET_STAGE) and base not in stated:
+            from dataclasses import replace
+
+            f = replace(f, key=base)
+            stated.add(base)
+        out.append(f)
+    return out
 
 
 def _delta_key(subject: str) -> str:

@@ -85,7 +85,7 @@ def page_text_lines(page, page_number: int, outside: list[tuple[float, float, fl
         else:
             lines.append([w])
     out = []
-    for ln in lines:
+    for ln in _with_lowered_figures(lines):
         ln.sort(key=lambda w: w["x0"])
         text = ""
         for a, b in zip([None, *ln], ln, strict=False):
@@ -93,6 +93,35 @@ def page_text_lines(page, page_number: int, outside: list[tuple[float, float, fl
             text += (" " if a and gap > 4 else "") + b["text"]
         out.append(TextLine(page_number, min(w["top"] for w in ln), max(w["bottom"] for w in ln), text))
     return out
+
+
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _with_lowered_figures(lines: list[list[dict]]) -> list[list[dict]]:
+    """Some generators print a narrative's figures and punctuation in another font half a line low
+    (重庆 2026: `收入比 年增加 万元` over `2025 2,515.39 ,`). A line of such words only — no Chinese
+    character — that overlaps the line above in height and stands in its gaps is put back into it."""
+    out: list[list[dict]] = []
+    for ln in lines:
+        above = out[-1] if out else None
+        if above and _lowered_into(ln, above):
+            above.extend(ln)
+        else:
+            out.append(ln)
+    return out
+
+
+def _lowered_into(ln: list[dict], above: list[dict]) -> bool:
+    if any(CJK_WORD.search(w["text"]) for w in ln):
+        return False
+    bottom = max(w["bottom"] for w in above)
+    if not all(w["top"] < bottom - 1 for w in ln):
+        return False  # a line of its own
+    placed = [w for w in above if CJK_WORD.search(w["text"])]
+    return bool(placed) and all(
+        not any(a["x0"] < (w["x0"] + w["x1"]) / 2 < a["x1"] for a in placed) for w in ln
+    )
 
 
 def page_grids(page, page_number: int, words: list[dict] | None = None) -> list[Grid]:

@@ -424,3 +424,107 @@ def test_a_fund_named_in_the_question_is_read_from_that_funds_table(published_en
     a = ask(published_engine, question)
     assert a.status == "answered" and a.value == pytest.approx(value), a.answer
     assert all("一般公共预算" in c.table for c in a.citations if c.row is not None)
+
+
+# ------------------------------------------------------------------------------ narrative sentences
+
+
+def _lowered_narrative_pdf(path: Path, sentences: list[list[str]]) -> None:
+    """A narrative whose figures and punctuation are drawn in another font half a line low, as 重庆's
+    generator prints them: each sentence is a list of runs, Chinese on the line, the rest lowered."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    y = 780.0
+    for runs in sentences:
+        x = 60.0
+        for run in runs:
+            lowered = not re.search(r"[\u4e00-\u9fff]", run)
+            c.setFont("Helvetica" if lowered and run.isascii() else "STSong-Light", 12)
+            c.drawString(x, y - (6 if lowered else 0), run)
+            x += pdfmetrics.stringWidth(run, "Helvetica" if lowered and run.isascii() else "STSong-Light", 12) + 3
+        y -= 22
+    c.save()
+
+
+def _page_facts(path: Path) -> dict[str, float]:
+    import pdfplumber
+
+    from loaders.narrative import read_facts, tidy
+    from loaders.pdf_grids import page_text_lines
+
+    with pdfplumber.open(path) as pdf:
+        text = "".join(ln.text for page in pdf.pages for ln in page_text_lines(page, page.page_number, []))
+    return {f.key: f.value for f in read_facts("情况说明", tidy(text))}
+
+
+def test_figures_printed_half_a_line_low_are_read_in_their_sentence(published, tmp_path):
+    """重庆 2026 prints its narrative's figures and punctuation in another font half a line below the
+    words (`收入比 年增加 万元` over `2025 2,515.39 ,`): they go back into their sentence."""
+    d = published["cq_qxj_2026_ys.pdf"]
+    assert isinstance(d, Disclosure)
+    facts = {f.key: f.value for f in d.facts}
+    assert facts["收入总额"] == pytest.approx(14770.62) and facts["比上年增减"] == pytest.approx(2515.39)
+    assert facts["机关运行经费"] == pytest.approx(137.15) and facts["车辆数"] == 5
+    assert facts["因公出国（境）费"] == 0 and facts["因公出国（境）费比上年增减"] == pytest.approx(-5)
+    drawn = tmp_path / "lowered.pdf"
+    _lowered_narrative_pdf(drawn, [["支出预算", "2026", "年", "3,210.50", "万元", ",", "比上年减少", "12.5", "万元", "。"],
+                                   ["共有车辆", "7", "辆", "。"]])
+    assert _page_facts(drawn) == {"支出总额": 3210.5, "比上年增减": -12.5, "车辆数": 7}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a total, then its parts after 其中: a part is never the total's figure
+        ("收入预算：2026年年初预算数14,770.62万元，其中：一般公共预算拨款12,672.73万元，事业收入资金388万元。",
+         {"收入总额年初预算": 14770.62, "一般公共预算收入": 12672.73, "事业收入": 388}),
+        ("收入总额100万元，其中：财政拨款80万元。", {"收入总额": 100}),
+        # a list of changes goes on without subjects: not the first subject's again
+        ("收入比2025年增加2,515.39万元，主要是一般公共预算拨款增加552.5万元，政府性基金预算资金增加579.89万元。",
+         {"比上年增减": 2515.39, "一般公共预算收入比上年增减": 552.5}),
+        # one fund's 财政拨款 is not all of it
+        ("2026年一般公共预算财政拨款收入12,672.73万元，政府性基金预算财政拨款收入579.89万元。",
+         {"一般公共预算收入": 12672.73, "政府性基金预算收入": 579.89}),
+        # an item named alone, then its figures (深圳 2026)
+        ("1.因公出国（境）费用。2026 年预算数 16.80 万元，较2025 年年初预算减少 27.07 万元。",
+         {"因公出国（境）费": 16.8, "因公出国（境）费比上年增减": -27.07}),
+        ("（二）公务接待费。本年预算5.20万元。", {"公务接待费": 5.2}),
+        ("2026年本单位会议费预算5.6万元，培训费预算10万元。", {"会议费": 5.6, "培训费": 10}),
+        ("与2021年预算相比，收支总预算减少192.11万元，下降4.75%。", {"比上年增减": -192.11, "比上年增减率": -4.75}),
+    ],
+)
+def test_a_narrative_sentence_states_each_figure_for_its_own_subject(sentence, expected):
+    from loaders.narrative import read_facts, tidy
+
+    assert {f.key: f.value for f in read_facts("情况说明", tidy(sentence))} == pytest.approx(expected)
+
+
+def test_a_年初预算数_of_a_budget_is_its_figure():
+    from loaders.narrative import facts_of_kind, read_facts
+
+    facts = read_facts("情况说明", "收入预算：2026年年初预算数14,770.62万元。")
+    assert [f.key for f in facts_of_kind(facts, "预算")] == ["收入总额"]
+    assert [f.key for f in facts_of_kind(facts, "决算")] == ["收入总额年初预算"]
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "table"),
+    [
+        ("重庆市气象局2026年一般公共预算拨款收入多少", 12672.73, "收入总体情况表"),
+        ("重庆市气象局2026年政府采购预算多少", 947.0, None),
+        ("苏州市自然资源和规划局2026年部门预算政府采购预算多少", None, "政府采购"),
+    ],
+)
+def test_a_procurement_table_answers_only_questions_about_procurement(published_engine, question, value, table):
+    """重庆's 政府采购预算明细表 has a column 一般公共预算拨款收入 (the procurement's money): the
+    department's 一般公共预算拨款收入 is its 收入 table's; a question about 采购 still reads it."""
+    a = ask(published_engine, question)
+    assert a.status == "answered", a.answer
+    if value is not None:
+        assert a.value == pytest.approx(value)
+    if table is not None:
+        assert any(table in c.table for c in a.citations)
