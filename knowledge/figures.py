@@ -18,6 +18,7 @@ from .conventions import (
     FACT_ALIASES,
     FALLBACK_ROWS,
     FUND_TABLES,
+    GENERAL_FUND,
     PART_OF_MONEY,
     PRECEDENCE,
     PROCUREMENT_TABLE,
@@ -267,7 +268,8 @@ class FiguresLayer(TermsLayer):
         elif cands and q.fiscal_scope and (named := named_fund_tables(q.text)):
             scoped = [c for c in cands if _table_kind_of(doc, c) in named]
             if scoped:  # 一般公共预算安排的行政运行: that fund's table, not the all-funds 支出总表
-                cands = scoped + [c for c in cands if not c.from_table]
+                said = [c for c in cands if not c.from_table and GENERAL_FUND.search(c.citation.text or "")]
+                cands = scoped + said  # the narrative's figure only where its sentence names the fund too
         elif cands and not q.fiscal_scope and not all_one_fund(doc):
             # the all-funds table was not read: a 一般公共预算 figure is not the department's
             cands = [c for c in cands if not (c.from_table and _table_kind_of(doc, c) in PART_OF_MONEY)]

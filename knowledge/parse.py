@@ -168,7 +168,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
             q.stage = stage
             rest = pattern.sub("", rest)
             break
-    q.subject_text = QUESTION_WORDS.sub("", rest).strip()
+    q.subject_text = QUESTION_WORDS.sub("", rest).strip().rstrip("是的为了")  # 行政运行的（年初预算）是多少
     q.match_text = CUE_WORDS.sub(" ", rest)
     q.matches = _scoped(_subjects(rest, vocab), q.match_text, q.intent)
     q.operation = next((name for name, pattern in OPERATIONS if pattern.search(text)), None)
@@ -192,12 +192,22 @@ PARTS_OF = {
 INSIDE = re.compile(r"\s*(?:中|中的|里|里的|里面的?|当中的?|之中的?|其中的?)\s*")
 
 
+# A fund named to say whose money (财政拨款安排的行政运行, 一般公共预算拨款的培训支出): the fund is the
+# question's scope (fiscal_scope), the subject is what follows.
+FUND_SCOPE = re.compile(r"\s*(?:安排的?|拨款安排的?|拨款的|资金安排的?|的|中的?)\s*")
+FUNDS = ("财政拨款", "一般公共预算", "一般公共预算拨款", "政府性基金", "政府性基金预算")
+
+
 def _scoped(matches: list[Match], text: str, intent: str) -> list[Match]:
-    """Drop a whole named only to scope one of its parts (基本支出中的人员经费 → 人员经费)."""
+    """Drop a whole named only to scope one of its parts (基本支出中的人员经费 → 人员经费), and a fund
+    named only to say whose money the subject after it is."""
     if intent not in ("figure", "change") or len(matches) < 2:
         return matches
     out = list(matches)
     for whole, part in zip(matches, matches[1:], strict=False):
+        if whole.surface in FUNDS and whole.end > whole.start and FUND_SCOPE.fullmatch(text[whole.end : part.start]):
+            out.remove(whole)
+            continue
         parts = set().union(*(PARTS_OF.get(t.canonical, set()) for t in whole.terms))
         if (
             whole.end > whole.start

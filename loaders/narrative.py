@@ -45,7 +45,10 @@ SUBJECTS: list[tuple[str, str]] = [
     (r"财政专户(?:核拨|管理资金)?收入", "财政专户核拨收入"),
     (r"其[它他]来源收入", "其他来源收入"),
     (r"上年结转(?:结余)?收入|上年结转", "上年结转"),
+    (r"年初结转和?结余", "年初结转和结余"),
+    (r"年末结转和?结余", "年末结转和结余"),
     (r"事业收入", "事业收入"),
+    (r"其[它他]收入", "其他收入"),
     (r"政府采购支出总额", "政府采购金额"),  # 政府采购支出总额0万元 is not the department's 支出总额
     (r"支出安排预算总额|支出预算总额|支出总额", "支出总额"),
     (r"部门预算总额|单位预算总额|预算总额|收支安排|收支预算总额|收支总额|收入、?支出预算总计|收、?支(?:预算)?总计|收、?支总预算|收入支出(?:决算)?总计", "收支总额"),
@@ -215,15 +218,27 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
         carried, carried_text = _named_item(sentence), sentence.strip()
         stated: set[tuple[str, str]] = set()  # (subject, figure or change) already read in this sentence
         joined = re.sub(r"收入?、支出?", "收支", sentence)  # 收入、支出预算总计 is one subject
+        if CATEGORY.search(sentence):
+            continue  # “农林水支出”科目83万元，主要用于人员经费18万元…: a 科目's figures, not the department's
+        joined = EXAMPLES.sub("", joined)  # 例如：存款利息收入、…非同级财政拨款收入等: examples, not subjects
+        describing = False
         clauses = [c for c in re.split(r"[，：:、]|,(?!\d{3})", joined) if c]  # not the comma of 18,976.76
         for k, clause in enumerate(clauses):
+            if PURPOSE.match(clause) and not AMOUNT.search(clause):
+                describing = True  # 主要用于…基本支出和项目支出: what the money is for, the subject goes on
+                continue
+            if describing and not (AMOUNT.search(clause) or CHANGE.search(clause)):
+                continue
+            describing = False
             if PARTS_OR_REASON.match(clause):
                 subject = None  # 其中…, 主要是…: the parts or the cause, never the subject before
             found = _subjects_in(clause)
-            for _pos, key in found:
-                subject = key
             amounts = list(AMOUNT.finditer(clause))
             change = CHANGE.search(clause)
+            said_of_subject = any(s == subject for s, _ in stated)
+            if not (said_of_subject and not amounts and not change):  # a clause describing the subject
+                for _pos, key in found:  # (为…在财政拨款收入、事业收入之外取得的收入) does not change it
+                    subject = key
             if not amounts and found:
                 pos, key = found[0]
                 if NONE_BEFORE.search(clause[max(0, pos - 6) : pos]):  # 未安排政府采购预算: stated as none
@@ -243,16 +258,16 @@ def read_facts(section: str, paragraph: str, page: int | None = None) -> list[Na
                     subj = before[-1]
                 if subj is None:
                     continue
-                kind = ("change" if change and change.start() < amount.start() else "figure") + amount.group(2)
-                if not before and (subj, kind) in stated:
-                    continue  # a list goes on (…增加552.5万元，政府性基金预算资金增加579.89万元): not the subject's again
-                stated.add((subj, kind))
                 value = float(amount.group(1).replace(",", ""))
                 unit = amount.group(2).replace("％", "%")
                 lead = clause[: amount.start()]
                 if unit == "%" and not (change and change.start() < amount.start()) and SHARE_BEFORE.search(lead):
                     continue  # 占“三公”经费的26.69%, 完成年初预算的95.45%: a share, not the subject's figure
                 stage = STAGE_BEFORE.search(lead)
+                kind = ("change" if change and change.start() < amount.start() else "figure") + unit + (stage.group(1) if stage else "")
+                if not before and (subj, kind) in stated:
+                    continue  # a list goes on (…增加552.5万元，政府性基金预算资金增加579.89万元): not the subject's again
+                stated.add((subj, kind))
                 if stage and not (change and change.start() < amount.start()):
                     facts.append(
                         NarrativeFact(section=heading, key=subj + stage.group(1), value=value, unit=unit, text=said, page=page)
@@ -286,6 +301,9 @@ def _named_item(sentence: str) -> str | None:
     return found[-1][1] if len(found) == 1 else None
 
 
+CATEGORY = re.compile(r"[”\"]?科目\s*-?\d|[（(][类款项][)）]")
+EXAMPLES = re.compile(r"(?:例如|比如|诸如)[：:]?[^，,。；;\d]*等")
+PURPOSE = re.compile(r"^\s*(?:主要)?用于")
 PARTS_OR_REASON = re.compile(r"^\s*(?:其中|主要|原因|包括)")
 BUDGET_STAGE = "年初预算"
 

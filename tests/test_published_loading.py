@@ -495,6 +495,19 @@ def test_figures_printed_half_a_line_low_are_read_in_their_sentence(published, t
         ("（二）公务接待费。本年预算5.20万元。", {"公务接待费": 5.2}),
         ("2026年本单位会议费预算5.6万元，培训费预算10万元。", {"会议费": 5.6, "培训费": 10}),
         ("与2021年预算相比，收支总预算减少192.11万元，下降4.75%。", {"比上年增减": -192.11, "比上年增减率": -4.75}),
+        # examples and descriptions name other subjects; the change is still the subject's (国家信访局 2024)
+        ("2.其他收入878.44万元，为在财政拨款收入、事业收入之外取得的收入，例如：存款利息收入、非同级财政拨款收入等，"
+         "比2023年度决算数增加326.11万元，增长59.04%。",
+         {"其他收入": 878.44, "其他收入比上年增减": 326.11, "其他收入比上年增减率": 59.04}),
+        ("基本支出5,445.39万元，主要用于保障在职人员工资福利、保障部门正常运转的各项商品服务支出，比2025年增加994.5万元。",
+         {"基本支出": 5445.39, "基本支出比上年增减": 994.5}),
+        ("1.一般公共服务（类）支出10685.56万元，主要用于开展业务所发生的基本支出和项目支出，比2023年度决算数增加241.21万元。", {}),
+        ("2.“农林水支出”科目83万元，主要用于人员经费18万元、公用经费58万元、项目支出7万元。", {}),
+        ("支出预算中，用于人员经费和日常公用经费的基本支出为2,997.05万元，用于各类业务项目的项目支出为857.16万元。",
+         {"基本支出": 2997.05, "项目支出": 857.16}),
+        # a 决算 states the budget and the 决算数 of one subject
+        ("“三公”经费财政拨款支出年初预算为2.85万元，支出决算为0.39万元，完成预算的13.68%。",
+         {"三公经费年初预算": 2.85, "三公经费": 0.39}),
     ],
 )
 def test_a_narrative_sentence_states_each_figure_for_its_own_subject(sentence, expected):
@@ -528,3 +541,20 @@ def test_a_procurement_table_answers_only_questions_about_procurement(published_
         assert a.value == pytest.approx(value)
     if table is not None:
         assert any(table in c.table for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("国家信访局2024年财政拨款安排的行政运行支出决算是多少", 5757.63),
+        ("国家信访局2024年行政运行的年初预算是多少", 5717.32),
+        ("重庆市气象局2026年一般公共预算拨款安排的行政运行是多少", 5359.5),
+        ("长沙市信访局2026年会议费预算多少", 5.6),
+        ("重庆市气象局2026年收入比2025年增加了多少", 2515.39),
+    ],
+)
+def test_a_fund_named_to_say_whose_money_is_the_scope_not_the_subject(published_engine, question, value):
+    """财政拨款安排的行政运行: 财政拨款 says whose money, 行政运行 is what is asked (not a clarify
+    between a 财政拨款 row and 行政运行); 行政运行的年初预算 is the item's budget stated in the 决算 narrative."""
+    a = ask(published_engine, question)
+    assert a.status == "answered" and a.value == pytest.approx(value), a.answer
