@@ -16,7 +16,7 @@ from typing import Self
 
 from . import store
 from .answer import Answer, Citation
-from .conventions import MAX_OPTIONS, asked_scope, same_body, scope_of
+from .conventions import FISCAL_YEAR_WORDING, MAX_OPTIONS, asked_scope, same_body, scope_of
 from .documents import DocData, RowData, TableData
 from .key_figures import RULES, usable
 from .parse import Query
@@ -103,6 +103,9 @@ class EngineBase:
                 loaded = "、".join(f"{d['year']}年" for d in docs)
                 return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{loaded}）。")
             docs = with_year
+            asked = self._only_final_accounts(q, docs)
+            if asked is not None:
+                return [], asked
         years = sorted({d["year"] for d in docs})
         if len(years) > 1 and q.as_of is not None:  # 截至2022年底: the document that states that date
             dated = [d for d in docs if self._states_date(d["id"], q.as_of)]
@@ -117,6 +120,26 @@ class EngineBase:
                 intent=q.intent,
             )
         return [self._doc(d["id"]) for d in docs], None
+
+    def _only_final_accounts(self, q: Query, docs: list[dict]) -> Answer | None:
+        """A body whose budgets (预算) are loaded for other years, asked about a year loaded only as
+        its 决算, without saying 决算 or 预算: the year's budget is not there, and what was spent is
+        not what was budgeted, so it asks (a body with only 决算 loaded is answered from them)."""
+        if q.stage is not None or q.says_budget or q.intent == "change" or not docs or any(d["kind"] != "决算" for d in docs):
+            return None
+        if FISCAL_YEAR_WORDING.search(q.text):
+            return None  # 2022年度本年收入合计: the 决算's own wording of the year it accounts for
+        body = same_body(docs[0]["department"])
+        if not any(d["kind"] == "预算" and same_body(d["department"]) == body for d in self.documents):
+            return None
+        year, name = docs[0]["year"], docs[0]["department"]
+        return Answer(
+            q.question,
+            "clarify",
+            f"{name}{year}年载入的是决算（实际收支），没有{year}年的预算。要看{year}年的决算数吗？",
+            options=[f"{self._strip(q.question)}（决算数）"],
+            intent=q.intent,
+        )
 
     def _of_scope(self, q: Query, docs: list[dict]) -> tuple[list[dict], Answer | None]:
         """A body that publishes a department's disclosure and a unit's own (无锡市教育局 and

@@ -61,6 +61,7 @@ MAX_OPTIONS = 8
 
 # A department's consolidated disclosure (部门预算) and one unit's own (单位预算, …（本级）) are two
 # documents of one body: the words that choose between them, and the body both belong to.
+FISCAL_YEAR_WORDING = re.compile(r"\d{4}\s*年度")  # how a 决算 names the year it accounts for
 UNIT_SCOPE_WORDS = re.compile(r"单位预算|单位决算|本级|预算单位")
 DEPARTMENT_SCOPE_WORDS = re.compile(r"部门预算|部门决算|部门整体|全部门|汇总")
 OWN_LEVEL = re.compile(r"[（(]本级[)）]$")

@@ -62,7 +62,7 @@ COUNT_ASKED = re.compile(
 STAGES = [
     ("年初预算", re.compile(r"年初预算(?:数)?|年初安排")),
     ("全年预算", re.compile(r"全年预算(?:数)?|调整(?:后)?预算")),
-    ("决算数", re.compile(r"实际(?:支出|花了|花费|开支)?(?=.*支出)|实际|决算数|决算(?=.{0,6}(?:支出|收入|多少|是))")),
+    ("决算数", re.compile(r"实际(?:支出|花了|花费|开支)?(?=.*支出)|实际|决算数|决算(?=.{0,6}(?:支出|收入|多少|是)|\s*[)）]?\s*[?？]?$)")),
 ]
 QUESTION_WORDS = re.compile(r"是多少|有多少|多少钱|多少|是什么|吗|呢|啊|\s+|[?？,，。]|[是的为了]+$")
 SPENDING_ONLY = re.compile(r"(花|支出|用|开支|预算).{0,4}多少|多少钱")
@@ -241,7 +241,7 @@ def _body_mention(text: str, vocab: Vocabulary) -> re.Match[str] | None:
 def _only_filler(text: str, vocab: Vocabulary) -> bool:
     """Nothing but filler around the money words (一年花多少钱), so the whole budget is meant;
     not 今天我花了多少钱."""
-    rest = re.sub(r"花|支出|用|开支|预算|多少钱|多少|[这该本此]个?(局|部门|单位)", " ", CUE_WORDS.sub(" ", text))
+    rest = re.sub(r"花|支出|用|开支|预算|多少钱|多少|[这该本此]个?(局|部门|单位)|[()（）]", " ", CUE_WORDS.sub(" ", text))
     return all(span in FILLER for span in vocab.content_spans(rest))
 
 

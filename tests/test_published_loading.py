@@ -558,3 +558,23 @@ def test_a_fund_named_to_say_whose_money_is_the_scope_not_the_subject(published_
     between a 财政拨款 row and 行政运行); 行政运行的年初预算 is the item's budget stated in the 决算 narrative."""
     a = ask(published_engine, question)
     assert a.status == "answered" and a.value == pytest.approx(value), a.answer
+
+
+@pytest.mark.parametrize(
+    ("body", "year", "spent"),
+    [("瑞金市人力资源和社会保障局", 2022, 704.05), ("平南县第一中学", 2021, 653.1)],
+)
+def test_a_year_loaded_only_as_its_决算_is_asked_before_it_answers_for_a_budget(published_engine, body, year, spent):
+    """A body whose budgets are loaded for other years, asked 2022年项目支出 where only the 2022 决算
+    is loaded: what was spent is not the budget asked for, so it asks, and its option answers."""
+    a = ask(published_engine, f"{body}{year}年项目支出多少")
+    assert a.status == "clarify" and "决算" in a.answer and a.value is None
+    b = ask(published_engine, a.options[0])
+    assert b.status == "answered" and b.value == pytest.approx(spent)
+    for said in (f"{body}{year}年度项目支出", f"{body}{year}年项目支出决算", f"{body}{year}年实际花了多少钱（支出决算）"):
+        assert ask(published_engine, said).status == "answered", said
+
+
+def test_a_body_with_only_决算_loaded_is_answered_from_them(published_engine):
+    a = ask(published_engine, "国家信访局2024年项目支出多少")
+    assert a.status == "answered" and a.value == pytest.approx(3499.42)
