@@ -270,6 +270,9 @@ def check_cross_tables(d: Disclosure) -> list[Warning_]:
     return out
 
 
+ONE_FUND_SECTION = re.compile(r"财政拨款|一般公共预算")
+
+
 def check_narrative(d: Disclosure) -> list[Warning_]:
     """Figures the narrative states against the tables."""
     out = []
@@ -292,6 +295,8 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
             continue
         if f is None or f.unit != "万元":
             continue
+        if key in ("基本支出", "项目支出") and ONE_FUND_SECTION.search(f.section):
+            table = "一般公共预算支出表"  # （三）财政拨款情况说明 · 基本支出: that fund's, not all the money's
         t = d.table(table)
         if t is not None and col not in [c.key for c in t.columns]:
             # the 决算 基本支出表 prints 人员经费合计 / 公用经费合计 as rows of its one column

@@ -240,7 +240,22 @@ def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[li
             continue  # 机关运行经费, 会议费, 培训费 printed beside the 三公: not parts of its 合计
         if parent is not None and parent is not row:
             row.parent = parent.number
+    _parts_said_其中(slots, rows)
     return Table(key=kind, title=title, columns=list(columns.values()), rows=list(rows.values()), page=g.page)
+
+
+def _parts_said_其中(slots: list[Slot], rows: dict[str, Row]) -> None:
+    """A column headed 其中：… beside its whole (公务用车购置及运行费 | 其中：公务用车购置费 | 其中：公务用车运行
+    费, 长沙) is a part of the column before it that is not itself a 其中."""
+    whole: Row | None = None
+    for s in sorted(slots, key=lambda s: s.x0):
+        row = rows.get(_wide_name(s.path))
+        if row is None or not s.path:
+            continue
+        if re.match(r"^其中[:：]?", s.path[-1]) and whole is not None and whole is not row:
+            row.parent = whole.number
+        else:
+            whole = row
 
 
 def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:

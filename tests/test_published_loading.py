@@ -303,6 +303,21 @@ def test_warnings_are_few_and_the_known_false_alarm_kinds_are_gone(published):
     assert len(messages) <= 30
     ghzy = published["sh_putuo_ghzy_2024_js.pdf"]
     assert isinstance(ghzy, Disclosure) and any(w.expected == 4896.98 and w.found == 4884.09 for w in ghzy.warnings)
+    # a narrative figure of one fund (（三）财政拨款情况说明：基本支出5,445.39万元) is compared with that
+    # fund's table, not the all-funds 支出总表 (重庆 prints 5,838.39 there)
+    cq = published["cq_qxj_2026_ys.pdf"]
+    assert isinstance(cq, Disclosure) and not any(w.check == "narrative" for w in cq.warnings)
+
+
+def test_a_column_headed_其中_is_a_part_of_the_column_before_it(published):
+    """长沙 prints 公务用车购置及运行费 | 其中：公务用车购置费 | 其中：公务用车运行费 side by side: the two
+    are parts of the first, so the 三公 合计 (8.00) is not the sum of all five columns (13.00)."""
+    cs = published["cs_xfj_2026_ys.pdf"]
+    assert isinstance(cs, Disclosure)
+    rows = {r.name: r for r in cs.table("三公经费表").rows}  # type: ignore[union-attr]
+    assert rows["公务用车运行费"].parent == rows["公务用车购置及运行费"].number == rows["公务用车购置费"].parent
+    assert rows["公务用车购置及运行费"].parent == rows["三公经费"].number
+    assert not [w for w in cs.warnings if w.table and "三公" in w.table]
 
 
 # ------------------------------------------------------------------------------ the load report
