@@ -22,7 +22,7 @@ from .key_figures import RULES, usable
 from .parse import Query
 from .vocabulary import Vocabulary
 
-MAX_SOURCES_NAMED = 20  # documents named when saying what is loaded; the rest are counted
+MAX_SOURCES_NAMED = 3  # documents named when saying what is loaded; more are counted
 
 
 def tune_gc() -> None:
@@ -80,9 +80,10 @@ class EngineBase:
     def describe_sources(self) -> str:
         if not self.documents:
             return "知识库是空的"
-        names = [f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents[:MAX_SOURCES_NAMED]]
-        more = f"等{len(self.documents)}份" if len(self.documents) > len(names) else ""
-        return "已载入：" + "、".join(names) + more
+        if len(self.documents) <= MAX_SOURCES_NAMED:
+            return "已载入：" + "、".join(f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents)
+        # a chat is no place for a list of every document: say how many, and how to see them
+        return f"已载入 {len(self.departments)} 个部门的 {len(self.documents)} 份公开文件（问“有哪些部门”可以列出）"
 
     def _documents(self, q: Query) -> tuple[list[DocData], Answer | None]:
         docs = self.documents
@@ -208,10 +209,11 @@ class EngineBase:
         return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)
 
     def _help(self, q: Query, why: str) -> Answer:
+        loaded = "" if q.departments else f"{self.describe_sources()}。"  # the body asked about is loaded
         return Answer(
             q.question,
             "not_found",
-            f"{why}例如：“项目支出多少”“三公经费是什么”“基本支出中哪一项最多”。{self.describe_sources()}。",
+            f"{why}可以这样问：“项目支出多少”“支出总计多少”“基本支出中哪一项最多”。{loaded}",
             intent=q.intent,
         )
 

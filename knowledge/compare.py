@@ -245,7 +245,11 @@ class CompareLayer(DescribeLayer):
         top_department, _, top_figure, top_unit, top_label, top_value, top_citation = ranked[0]
         if q.intent in ("top", "bottom"):
             word = "最多" if q.intent != "bottom" else "最少"
-            text = f"{top_label}{word}的是{top_department}：{fmt(top_figure)} {top_unit}。各部门："
+            tied = [r[0] for r in ranked if round(r[2], 2) == round(top_figure, 2)]
+            if len(tied) > 1:  # a tie is said as one: no body is named the single winner
+                text = f"{top_label}{word}的有{len(tied)}个部门并列（{'、'.join(tied)}）：各 {fmt(top_figure)} {top_unit}。各部门："
+            else:
+                text = f"{top_label}{word}的是{top_department}：{fmt(top_figure)} {top_unit}。各部门："
         else:
             text = f"各部门{top_label}："
         if missing:

@@ -69,6 +69,8 @@ class Engine(OperationsLayer):
             found = self._definition(q, quiet=True)  # 其他资金包括哪些: what the term covers, by its 名词解释
             if found is not None:
                 return found
+        if q.all_departments and q.unloaded_place:
+            return self._not_loaded(q, f"载入的部门里没有{q.unloaded_place}的（名称里没有这个地名）。")
         if q.all_departments and not q.matches and not q.code and q.intent in ("figure", "list"):
             return self._list_departments(q)  # 曲阳县有哪些部门的预算
         if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):

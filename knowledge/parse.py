@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from loaders.template import BODY_SUFFIXES
 
 from .numbers import as_of_year, find_year, normalize
+from .places import place_in
 from .vocabulary import Match, Vocabulary
 
 CODE = re.compile(r"(?<!\d)(\d{7}|\d{5}|\d{3})(?!\d)")
 
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
-    ("share", re.compile(r"占.{0,12}(比例|比重|百分比|多少|几成|%)|比例|比重|占比|百分比")),
+    ("share", re.compile(r"占.{0,12}(比例|比重|百分比|百分之|多少|几成|%)|比例|比重|占比|百分比")),
     ("change", re.compile(r"比上年|较上年|与上年|同比|增减|增长|下降|减少|增加|变化|变动|多了多少|少了多少|上升")),
     ("top", re.compile(r"最多|最大|最高|最贵|排第一|第一多|哪.{0,4}最(?!少|小|低)|哪个.{0,10}(更)?(多|高|大)$")),
     ("bottom", re.compile(r"最少|最小|最低|最便宜|哪个.{0,10}(更)?(少|低|小)$")),
@@ -38,7 +39,9 @@ DESCRIBE = [
     ("income", re.compile(r"收入来源|收入构成|收入结构|资金来源|钱从哪")),
     ("spending", re.compile(r"支出结构|支出构成|钱花在哪|花在哪|用在哪")),
 ]
-ALL_DEPARTMENTS = re.compile(r"哪个部门|哪些部门|各部门|各个部门|所有部门|每个部门|全部部门|部门之间|哪个单位|各单位")
+ALL_DEPARTMENTS = re.compile(
+    r"哪(?:个|一个|家|些)(?:部门|单位)|各(?:个)?(?:部门|单位)|所有部门|每个部门|全部部门|部门之间|(?:部门|单位)(?:是|为)?哪(?:个|一个|家)"
+)
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大|[辆台人户个]数")
 _BODY = "(?:" + "|".join(BODY_SUFFIXES) + ")"
 PLACE_MENTION = re.compile(
@@ -80,6 +83,7 @@ class Query:
     departments: list[str] = field(default_factory=list)
     department_mentions: int = 0  # how many body names the question used
     place: str | None = None  # a place named without a body: 曲阳县哪个部门…
+    unloaded_place: str | None = None  # such a place where no loaded body is
     all_departments: bool = False
     code: str | None = None
     matches: list[Match] = field(default_factory=list)
@@ -143,6 +147,8 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         if form and not q.unknown_department:
             rest = rest.replace(form, " ", 1)  # 无锡市哪个部门…: the place is where, never what (无锡市第…)
     q.all_departments = bool(ALL_DEPARTMENTS.search(rest))
+    if q.all_departments and not departments and not q.place:
+        q.unloaded_place = place_in(rest)  # 曲阳县哪个部门…, with no body of 曲阳县 loaded
     code = CODE.search(rest)
     if code:
         q.code = code.group(1)
@@ -253,6 +259,9 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
     for m in sorted(exact, key=lambda m: m.start, reverse=True):
         leftover = leftover[: m.start] + " " + leftover[m.end :]
     found = [m for m in exact if not _weak(m)]
+    for m in vocab.by_sound(leftover):  # 基本值出, 公务接代费: typed by sound
+        found.append(m)
+        leftover = leftover[: m.start] + " " * (m.end - m.start) + leftover[m.end :]
     for span in vocab.content_spans(leftover):
         if len(span) < 2:
             continue

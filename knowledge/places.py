@@ -38,3 +38,17 @@ def place_before(text: str) -> str | None:
         if text[-size:] in names:
             return names[text[-size:]]
     return None
+
+
+PLACE_WITH_LEVEL = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|旗|州)")
+
+
+def place_in(text: str) -> str | None:
+    """A place of China a question names with its level (曲阳县, 苏州市), loaded or not."""
+    names = place_names()
+    for m in PLACE_WITH_LEVEL.finditer(text):
+        word = m.group()
+        for start in range(len(word) - 2, -1, -1):  # the longest name ending there: 保定市曲阳县 → 曲阳县
+            if word[start:] in names and LEVEL.search(word[start:]):
+                return names[word[start:]]
+    return None

@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 from loaders.headers import GENERIC_COLUMNS, LEAVES
 
 if TYPE_CHECKING:
+    from .sound import SoundIndex
     from .store import VocabularySources
 
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
@@ -39,6 +40,7 @@ def place_core(place: str) -> str:
     return place if len(place) == 2 and place_before(place) == place else place[-3:-1]
 
 
+SOUND_SCORE = 95.0  # a term found by its syllables: said back as 按“…”理解
 MAX_GUESSES = 4  # equally close bodies offered for a misspelt one; more than that is no guess
 PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
 OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
@@ -215,6 +217,7 @@ class Vocabulary:
     _surfaces: list[str] = field(default_factory=list)
     _tokenizer: object | None = None
     _placeless: list[str] | None = None  # department forms without a place (guess_department)
+    _sounds: SoundIndex | None = None  # built on the first question with a word typed by sound
 
     def add(self, surface: str, term: Term) -> None:
         surface = as_asked(surface)
@@ -226,6 +229,7 @@ class Vocabulary:
 
     def finish(self) -> Vocabulary:
         self._placeless = None
+        self._sounds = None
         self._by_first = {}
         for s in sorted(self.terms, key=len, reverse=True):
             self._by_first.setdefault(s[0], []).append(s)
@@ -331,6 +335,14 @@ class Vocabulary:
             else:
                 i += 1
         return out
+
+    def by_sound(self, text: str) -> list[Match]:
+        """Terms typed by sound (基本值出 → 基本支出), found where their characters are not."""
+        if self._sounds is None:
+            from .sound import SoundIndex
+
+            self._sounds = SoundIndex(self._surfaces)
+        return [Match(s, i, j, self.terms[s], SOUND_SCORE) for i, j, s in self._sounds.find(text)]
 
     def fuzzy(self, span: str, cutoff: float = 72) -> Match | None:
         """The closest vocabulary term to a span of a question (typos, extra words)."""

@@ -1,0 +1,88 @@
+"""Everyday questions as people type them, on two templates: the Hebei county sample and the
+generated Hebei departments, and published 部门预算 of 苏州 and 无锡 (corpus/). The figures are not
+written here: a question typed with a homophone must get what the correctly spelt one gets."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import store
+from knowledge.engine import Engine
+from loaders import read_disclosure
+
+from .conftest import GENERATED, SAMPLE, SHARED
+
+CORPUS = SHARED / "disclosures" / "corpus"
+BODIES = ("望都县乡村振兴局", "苏州市审计局")
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Engine:
+    files = [SAMPLE, *(d / "disclosure.txt" for d in GENERATED), CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf"]
+    path = tmp_path_factory.mktemp("everyday") / "kb.db"
+    store.write(path, [read_disclosure(f) for f in files])
+    return Engine.open(path)
+
+
+@pytest.mark.parametrize("body", BODIES)
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("基本值出", "基本支出"), ("公务接代费", "公务接待费"), ("人员经废", "人员经费"), ("项目知出", "项目支出")],
+)
+def test_a_word_typed_by_sound_is_read_as_the_word_it_sounds_like(engine, body, typed, meant):
+    """A pinyin input method offers homophones: 基本值出 is 基本支出, and the answer says how it read it."""
+    right = engine.ask(f"{body}{meant}多少")
+    typo = engine.ask(f"{body}{typed}多少")
+    assert right.status == "answered" and right.value is not None
+    assert typo.status == "answered" and typo.value == right.value, typo.answer
+    assert f"按“{meant}”理解" in typo.answer or meant in typo.answer
+
+
+def test_a_sound_alike_of_a_word_that_is_not_a_subject_finds_nothing(engine):
+    """Sound is a way to find a word the vocabulary holds, not a licence to guess: 基本指数 sounds
+    like no subject and is not answered with a figure."""
+    a = engine.ask("望都县乡村振兴局基本指数是多少")
+    assert a.value is None
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_a_share_asked_as_百分之几_is_computed_from_both_figures(engine, body):
+    a = engine.ask(f"{body}项目支出占支出总计的百分之几")
+    part, whole = engine.ask(f"{body}项目支出多少"), engine.ask(f"{body}支出总计多少")
+    assert a.status == "answered" and a.unit == "%"
+    assert a.value == pytest.approx(round(part.value / whole.value * 100, 2), abs=0.01)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [("望都县项目支出最少的部门是哪个", "望都县"), ("苏州市基本支出最多的单位是哪家", "苏州市"), ("项目支出最多的部门是哪一个", None)],
+)
+def test_which_body_asked_after_the_subject_is_a_ranking(engine, question, place):
+    """…最少的部门是哪个 asks for a ranking, not for the body the question is about."""
+    a = engine.ask(question)
+    assert a.status == "answered" and a.items, a.answer
+    if place:
+        assert all(place in line for line in a.items if "（" in line)
+
+
+@pytest.mark.parametrize("question", ["曲阳县项目支出最少的部门是哪个", "昆山市哪个部门三公经费最多"])
+def test_a_ranking_in_a_place_where_no_body_is_loaded_names_none(engine, question):
+    """No body of 曲阳县 is loaded here: the ranking of the others is not its answer."""
+    a = engine.ask(question)
+    assert a.status == "not_found" and a.value is None and not a.items
+
+
+def test_a_not_found_says_how_much_is_loaded_instead_of_listing_it(engine):
+    a = engine.ask("北京市教育局的办公费")
+    assert a.status == "not_found" and "5 份公开文件" in a.answer and "苏州市审计局2026年" not in a.answer
+
+
+def test_a_tie_at_the_top_of_a_ranking_names_every_body_in_it(engine):
+    """Several bodies with the same least figure: none is named the single winner."""
+    a = engine.ask("哪个部门三公经费最少")
+    assert a.status == "answered"
+    tied = [line for line in a.items if line.endswith(f"）{a.value:.2f} 万元")]
+    if len(tied) > 1:
+        assert "并列" in a.answer and all(line.split("（")[0].strip("· ") in a.answer for line in tied)
+    else:
+        assert "并列" not in a.answer
