@@ -213,6 +213,18 @@ FUND_TABLES = {
 }
 
 
+# A fund named with spending (政府性基金项目支出, 国有资本经营预算支出): that fund's expenditure table,
+# whatever rows of the income tables the fund's name also matches.
+FUND_SPENDING = {"政府性基金": "政府性基金支出表", "国有资本经营": "国有资本经营支出表"}
+SPENDING_WORDS = re.compile(r"支出|花|开支|用于")
+
+
+def fund_spending_table(text: str) -> str | None:
+    if "收入" in text or not SPENDING_WORDS.search(text):
+        return None
+    return next((table for fund, table in FUND_SPENDING.items() if fund in text), None)
+
+
 def _main_column(t: TableData) -> str:
     """The column a table's total is read in: 合计, else 金额 (Jiangsu's one-column tables), else
     this year's (本年预算数 beside 上年预算数 | 增减额), else the first."""

@@ -17,6 +17,7 @@ from .conventions import (
     COUNTED,
     FACT_ALIASES,
     FALLBACK_ROWS,
+    FUND_SPENDING,
     FUND_TABLES,
     GENERAL_FUND,
     PART_OF_MONEY,
@@ -37,6 +38,7 @@ from .conventions import (
     _unit_fits,
     all_one_fund,
     fund_named,
+    fund_spending_table,
     main_column,
     named_fund_tables,
     side_fits,
@@ -201,7 +203,17 @@ class FiguresLayer(TermsLayer):
             measures = spending or ["合计"]
         rows = q.terms("row")
         facts = q.terms("fact")
+        fund_table = None if tables else fund_spending_table(q.match_text)
+        if fund_table:  # 政府性基金项目支出: the fund's table, not its income rows
+            fund = next(f for f, t in FUND_SPENDING.items() if t == fund_table)
+            tables = [fund_table]
+            measures = [m for m in measures if fund not in m] or ["合计"]
+            rows = [r for r in rows if fund not in r]
+            facts = [f for f in facts if fund in f]
         cands: list[Candidate] = []
+        empty = doc.tables.get(fund_table) if fund_table else None
+        if empty is not None and not empty.rows and empty.note:  # the fund's table printed empty: 0
+            cands.append(self._empty(doc, empty, empty.title))
         if q.narrative_only:
             return self._fact_candidates(doc, facts + measures + rows, q.stage)
         measure = measures[0] if measures else None
@@ -258,6 +270,9 @@ class FiguresLayer(TermsLayer):
         if whole and "基本" not in q.match_text:
             cands = [c for c in cands if not (_table_kind_of(doc, c) in BASIC_ONLY and c.citation.name in whole)]
         cands = [c for c in cands if fund_named(_table_kind_of(doc, c), q.text)]
+        named_fund = next((f for f in FUND_SPENDING if f in q.match_text), None)
+        if named_fund:  # 政府性基金收入: a figure whose table, row or column (or subject) names that fund
+            cands = [c for c in cands if _table_kind_of(doc, c) == FUND_SPENDING[named_fund] or _names(c, named_fund)]
         cands = [c for c in cands if side_fits(c.citation.column if c.from_table else c.label, _table_kind_of(doc, c), q.text)]
         if doc.kind == "决算":
             cands = [c for c in cands if _fits_stage(c, q.stage)]
@@ -438,3 +453,10 @@ class FiguresLayer(TermsLayer):
 def _as_stated(value: float) -> str:
     """A narrative's rounded figure as it printed it: 1361, not 1361.00."""
     return str(int(value)) if value == int(value) else fmt(value)
+
+
+def _names(c: Candidate, word: str) -> bool:
+    """Whether a figure is named with `word`: a cell by its table, row or column; a narrative
+    figure by its subject (not by the sentence around it, which names its neighbours too)."""
+    said = (c.citation.table, c.citation.name, c.citation.column) if c.from_table else (c.citation.name, c.label)
+    return word in " ".join(filter(None, said))

@@ -20,7 +20,7 @@ CODE = re.compile(r"(?<!\d)(\d{7}|\d{5}|\d{3})(?!\d)")
 
 INTENTS: list[tuple[str, re.Pattern[str]]] = [
     ("share", re.compile(r"占.{0,12}(比例|比重|百分比|百分之|多少|几成|%)|比例|比重|占比|百分比")),
-    ("change", re.compile(r"比上年|较上年|与上年|同比|增减|增长|下降|减少|增加|变化|变动|多了多少|少了多少|上升")),
+    ("change", re.compile(r"比上年|较上年|与上年|比去年|较去年|同比|增减|增长|下降|减少|增加|变化|变动|多了多少|少了多少|上升|多还是少|增还是减|涨还是降|升还是降")),
     ("top", re.compile(r"最多|最大|最高|最贵|排第一|第一多|哪.{0,4}最(?!少|小|低)|哪个.{0,10}(更)?(多|高|大)$")),
     ("bottom", re.compile(r"最少|最小|最低|最便宜|哪个.{0,10}(更)?(少|低|小)$")),
     ("list", re.compile(r"有哪些|哪些|包括|包含|明细|构成|组成|分别|都有什么|列出|清单")),
@@ -312,6 +312,8 @@ def _narrowed(q: Query) -> list[tuple[str, str]]:
         if m.end - m.start < 2 or m.score < 100 or any(t.kind == "indicator" for t in m.terms):
             continue
         run = re.match(r"[\u4e00-\u9fff]+", q.match_text[m.end :])
+        if run and any(o.start == m.end and o.end - o.start >= 2 for o in q.matches):
+            continue  # another subject follows at once (政府性基金|基本支出): it does not narrow this one
         if run and not run.group().startswith(FREE_TAILS):
             out.append((q.match_text[m.start : m.end] + run.group()[:2], q.match_text[m.start : m.end]))
     return out

@@ -86,3 +86,37 @@ def test_a_tie_at_the_top_of_a_ranking_names_every_body_in_it(engine):
         assert "并列" in a.answer and all(line.split("（")[0].strip("· ") in a.answer for line in tied)
     else:
         assert "并列" not in a.answer
+
+
+def test_a_fund_named_with_spending_reads_that_funds_table(engine):
+    """政府性基金项目支出 in a Hebei county budget whose 政府性基金 table is printed empty: 0 from that
+    table (its note cited), never the department's 项目支出 or a 收入 row."""
+    a = engine.ask("望都县乡村振兴局政府性基金项目支出多少")
+    assert a.status == "answered" and a.value == 0
+    assert all("基金" in c.table for c in a.citations), a.answer
+    everything = engine.ask("望都县乡村振兴局项目支出多少")
+    assert everything.value and everything.value > 0
+
+
+@pytest.fixture(scope="module")
+def chongqing(tmp_path_factory) -> Engine:
+    path = tmp_path_factory.mktemp("cq") / "kb.db"
+    store.write(path, [read_disclosure(SHARED / "disclosures" / "real_more" / "cq_qxj_2026_ys.pdf")])
+    return Engine.open(path)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("重庆市气象局2026年政府性基金项目支出多少", 579.89),
+        ("重庆市气象局2026年政府性基金基本支出多少", 0.0),
+        ("重庆市气象局2026年政府性基金收入多少", 579.89),
+        ("重庆市气象局2026年政府性基金安排的水利支出多少", 579.89),
+    ],
+)
+def test_a_fund_named_is_answered_from_that_fund_only(chongqing, question, value):
+    """重庆 2026 has 579.89 万元 of 政府性基金, all 项目支出 (水利支出): a question naming the fund gets
+    that fund's figure — never the department's 项目支出 (8,932.23) or the narrative's 收入 total."""
+    a = chongqing.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value), a.answer
+    assert all("基金" in f"{c.table}{c.column}{c.name}" for c in a.citations)
