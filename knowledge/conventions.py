@@ -193,7 +193,17 @@ class Candidate:
 
 
 def _subset(q: Query, matches) -> Query:
-    return replace(q, matches=list(matches), code=None)
+    """One part of a question about several subjects (政府性基金支出 | 占 | 总支出): its matches, and
+    the words between the other parts' (the 支出 after 政府性基金 is this part's, not the whole's)."""
+    matches = list(matches)
+    if not matches or not all(m.end > m.start for m in matches):
+        return replace(q, matches=matches, code=None)
+    start, end = min(m.start for m in matches), max(m.end for m in matches)
+    others = [m for m in q.matches if m not in matches and m.end > m.start]
+    before = max((m.end for m in others if m.end <= start), default=0)
+    after = min((m.start for m in others if m.start >= end), default=len(q.match_text))
+    text = " " * before + q.match_text[before:after] + " " * (len(q.match_text) - after)
+    return replace(q, matches=matches, code=None, match_text=text)
 
 
 

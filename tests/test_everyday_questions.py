@@ -120,3 +120,11 @@ def test_a_fund_named_is_answered_from_that_fund_only(chongqing, question, value
     a = chongqing.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(value), a.answer
     assert all("基金" in f"{c.table}{c.column}{c.name}" for c in a.citations)
+
+
+def test_a_share_of_one_funds_spending_in_the_whole(chongqing):
+    """政府性基金支出占支出总计的比重: the fund names the part only; the whole is all the money."""
+    a = chongqing.ask("重庆市气象局2026年政府性基金支出占支出总计的比重")
+    part, whole = chongqing.ask("重庆市气象局2026年政府性基金支出多少"), chongqing.ask("重庆市气象局2026年支出总计多少")
+    assert a.status == "answered" and a.unit == "%", a.answer
+    assert a.value == pytest.approx(round(part.value / whole.value * 100, 2), abs=0.01)  # type: ignore[operator]
