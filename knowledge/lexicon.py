@@ -116,6 +116,9 @@ SYNONYMS: dict[str, str | tuple[str, ...]] = {
 }
 
 # Narrative topics every disclosure template has.
+# The totals every disclosure has, whatever its total rows are called (合计 | 合计 in 重庆's 收支总表):
+# known as subjects even when no loaded table prints them by these names.
+STANDING_ROWS = ("收入总计", "支出总计")
 NARRATIVE_TOPICS = ("机关运行经费", "三公经费", "政府采购预算", "固定资产总额")
 
 # Colloquial words for every row whose name contains a part (医保 → 城镇职工基本医疗保险缴费, …).

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .sound import SoundIndex
     from .store import VocabularySources
 
-from .lexicon import CONTAINING, NARRATIVE_TOPICS, SYNONYMS, TABLE_WORDS
+from .lexicon import CONTAINING, NARRATIVE_TOPICS, STANDING_ROWS, SYNONYMS, TABLE_WORDS
 from .numbers import to_simplified
 from .places import LEVEL, place_before
 
@@ -281,6 +281,8 @@ class Vocabulary:
                 v.add(canon(key), Term("fact", key))
         for key in NARRATIVE_TOPICS:  # known even when no loaded file states them (tables-only XLSX)
             v.add(key, Term("fact", key))
+        for key in STANDING_ROWS:
+            v.add(key, Term("row", key))
         for term in src.definition_terms:
             v.add(canon(term), Term("definition", canon(term)))
         for text in src.indicator_texts:

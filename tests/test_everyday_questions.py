@@ -128,3 +128,11 @@ def test_a_share_of_one_funds_spending_in_the_whole(chongqing):
     part, whole = chongqing.ask("重庆市气象局2026年政府性基金支出多少"), chongqing.ask("重庆市气象局2026年支出总计多少")
     assert a.status == "answered" and a.unit == "%", a.answer
     assert a.value == pytest.approx(round(part.value / whole.value * 100, 2), abs=0.01)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("question", ["重庆市气象局2026年支出总计多少", "重庆市气象局2026年总支出多少", "重庆市气象局2026年收入总计多少"])
+def test_the_whole_budget_is_a_subject_whatever_its_total_rows_are_called(chongqing, question):
+    """重庆 prints its totals as 合计 | 合计: 支出总计 and 总支出 are still asked and answered (the help
+    text suggests 支出总计多少, so it must answer on every template)."""
+    a = chongqing.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(14770.62), a.answer
