@@ -201,9 +201,16 @@ class EngineBase:
             q.question,
             "clarify",
             f"这个问题对应{len(departments)}个部门：{listed}。请问是哪个部门？",
-            options=[f"{d}{self._strip(q.question)}" for d in shown],
+            options=[f"{d}{self._without_body(q.question, departments)}" for d in shown],
             intent=q.intent,
         )
+
+    def _without_body(self, question: str, departments: list[str]) -> str:
+        """The question without the name it gave the body (卫健局项目支出 → 项目支出), so that each
+        option reads as a question of its own: 望都县卫生健康局项目支出."""
+        text = self._strip(question)
+        said = [f for f, ds in self.vocab.departments.items() if f in text and set(ds) & set(departments)]
+        return text.replace(max(said, key=len), "", 1) if said else text
 
     def _not_loaded(self, q: Query, why: str) -> Answer:
         return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)

@@ -136,3 +136,28 @@ def test_the_whole_budget_is_a_subject_whatever_its_total_rows_are_called(chongq
     text suggests 支出总计多少, so it must answer on every template)."""
     a = chongqing.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(14770.62), a.answer
+
+
+@pytest.mark.parametrize("question", ["办公费多少", "审计局和统计局哪个项目支出多", "项目支出多少"])
+def test_every_option_of_a_question_back_is_a_question_that_answers(engine, question):
+    """A question back offers options a user can tap: each is a well-formed question that answers."""
+    a = engine.ask(question)
+    if a.status != "clarify":
+        pytest.skip(f"answered without asking: {a.answer}")
+    assert a.options
+    for option in a.options:
+        b = engine.ask(option)
+        assert b.status == "answered", (option, b.answer)
+
+
+def test_an_option_replaces_the_short_name_the_question_used(tmp_path):
+    """卫健局 loaded for two counties: the options name each body once (望都县卫生健康局项目支出),
+    not the short name after the full one."""
+    from .conftest import GENERATED_V2
+
+    docs = [read_disclosure(d / "disclosure.txt") for d in GENERATED + GENERATED_V2]
+    if len({d.department for d in docs if "卫生健康" in d.department}) < 2:
+        pytest.skip("needs two 卫生健康局 in the generated folders")
+    store.write(tmp_path / "kb.db", docs)
+    a = Engine.open(tmp_path / "kb.db").ask("卫健局项目支出")
+    assert a.status == "clarify" and all("卫健局" not in o and o.endswith("项目支出") for o in a.options), a.options
