@@ -257,11 +257,18 @@ def _table_kind_of(doc: DocData, c: Candidate) -> str | None:
     return next((t.key for t in doc.tables.values() if t.title == c.citation.table), None)
 
 
+# Count units that answer one another (几辆车 is answered in 台、辆; 多少人 by 人次 is not the same
+# count, but 名 is 人). A count in another unit (500 人 for 多少户) is not the figure asked.
+SAME_COUNT = ({"辆", "台"}, {"人", "名"}, {"个", "家"}, {"项", "个"})
+
+
 def _unit_fits(unit: str, asked: str) -> bool:
     """Whether a figure in `unit` answers a question asking in `asked` (% or a count unit)."""
     if asked == "%":
         return unit == "%"
-    return unit not in MONEY_UNITS and unit != "%"
+    if unit in MONEY_UNITS or unit == "%":
+        return False
+    return asked in unit or any(asked in group and any(u in unit for u in group) for group in SAME_COUNT)
 
 
 CODE_LEVEL = re.compile(r"哪[一几]?(类|款)|按(类|款)")

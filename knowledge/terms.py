@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .answer import Answer, Citation
 from .base import EngineBase
+from .conventions import _unit_fits
 from .documents import DocData
 from .parse import Query
 from .vocabulary import canon
@@ -45,6 +46,15 @@ class TermsLayer(EngineBase):
             )
         i = hits[0]
         unit = "%" if i["unit"] in ("百分比", "百分数") else i["unit"]
+        if q.unit_asked and not _unit_fits(unit or "", q.unit_asked):  # 多少户 of an indicator counted in 人
+            return Answer(
+                q.question,
+                "not_found",
+                f"{self._prefix(doc)} 绩效指标“{i['level3']}”是按{i['unit'] or '其他单位'}计的（{i['value_text']} {i['unit']}），"
+                f"没有按{q.unit_asked}计的数字。",
+                citations=cites[:1],
+                intent="indicator",
+            )
         text = (
             f"{self._prefix(doc)} 绩效指标“{i['level3']}”（{i['description']}）的指标值为 {i['value_text']} {i['unit']}，"
             f"依据：{i['basis']}"

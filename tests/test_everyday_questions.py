@@ -161,3 +161,14 @@ def test_an_option_replaces_the_short_name_the_question_used(tmp_path):
     store.write(tmp_path / "kb.db", docs)
     a = Engine.open(tmp_path / "kb.db").ask("卫健局项目支出")
     assert a.status == "clarify" and all("卫健局" not in o and o.endswith("项目支出") for o in a.options), a.options
+
+
+def test_a_count_asked_in_another_unit_is_not_answered_with_this_one(engine):
+    """雨露计划受益多少户: the indicator counts 人 (500 人); no figure is given for 户, and the answer
+    says what unit the document counts in."""
+    a = engine.ask("望都县乡村振兴局雨露计划受益多少户")
+    assert a.value is None and "按人计" in a.answer
+    b = engine.ask("望都县乡村振兴局雨露计划受益多少人")
+    assert b.status == "answered" and b.unit == "人"
+    cars = engine.ask("苏州市审计局2026年有几台车")
+    assert cars.status == "answered" and cars.unit == "辆"  # 台 and 辆 count the same things
