@@ -9,6 +9,7 @@ stops Telegram and closes the HTTP clients, and the process exits."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -28,6 +29,7 @@ from knowledge.live import LiveEngine
 
 from .channels.common import Conversations, TooLarge, bounded_body
 from .config import Config, ConfigError, secret
+from .supervise import Fronts, keep_starting
 
 log = logging.getLogger("budgetbot.server")
 TELEGRAM_WEBHOOK_PATH = "/telegram"
@@ -77,13 +79,17 @@ def telegram_wanted(config: Config) -> bool:
 def build_app(config: Config, kb_path: Path) -> Starlette:
     """The app for this config (ConfigError, in Chinese, for what is missing)."""
     live = LiveEngine(kb_path)
-    routes: list[Route] = [Route("/healthz", lambda r: JSONResponse({"ok": True, "documents": len(live.current().documents)}))]
+    fronts = Fronts()
+    routes: list[Route] = [
+        Route("/healthz", lambda r: JSONResponse({"ok": True, "documents": len(live.current().documents), "fronts": fronts.report()}))
+    ]
     closers: list = []
 
     if config.web is not None:
         from .web import Web
 
         routes += Web(live, config.web).routes()
+        fronts.running("web")
 
     if config.wecom is not None:
         from .channels.wecom import WeComFront
@@ -93,6 +99,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
         if not (wc.corp_id and token and aes_key):
             raise ConfigError("[wecom] 需要 corp_id，以及环境变量 WECOM_TOKEN、WECOM_AES_KEY（或配置里的 token、aes_key）")
         routes += wecom_routes(wc.path, WeComFront, "wecom", token, aes_key, wc.corp_id, Conversations(live, wc.rate_limit_per_minute))
+        fronts.running("wecom")
 
     if config.wecom_bot is not None:
         from .channels.wecom import WeComBotFront
@@ -102,6 +109,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
         if not (token and aes_key):
             raise ConfigError("[wecom_bot] 需要环境变量 WECOM_BOT_TOKEN、WECOM_BOT_AES_KEY（或配置里的 token、aes_key）")
         routes += wecom_routes(wb.path, WeComBotFront, "wecom_bot", token, aes_key, "", Conversations(live, wb.rate_limit_per_minute))
+        fronts.running("wecom_bot")
 
     if config.dingtalk is not None:
         from .channels.dingtalk import DingTalkError, DingTalkFront
@@ -122,6 +130,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
             return JSONResponse({"msgtype": "empty"}, background=task)
 
         routes.append(Route(dt.path, dingtalk_post, methods=["POST"]))
+        fronts.running("dingtalk")
 
     if config.feishu is not None:
         from .channels.feishu import FeishuError, FeishuFront
@@ -150,6 +159,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
             return JSONResponse(respond or {}, background=task)
 
         routes.append(Route(fs.path, feishu_post, methods=["POST"]))
+        fronts.running("feishu")
 
     application = None
     if telegram_wanted(config):
@@ -183,31 +193,45 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
     if len(routes) == 1 and application is None:
         raise ConfigError(NOTHING_CONFIGURED)
 
+    async def start_telegram() -> None:
+        from telegram import Update
+
+        assert application is not None
+        await application.initialize()  # asks Telegram who the bot is: fails when it is unreachable
+        if application.post_init is not None:  # what run_polling does before it starts (the command menu)
+            await application.post_init(application)
+        if not application.running:
+            await application.start()
+        if config.telegram.mode == "webhook":
+            await application.bot.set_webhook(
+                config.telegram.webhook_url or "",
+                secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        elif application.updater is not None:
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        log.info("Telegram bot started (%s)", config.telegram.mode)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if application is not None:
-            from telegram import Update
+        starting = None
+        if application is not None:  # in the background: Telegram down must not keep the others down
+            from telegram.error import TelegramError
 
-            await application.initialize()
-            if application.post_init is not None:  # what run_polling does before it starts (the command menu)
-                await application.post_init(application)
-            await application.start()
-            if config.telegram.mode == "webhook":
-                await application.bot.set_webhook(
-                    config.telegram.webhook_url or "",
-                    secret_token=os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            elif application.updater is not None:
-                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("Telegram bot started (%s)", config.telegram.mode)
+            token = application.bot.token
+            starting = asyncio.create_task(keep_starting("Telegram", start_telegram, fronts, (TelegramError, OSError), secrets=(token,)))
         try:
             yield
         finally:
+            if starting is not None and not starting.done():
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
             if application is not None:
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
-                await application.stop()
+                if application.running:
+                    await application.stop()
                 await application.shutdown()
             for close in closers:
                 await close()

@@ -5,6 +5,7 @@ process ends by that signal as uvicorn does (systemd counts it a clean stop); Ct
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -101,3 +102,54 @@ def test_telegram_webhook_mode_takes_updates_on_the_server(sample_kb, monkeypatc
         monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET")
         with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
             build_app(config, sample_kb)
+
+
+def test_telegram_unreachable_does_not_take_the_other_fronts_down(sample_kb, tmp_path):
+    """Telegram configured and its API unreachable at start (a closed port here; from a government
+    network in mainland China, a connection that never answers): one Chinese log line, a retry in
+    the background, /healthz saying so — and 企业微信 and the web API answer meanwhile."""
+    port, closed = free_port(), free_port()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""
+[server]
+port = {port}
+[telegram]
+mode = "polling"
+[web]
+[wecom]
+corp_id = "{VECTOR['corp_id']}"
+""",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BUDGETBOT_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed}/bot",
+        "WECOM_TOKEN": VECTOR["token"],
+        "WECOM_AES_KEY": VECTOR["aes_key"],
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--config", str(config), "--kb", str(sample_kb)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        health: dict = {}
+        while not str(health.get("fronts", {}).get("Telegram", "")).startswith("retrying"):
+            with contextlib.suppress(httpx.HTTPError):
+                health = httpx.get(base + "/healthz").json()
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, health
+            time.sleep(0.2)
+        assert health["ok"] and health["fronts"]["wecom"] == "running" and health["fronts"]["web"] == "running"
+        wecom = WeComClient(base)
+        assert "6357.00 万元" in (wecom.reply_text(wecom.send("项目支出多少")) or "")
+        assert httpx.post(base + "/api/ask", json={"question": "基本支出多少"}).json()["value"] == 133.3
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert "Telegram 启动失败" in err and "其他前端照常服务" in err, err
+    assert "Traceback" not in err and "Task was destroyed" not in err and "never awaited" not in err, err
+    assert TOKEN not in out + err
