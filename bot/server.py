@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from knowledge.live import LiveEngine
 
-from .channels.common import Conversations, TooLarge, bounded_body
+from .channels.common import Conversations, TooLarge, bounded_body, off_loop
 from .config import Config, ConfigError, secret
 from .supervise import Fronts, keep_starting
 
@@ -61,8 +61,8 @@ def wecom_routes(path: str, kind: type, section: str, token: str, aes_key: str, 
             return bad_request(e)
 
     async def message(request: Request) -> Response:
-        try:
-            reply = front.message(dict(request.query_params), await bounded_body(request))
+        try:  # 企业微信 takes the answer in the response: computed in an answer thread, the loop stays free
+            reply = await off_loop(front.message, dict(request.query_params), await bounded_body(request))
         except (WeComError, TooLarge) as e:
             return bad_request(e)
         if not reply:
@@ -123,10 +123,10 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
 
         async def dingtalk_post(request: Request) -> Response:
             try:
-                reply = dingtalk.message(dict(request.headers), await bounded_body(request))
+                msg = dingtalk.accept(dict(request.headers), await bounded_body(request))
             except (DingTalkError, TooLarge) as e:
                 return bad_request(e)
-            task = BackgroundTask(dingtalk.send, *reply) if reply else None
+            task = BackgroundTask(dingtalk.answer, msg) if msg else None  # acknowledged at once, answered after
             return JSONResponse({"msgtype": "empty"}, background=task)
 
         routes.append(Route(dt.path, dingtalk_post, methods=["POST"]))
@@ -152,10 +152,10 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
 
         async def feishu_post(request: Request) -> Response:
             try:
-                respond, reply = feishu.event(dict(request.headers), await bounded_body(request))
+                respond, pending = await off_loop(feishu.event, dict(request.headers), await bounded_body(request))
             except (FeishuError, TooLarge) as e:
                 return bad_request(e)
-            task = BackgroundTask(feishu.send, *reply) if reply else None
+            task = BackgroundTask(feishu.answer, pending) if pending else None  # acknowledged at once, answered after
             return JSONResponse(respond or {}, background=task)
 
         routes.append(Route(fs.path, feishu_post, methods=["POST"]))

@@ -48,6 +48,7 @@ from knowledge.answer import Answer
 from knowledge.live import LiveEngine
 from knowledge.store import KnowledgeBaseError
 
+from .channels.common import off_loop
 from .chart import draw
 from .config import Config, ConfigError
 from .render import pack, render_html
@@ -107,7 +108,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not question:
         await with_retry(lambda: message.reply_text("请在命令后面写上问题，例如：/ask 项目支出多少"))
         return
-    answer = state.engine.ask(question)
+    answer = await off_loop(state.engine.ask, question)
     await reply_answer(message, state, answer)
     chart = draw(answer)
     if chart is not None:  # a breakdown: its bar chart under the answer
@@ -235,7 +236,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if not state.allow(user.id if user else None):
         return
-    answer = state.engine.ask(question)
+    answer = await off_loop(state.engine.ask, question)
     chunks = render_html(answer)
     message = query.message
     if data.startswith("opt:") and isinstance(message, Message):
@@ -258,10 +259,10 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text or not state.allow(query.from_user.id if query.from_user else None):
         await with_retry(lambda: query.answer([], cache_time=5))
         return
-    answer = state.engine.ask(text)
+    answer = await off_loop(state.engine.ask, text)
     answers = [answer]
     if answer.status == "clarify":
-        answers = [state.engine.ask(o) for o in answer.options[:8]]
+        answers = [await off_loop(state.engine.ask, o) for o in answer.options[:8]]
     results = []
     for i, a in enumerate(answers):
         body = render_html(a, limit=4000)[0]

@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from knowledge.answer import Answer
 from knowledge.live import LiveEngine
 
-from .channels.common import SlidingWindow, TooLarge, bounded_body
-from .chart import draw
+from .channels.common import SlidingWindow, TooLarge, bounded_body, off_loop
+from .chart import Chart, draw
 from .config import WebConfig
 from .sources import sources
 
@@ -86,13 +87,16 @@ class Web:
             question = None
         if not isinstance(question, str) or not question.strip():
             return self.cors(request, JSONResponse({"error": "请用 JSON 写问题，例如 {\"question\": \"项目支出多少\"}"}, status_code=400))
-        answer = self.live.current().ask(question)
+        answer, chart = await off_loop(self._answer, question)  # the answer and its chart, off the event loop
         out = answer.to_dict()
-        chart = draw(answer)
         if chart is not None:
             out["chart"] = "data:image/png;base64," + base64.b64encode(chart.png).decode()
             out["chart_title"] = chart.title
         return self.cors(request, JSONResponse(out))
+
+    def _answer(self, question: str) -> tuple[Answer, Chart | None]:
+        answer = self.live.current().ask(question)
+        return answer, draw(answer)
 
     async def list_sources(self, request: Request) -> Response:
         refused = self.refuse(request)

@@ -60,7 +60,8 @@ class LiveEngine:
         old, self.engine, self._signature = self.engine, engine, found
         self.generation += 1
         log.info("knowledge base reloaded: %s (%d documents)", self.path, len(engine.documents))
-        old.conn.close()
+        # the old connection is not closed here: an answer thread may still be reading from it; it
+        # closes when the last answer using the old engine lets go of it
         del old
         # engines freeze what they build (gc.freeze, base.py); let the collector have the old one's
         gc.unfreeze()

@@ -432,3 +432,41 @@ def test_any_request_to_any_front_gets_a_clear_status_never_a_crash(sample_kb, m
     finally:
         logging.getLogger().removeHandler(catch)
     assert not errors, [e.getMessage() for e in errors][:3]
+
+
+# ------------------------------------------------------------------------------ answers off the loop
+
+
+def test_a_held_answer_does_not_hold_up_the_other_fronts(sample_kb, monkeypatch):
+    """One answer takes long (held here on purpose): DingTalk's callback is acknowledged at once,
+    the web API answers another question meanwhile, and the held answer is posted when it is ready."""
+    import threading
+
+    from bot.config import WebConfig
+    from knowledge.engine import Engine
+
+    held, release = "慢慢回答的项目支出多少", threading.Event()
+    real_ask = Engine.ask
+
+    def ask(self, question: str):
+        if question == held:
+            assert release.wait(30), "never released"
+            question = "项目支出多少"
+        return real_ask(self, question)
+
+    monkeypatch.setattr(Engine, "ask", ask)  # a gate in front of the real engine, nothing replaced
+    api = PlatformAPI()
+    with serving(api.app) as api_base:
+        monkeypatch.setenv("DINGTALK_APP_SECRET", SECRET)
+        config = Config(dingtalk=DingTalkConfig(api_bases=[api_base]), web=WebConfig())
+        with serving(build_app(config, sample_kb)) as base:
+            webhook = api_base + "/robot/sendBySession?session=held"
+            started = time.monotonic()
+            assert ding(base + "/dingtalk", webhook, held, "h1").status_code == 200
+            assert time.monotonic() - started < 5  # acknowledged while the answer is still held
+            other = httpx.post(base + "/api/ask", json={"question": "基本支出多少"}, timeout=10)
+            assert other.json()["value"] == 133.3  # another front answered meanwhile
+            assert api.wait("/robot/", timeout=0.3) == []  # the held answer is not sent yet
+            release.set()
+            posted = api.wait("/robot/")
+            assert "6357.00" in posted[0][2]["markdown"]["text"]

@@ -59,7 +59,7 @@ def test_the_api_answers_with_the_contract_from_an_allowed_origin_only(api):
     for _ in range(8):  # 8 a minute from one address: this one is over
         last = httpx.post(api + "/api/ask", json={"question": "基本支出多少"})
     assert last.status_code == 429 and "每分钟最多 8 个" in last.json()["error"]
-    assert httpx.get(api + "/healthz").json() == {"ok": True, "documents": 1}
+    assert httpx.get(api + "/healthz").json() == {"ok": True, "documents": 1, "fronts": {"web": "running"}}
 
 
 def measured(drawn: chart.Chart) -> list[float]:

@@ -5,9 +5,15 @@ markdown cut to the platform's size limit in UTF-8 bytes, never inside a charact
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from knowledge.answer import Answer
 from knowledge.engine import Engine
@@ -15,6 +21,19 @@ from knowledge.live import LiveEngine
 
 from ..choices import choice, numbered
 from ..render import MAX_ITEMS, shown_items
+
+# Answers are computed in worker threads, never on the event loop: while one is computed every front
+# still takes requests, acknowledges callbacks and answers from another thread. The engine reads a
+# SQLite base in serialized mode, so the threads share one connection safely.
+ANSWER_THREADS = 4
+_answers = ThreadPoolExecutor(ANSWER_THREADS, thread_name_prefix="budgetbot-answer")
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: object) -> T:
+    """`fn(*args)` in an answer thread, awaited without holding up the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_answers, partial(fn, *args))
+
 
 SLOW_DOWN = "提问太快了：每分钟最多 {n} 个问题，请稍后再问。"
 EMPTY = "请直接写问题，例如：项目支出多少"
@@ -142,6 +161,7 @@ class Conversations:
     limiter: SlidingWindow = field(init=False)
     seen: Seen = field(default_factory=Seen)
     offered: OrderedDict[str, list[str]] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # answers come from several threads
 
     def __post_init__(self) -> None:
         self.limiter = SlidingWindow(self.per_minute)
@@ -153,18 +173,20 @@ class Conversations:
     def ask(self, user: str, text: str, delivery: str | None = None) -> Answer | str | None:
         """The reply to a user's message: an Answer, a message (slow down, empty), or None when
         nothing is to be sent (a delivery already answered, a user already told to slow down)."""
-        if delivery is not None and not self.seen.first_time(delivery):
-            return None
-        if not self.limiter.allow(user):
-            return SLOW_DOWN.format(n=self.per_minute)
-        text = text.strip()
-        if not text:
-            return EMPTY
-        picked = choice(text, self.offered.get(user, []))
+        with self.lock:
+            if delivery is not None and not self.seen.first_time(delivery):
+                return None
+            if not self.limiter.allow(user):
+                return SLOW_DOWN.format(n=self.per_minute)
+            text = text.strip()
+            if not text:
+                return EMPTY
+            picked = choice(text, self.offered.get(user, []))
         answer = self.engine.ask(picked or text)
-        self.offered.pop(user, None)
-        if answer.status == "clarify" and answer.options:
-            self.offered[user] = answer.options
-            while len(self.offered) > 10_000:
-                self.offered.popitem(last=False)
+        with self.lock:
+            self.offered.pop(user, None)
+            if answer.status == "clarify" and answer.options:
+                self.offered[user] = answer.options
+                while len(self.offered) > 10_000:
+                    self.offered.popitem(last=False)
         return answer

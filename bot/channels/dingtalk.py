@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from .common import Conversations, as_text, text_of
+from .common import Conversations, as_text, off_loop, text_of
 
 log = logging.getLogger("budgetbot.dingtalk")
 TIMESTAMP_WINDOW_MS = 3600 * 1000
@@ -61,9 +61,9 @@ class DingTalkFront:
         parts = urlsplit(url)
         return any(url.startswith(base + "/") and parts.scheme in ("https", "http") for base in self.api_bases)
 
-    def message(self, headers: dict[str, str], body: bytes) -> tuple[str, dict] | None:
-        """Verify a callback; the session webhook and the reply to post there (None: nothing to
-        send — not a text, a replay, a user already told to slow down)."""
+    def accept(self, headers: dict[str, str], body: bytes) -> dict | None:
+        """Verify a callback (DingTalkError when it is not DingTalk's): the message to answer, or
+        None when there is nothing to answer (not a text). Cheap: done before the acknowledgement."""
         if len(body) > MAX_BODY:
             raise DingTalkError("请求太大")
         self.check(headers)
@@ -76,6 +76,12 @@ class DingTalkFront:
         webhook = str(msg.get("sessionWebhook", ""))
         if not self.allowed_webhook(webhook):
             raise DingTalkError("sessionWebhook 不在允许的地址内")
+        return msg
+
+    def reply(self, msg: dict) -> tuple[str, dict] | None:
+        """The session webhook and the reply to post there (None: nothing to send — a replay, a
+        user already told to slow down). Computes the answer: run in an answer thread."""
+        webhook = str(msg.get("sessionWebhook", ""))
         user = text_of(msg, "senderStaffId") or text_of(msg, "senderId")
         text = text_of(msg, "text", "content")
         reply = self.conversations.ask(f"dingtalk:{user}", text, text_of(msg, "msgId") or None)
@@ -88,6 +94,12 @@ class DingTalkFront:
         if msg.get("conversationType") == "2" and user:
             payload["at"] = {"atUserIds": [user]}
         return webhook, payload
+
+    async def answer(self, msg: dict) -> None:
+        """After the acknowledgement: the answer, computed off the event loop, posted back."""
+        reply = await off_loop(self.reply, msg)
+        if reply is not None:
+            await self.send(*reply)
 
     async def send(self, webhook: str, payload: dict) -> None:
         try:

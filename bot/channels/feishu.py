@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from knowledge.answer import Answer
 
-from .common import Conversations, as_text, dig, text_of
+from .common import Conversations, as_text, dig, off_loop, text_of
 
 log = logging.getLogger("budgetbot.feishu")
 CARD_BYTES = 20_000  # a card may be 30 KB; the answer is kept well within it
@@ -108,9 +108,10 @@ class FeishuFront:
         self.client = client or httpx.AsyncClient(timeout=10, follow_redirects=False)
         self._token: tuple[str, float] | None = None
 
-    def event(self, headers: dict[str, str], body: bytes) -> tuple[dict | None, tuple[str, dict] | None]:
-        """Verify and read a callback: the JSON to respond with (the challenge) and, for a
-        message, what to reply to it (message id, card) — sent after the acknowledgement."""
+    def event(self, headers: dict[str, str], body: bytes) -> tuple[dict | None, tuple[str, str, str, str] | None]:
+        """Verify and read a callback: the JSON to respond with (the challenge, a tapped button's
+        new card) and, for a message, what to answer after the acknowledgement (user, text,
+        delivery id, message id: `reply`). A button's card is computed here: run off the loop."""
         if len(body) > MAX_BODY:
             raise FeishuError("请求太大")
         given = headers.get("x-lark-signature", "")
@@ -151,10 +152,21 @@ class FeishuFront:
         text = re.sub(r"@_user_\d+", " ", text)  # mentions are placeholders in the text
         user = text_of(data, "event", "sender", "sender_id", "open_id")
         message_id = text_of(message, "message_id")
-        reply = self.conversations.ask(f"feishu:{user}", text, event_id or message_id or None)
-        if reply is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", message_id):
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", message_id):
             return None, None  # the id goes into the reply's URL: an id of Feishu's form only
-        return None, (message_id, card_of(reply))
+        return None, (f"feishu:{user}", text, event_id or message_id, message_id)
+
+    def reply(self, pending: tuple[str, str, str, str]) -> tuple[str, dict] | None:
+        """The card answering a message (None: a replay, a user already told to slow down)."""
+        user, text, delivery, message_id = pending
+        reply = self.conversations.ask(user, text, delivery or None)
+        return None if reply is None else (message_id, card_of(reply))
+
+    async def answer(self, pending: tuple[str, str, str, str]) -> None:
+        """After the acknowledgement: the answer, computed off the event loop, sent as a reply."""
+        reply = await off_loop(self.reply, pending)
+        if reply is not None:
+            await self.send(*reply)
 
     def _button(self, event_id: str, event: object) -> dict | None:
         question = dig(event, "action", "value", "question")
