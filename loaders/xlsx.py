@@ -20,6 +20,7 @@ from pathlib import Path
 from .assemble import assemble
 from .errors import DisclosureFormatError
 from .headers import GROUPS, HeaderError, parse_header, table_kind
+from .limits import require_bounded_workbook
 from .model import Disclosure
 from .narrative import parse_narrative
 from .tables import RawRow, RawTable
@@ -72,6 +73,7 @@ def read_xlsx(path: str | Path) -> Disclosure:
     path = Path(path)
     source = str(path)
     data = path.read_bytes()
+    require_bounded_workbook(path, data)  # before openpyxl allocates what a sheet declares
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:  # from bytes: openpyxl would otherwise insist on the file's extension
