@@ -278,6 +278,11 @@ def check_kb(path: Path) -> int:
     if store.needs_recovery(path):
         store.recover(path)
         print(f"{path}：上次写入被中断，已恢复到写入前的状态")
+    stale = store.clear_stale_temps(path)
+    if stale is None:
+        print(f"{path}：有一个载入正在进行（它的临时文件不动）")
+    for f, leftover in stale or []:
+        print(f"{path}：删除了中断的载入留下的临时文件 {f.name}（{leftover / 2**20:.1f} MB）；知识库本身没有受影响")
     problems = store.integrity(path)
     if problems:
         for p in problems:

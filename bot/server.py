@@ -21,6 +21,7 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -41,7 +42,7 @@ NOTHING_CONFIGURED = (
 
 def bad_request(e: Exception) -> Response:
     log.warning("refused a callback: %s", e)  # the reason, never the request (it may carry secrets)
-    return PlainTextResponse("bad request", status_code=400)
+    return JSONResponse({"error": "请求无效（签名、格式或大小不对）", "status": 400}, status_code=400)
 
 
 def wecom_routes(path: str, kind: type, section: str, token: str, aes_key: str, receive_id: str, conversations: Conversations) -> list[Route]:
@@ -178,7 +179,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
             async def telegram_post(request: Request) -> Response:
                 given = request.headers.get("x-telegram-bot-api-secret-token", "")
                 if not hmac.compare_digest(given, webhook_secret):
-                    return PlainTextResponse("forbidden", status_code=403)
+                    return JSONResponse({"error": "密钥不对，不接受这个请求", "status": 403}, status_code=403)
                 try:
                     update = Update.de_json(json.loads(await bounded_body(request, 1024 * 1024)), application.bot)
                 except (ValueError, TooLarge) as e:
@@ -237,7 +238,22 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
                 await close()
             log.info("stopped")
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})
+
+
+HTTP_ERRORS = {
+    404: "没有这个地址",
+    405: "这个地址不接受这种请求方法",
+    413: "请求太大",
+    429: "请求太频繁，请稍后再试",
+}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Every HTTP error as JSON in Chinese (an integrator reads the body; a citizen may too)."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    message = HTTP_ERRORS.get(status, "请求没有成功")
+    return JSONResponse({"error": message, "status": status}, status_code=status, headers=getattr(exc, "headers", None))
 
 
 def run(config: Config, kb_path: Path) -> int:

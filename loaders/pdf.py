@@ -48,6 +48,14 @@ def _titled(text: str) -> bool:
     return table_kind(t) is not None and len(t) <= 60 and not re.search(r"[.…·]{4,}", t)
 
 
+def _locked(e: BaseException) -> bool:
+    """Whether pdfminer refused the file for its password (pdfplumber wraps the error)."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    causes = [e, *e.args, e.__cause__]
+    return any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes)
+
+
 def read_pdf(path: str | Path, *, department: str | None = None, year: int | None = None) -> Disclosure:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
@@ -85,6 +93,8 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
     except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as e:
         raise DisclosureFormatError(source, "PDF 文件已损坏、不完整或无法读取") from e
     except Exception as e:  # noqa: BLE001 — pdfminer's own exception classes for damaged files
+        if _locked(e):
+            raise DisclosureFormatError(source, "PDF 设了打开密码（加密），读不了：请载入不加密的原文件") from e
         raise DisclosureFormatError(source, "PDF 文件已损坏、不完整或无法读取") from e
     if not any(ln.text.strip() for ln in lines):
         raise DisclosureFormatError(source, "PDF 没有文字层（扫描件），需要先做文字识别（OCR）")

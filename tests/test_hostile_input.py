@@ -224,3 +224,45 @@ def test_chat_reads_any_bytes_until_an_empty_line(multi_kb, monkeypatch, tmp_pat
     out, err = capsys.readouterr()
     out.encode("utf-8")
     assert "Traceback" not in err
+
+
+def test_a_password_protected_pdf_is_called_that_not_damaged(tmp_path):
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    locked = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(locked), encrypt=pdfencrypt.StandardEncryption("user-password", canPrint=0))
+    c.drawString(100, 700, "2026年部门预算")
+    c.save()
+    with pytest.raises(DisclosureFormatError, match="密码"):
+        read_disclosure(locked)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("cut.pdf", os.urandom(3000), "内容却不是PDF文件"),
+        ("saved.xlsx", "<!DOCTYPE html><html><body>页面不存在</body></html>".encode(), "网页"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "旧版 Office"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_told_so(tmp_path, name, content, said):
+    """A download cut short, a web page saved under the file's name, an old .xls: said as such,
+    never read as copied text."""
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(DisclosureFormatError, match=said):
+        read_disclosure(f)
+
+
+def test_check_kb_removes_what_a_killed_load_left_and_says_so(sample_kb, tmp_path, capsys):
+    import shutil
+
+    kb = tmp_path / "kb.db"
+    shutil.copyfile(sample_kb, kb)
+    left = kb.with_name(kb.name + ".budgetbot-tmp-4242-deadbeef")
+    left.write_bytes(b"x" * 2048)
+    assert main(["check", "--kb", str(kb)]) == 0
+    out = capsys.readouterr().out
+    assert left.name in out and "临时文件" in out and "完好" in out
+    assert not left.exists() and kb.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import httpx
 import pytest
@@ -102,3 +103,11 @@ def test_a_breakdown_chart_draws_the_answers_figures(files, question, tmp_path):
 def test_answers_that_are_no_breakdown_get_no_chart(engine):
     for q in ("项目支出多少", "三公经费是什么", "基本支出中哪一项最多", "哪个部门项目支出最多"):
         assert chart.draw(engine.ask(q)) is None, q
+
+
+def test_every_http_error_is_json_in_chinese(sample_kb):
+    with serving(build_app(Config(web=WebConfig()), sample_kb)) as base:
+        for method, path, status in (("get", "/nope", 404), ("get", "/api/ask", 405), ("delete", "/healthz", 405)):
+            r = httpx.request(method.upper(), base + path)
+            assert r.status_code == status and r.headers["content-type"].startswith("application/json")
+            assert re.search(r"[\u4e00-\u9fff]", r.json()["error"])

@@ -20,7 +20,7 @@ the same file twice gives the same rows. A load writes a new file beside the bas
 in (files.py): a failure or a kill leaves the knowledge base as it was, and readers never wait.
 """
 
-from .files import damaged, integrity, needs_recovery, recover
+from .files import clear_stale_temps, damaged, integrity, needs_recovery, recover
 from .read import (
     VocabularySources,
     assemble_document,
@@ -47,6 +47,7 @@ __all__ = [
     "VocabularySources",
     "WriteResult",
     "assemble_document",
+    "clear_stale_temps",
     "counts",
     "document_index",
     "first_definers",

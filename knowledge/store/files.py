@@ -74,6 +74,29 @@ def remove_stale_temps(path: Path) -> list[Path]:
     return stale
 
 
+def clear_stale_temps(path: Path) -> list[tuple[Path, int]] | None:
+    """What killed loads left beside the base (name, bytes), removed — when no load is running
+    (the writer lock is free); None when one is, and its temporary file is not stale."""
+    if fcntl is None:  # pragma: no cover
+        return None
+    lock = path.with_name(path.name + ".lock")
+    if not lock.exists():
+        found = list(path.parent.glob(f"{path.name}{TEMP_MARK}*"))
+        if not found:
+            return []
+    with open(lock, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        try:
+            stale = [(f, f.stat().st_size) for f in path.parent.glob(f"{path.name}{TEMP_MARK}*")]
+            remove_stale_temps(path)
+            return stale
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def needs_recovery(path: Path) -> bool:
     """A hot journal or a write-ahead log beside the base: a writer of an older version died."""
     return any(path.with_name(path.name + suffix).exists() for suffix in ("-journal", "-wal"))
