@@ -54,6 +54,7 @@ class WeComConfig:
     aes_key: str | None = None  # WECOM_AES_KEY wins
     path: str = "/wecom"
     rate_limit_per_minute: int = 20
+    timestamp_window_seconds: int = 300  # how far a callback's timestamp may be from this clock
 
 
 @dataclass
@@ -64,6 +65,7 @@ class WeComBotConfig:
     aes_key: str | None = None  # WECOM_BOT_AES_KEY wins
     path: str = "/wecom-bot"
     rate_limit_per_minute: int = 20
+    timestamp_window_seconds: int = 300
 
 
 @dataclass

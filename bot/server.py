@@ -41,17 +41,19 @@ NOTHING_CONFIGURED = (
 
 
 def bad_request(e: Exception) -> Response:
-    log.warning("refused a callback: %s", e)  # the reason, never the request (it may carry secrets)
+    log.warning("拒绝了一个回调：%s", e)  # the reason, never the request (it may carry secrets)
     return JSONResponse({"error": "请求无效（签名、格式或大小不对）", "status": 400}, status_code=400)
 
 
-def wecom_routes(path: str, kind: type, section: str, token: str, aes_key: str, receive_id: str, conversations: Conversations) -> list[Route]:
+def wecom_routes(
+    path: str, kind: type, section: str, token: str, aes_key: str, receive_id: str, conversations: Conversations, window: int
+) -> list[Route]:
     """A 企业微信 callback (an application's or an AI bot's): GET verifies the URL, POST takes a
     message and answers in the response — XML for an application, JSON for an AI bot."""
     from .channels.wecom import WeComCrypto, WeComError
 
     try:
-        front = kind(WeComCrypto(token, aes_key, receive_id), conversations)
+        front = kind(WeComCrypto(token, aes_key, receive_id), conversations, window)
     except (WeComError, ValueError) as e:
         raise ConfigError(f"[{section}] 配置不对：{e}") from e
 
@@ -66,8 +68,8 @@ def wecom_routes(path: str, kind: type, section: str, token: str, aes_key: str, 
             reply = await off_loop(front.message, dict(request.query_params), await bounded_body(request))
         except (WeComError, TooLarge) as e:
             return bad_request(e)
-        if not reply:
-            return PlainTextResponse("success")
+        if not reply:  # nothing to say (a retry, an event): WeCom documents an empty 200 for that,
+            return Response(status_code=200)  # not the 公众号's "success"
         return JSONResponse(reply) if isinstance(reply, dict) else Response(reply, media_type="application/xml")
 
     return [Route(path, verify, methods=["GET"]), Route(path, message, methods=["POST"])]
@@ -99,7 +101,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
         token, aes_key = secret("wecom", "token", wc.token), secret("wecom", "aes_key", wc.aes_key)
         if not (wc.corp_id and token and aes_key):
             raise ConfigError("[wecom] 需要 corp_id，以及环境变量 WECOM_TOKEN、WECOM_AES_KEY（或配置里的 token、aes_key）")
-        routes += wecom_routes(wc.path, WeComFront, "wecom", token, aes_key, wc.corp_id, Conversations(live, wc.rate_limit_per_minute))
+        routes += wecom_routes(wc.path, WeComFront, "wecom", token, aes_key, wc.corp_id, Conversations(live, wc.rate_limit_per_minute), wc.timestamp_window_seconds)
         fronts.running("wecom")
 
     if config.wecom_bot is not None:
@@ -109,7 +111,7 @@ def build_app(config: Config, kb_path: Path) -> Starlette:
         token, aes_key = secret("wecom_bot", "token", wb.token), secret("wecom_bot", "aes_key", wb.aes_key)
         if not (token and aes_key):
             raise ConfigError("[wecom_bot] 需要环境变量 WECOM_BOT_TOKEN、WECOM_BOT_AES_KEY（或配置里的 token、aes_key）")
-        routes += wecom_routes(wb.path, WeComBotFront, "wecom_bot", token, aes_key, "", Conversations(live, wb.rate_limit_per_minute))
+        routes += wecom_routes(wb.path, WeComBotFront, "wecom_bot", token, aes_key, "", Conversations(live, wb.rate_limit_per_minute), wb.timestamp_window_seconds)
         fronts.running("wecom_bot")
 
     if config.dingtalk is not None:

@@ -99,14 +99,21 @@ def cdata(text: str) -> str:
 class WeComFront:
     """One application's callback: verify, decrypt, answer, encrypt the passive reply."""
 
-    def __init__(self, crypto: WeComCrypto, conversations: Conversations):
+    def __init__(self, crypto: WeComCrypto, conversations: Conversations, window: int = TIMESTAMP_WINDOW):
         self.crypto = crypto
         self.conversations = conversations
+        self.window = window
 
     def _check(self, params: dict[str, str], encrypted: str) -> None:
         timestamp = params.get("timestamp", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > TIMESTAMP_WINDOW:
-            raise WeComError("时间戳过期")
+        if not timestamp.isdigit():
+            raise WeComError("请求没有时间戳")
+        drift = int(time.time() - int(timestamp))
+        if abs(drift) > self.window:  # a replay, or this server's clock is off: say which to look at
+            raise WeComError(
+                f"时间戳与本机时钟相差 {drift} 秒，超过允许的 {self.window} 秒：若每个请求都这样，请检查服务器时钟（NTP），"
+                f"或在配置里调大 timestamp_window_seconds"
+            )
         self.crypto.verify(params.get("msg_signature", ""), timestamp, params.get("nonce", ""), encrypted)
 
     def verify_url(self, params: dict[str, str]) -> str:
@@ -157,10 +164,10 @@ class WeComBotFront:
     text.content). The reply is a finished stream message in markdown, encrypted in the HTTP
     response."""
 
-    def __init__(self, crypto: WeComCrypto, conversations: Conversations):
+    def __init__(self, crypto: WeComCrypto, conversations: Conversations, window: int = TIMESTAMP_WINDOW):
         self.crypto = crypto
         self.conversations = conversations
-        self.app = WeComFront(crypto, conversations)  # the same URL verification and checks
+        self.app = WeComFront(crypto, conversations, window)  # the same URL verification and checks
 
     def verify_url(self, params: dict[str, str]) -> str:
         return self.app.verify_url(params)
