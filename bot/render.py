@@ -103,3 +103,18 @@ def pack(lines: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current or not messages:
         messages.append(current or "…")
     return messages
+
+
+def citation_line(answer: Answer) -> str:
+    """Where an answer's figures stand, in one line a citizen can read: the engine's own source for
+    a figure; for a breakdown or list, every row it shows, grouped by table and page."""
+    rows = [c for c in answer.citations if c.row is not None]
+    if not answer.items or len(rows) < 2:
+        return answer.source or "；".join(c.label() for c in answer.citations)
+    groups: dict[tuple[str, int | None, str | None], list[str]] = {}
+    for c in rows:
+        groups.setdefault((c.table, c.page, c.column), []).append(c.name or c.code or f"第{c.row}行")
+    return "；".join(
+        f"{table}{f' 第{page}页' if page else ''}：{'、'.join(names)}" + (f"（{column}列）" if column else "")
+        for (table, page, column), names in groups.items()
+    )

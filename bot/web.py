@@ -20,6 +20,7 @@ from knowledge.live import LiveEngine
 from .channels.common import SlidingWindow, TooLarge, bounded_body, off_loop
 from .chart import Chart, draw
 from .config import WebConfig
+from .render import citation_line
 from .sources import sources
 
 MAX_BODY = 4096
@@ -87,16 +88,19 @@ class Web:
             question = None
         if not isinstance(question, str) or not question.strip():
             return self.cors(request, JSONResponse({"error": "请用 JSON 写问题，例如 {\"question\": \"项目支出多少\"}"}, status_code=400))
-        answer, chart = await off_loop(self._answer, question)  # the answer and its chart, off the event loop
+        width, ratio = _number(data, "chart_width"), _number(data, "pixel_ratio") or 1.0  # how the page shows a chart
+        answer, chart = await off_loop(self._answer, question, int(width) if width else None, ratio)
         out = answer.to_dict()
+        # what a page shows, as fields: the statement, its entries, and one citation line
+        out |= {"statement": answer.statement, "items": answer.items, "cite": citation_line(answer)}
         if chart is not None:
             out["chart"] = "data:image/png;base64," + base64.b64encode(chart.png).decode()
             out["chart_title"] = chart.title
         return self.cors(request, JSONResponse(out))
 
-    def _answer(self, question: str) -> tuple[Answer, Chart | None]:
+    def _answer(self, question: str, width: int | None, ratio: float) -> tuple[Answer, Chart | None]:
         answer = self.live.current().ask(question)
-        return answer, draw(answer)
+        return answer, draw(answer, width, ratio)
 
     async def list_sources(self, request: Request) -> Response:
         refused = self.refuse(request)
@@ -119,3 +123,8 @@ class Web:
             Route("/api/sources", self.preflight, methods=["OPTIONS"]),
             Route("/widget.js", self.widget, methods=["GET"]),
         ]
+
+
+def _number(data: object, key: str) -> float | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 10_000 else None

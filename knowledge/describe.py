@@ -122,13 +122,14 @@ class DescribeLayer(ListingLayer):
             for r, name in picked
         ]
         heading = "收入来源" if q.describe == "income" else "支出按功能分类"
+        cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r, _ in picked]
         if q.describe == "spending":
             row = t.total_row()
             if row is not None and not ({"基本支出", "项目支出"} & row.unsure):
                 items.append(
                     f"其中基本支出 {fmt(row.values.get('基本支出', 0.0))} {doc.unit}，项目支出 {fmt(row.values.get('项目支出', 0.0))} {doc.unit}"
                 )
-        cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r, _ in picked]
+                cites += [self._cite_row(doc, t, row, c, row.values.get(c, 0.0)) for c in ("基本支出", "项目支出")]  # every figure shown is cited
         return Answer(
             q.question, "answered", f"{self._prefix(doc)} {heading}：", items=items, source=t.title, citations=cites, intent="describe"
         )

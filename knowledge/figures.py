@@ -401,7 +401,7 @@ class FiguresLayer(TermsLayer):
             rounded = [c for c in cites[1:] if c.value is not None and main.value is not None and round(c.value, 2) != round(main.value, 2)]
             source += "；" + "；".join(
                 c.label() + (f" 写作 {_as_stated(c.value)} 万元（取整）" if c in rounded and c.value is not None else "") for c in cites[1:]
-            ) + " 一致"
+            ) + (" 也是这个数" if len(cites) == 2 else " 都是这个数")  # said so a citizen reads it
         doubts = doc.doubts_about(main.citation.table, main.citation.row) if main.from_table else []
         return Answer(
             q.question, "answered", text, value=main.value, unit=main.unit, citations=cites, intent="figure", source=source,

@@ -67,11 +67,11 @@ def measured(drawn: chart.Chart) -> list[float]:
     """The bars' lengths as the PNG shows them, in the chart's scale (the largest is its value)."""
     image = Image.open(io.BytesIO(drawn.png)).convert("RGB")
     lengths = []
-    for _, y0, _, y1 in drawn.boxes:
+    for x0, y0, _, y1 in drawn.boxes:
         y = (y0 + y1) // 2
-        lengths.append(sum(1 for x in range(chart.LABEL_WIDTH, chart.LABEL_WIDTH + chart.BAR_MAX + 1) if image.getpixel((x, y)) == chart.BAR_COLOUR))
+        lengths.append(sum(1 for x in range(x0, x0 + drawn.bar_max + 1) if image.getpixel((x, y)) == chart.BAR_COLOUR))
     top = max(v for _, v in drawn.bars)
-    return [n / chart.BAR_MAX * top for n in lengths]
+    return [n / drawn.bar_max * top for n in lengths]
 
 
 @pytest.mark.parametrize(
@@ -82,21 +82,23 @@ def measured(drawn: chart.Chart) -> list[float]:
         ([REAL / "text" / "sh_putuo_wanli_2025_ys.layout.txt"], "万里街道支出结构是怎样的"),
     ],
 )
-def test_a_breakdown_chart_draws_the_answers_figures(files, question, tmp_path):
+@pytest.mark.parametrize(("width", "ratio"), [(None, 1.0), (360, 3.0), (300, 1.0)])
+def test_a_breakdown_chart_draws_the_answers_figures(files, question, width, ratio, tmp_path):
     if not all(f.exists() for f in files):
         pytest.skip("../shared/disclosures is not there")
     assert chart.font_file() is not None, "no CJK font: install fonts-noto-cjk (.ci/run does)"
     store.write(tmp_path / "kb.db", [read_disclosure(f) for f in files])
     answer = Engine.open(tmp_path / "kb.db").ask(question)
-    drawn = chart.draw(answer)
+    drawn = chart.draw(answer, width, ratio)
     assert drawn is not None, answer.answer
-    cited = [(c.name, c.value) for c in answer.citations if c.value is not None]
+    cited = [(c.name, c.value) for c in answer.citations if c.value is not None and c.name not in chart.TOTALS]  # the total is cited, not drawn
     assert drawn.bars == cited[: chart.MAX_BARS] and len(cited) >= 2
     image = Image.open(io.BytesIO(drawn.png))
-    assert image.format == "PNG" and image.size == (chart.WIDTH, chart.TOP + chart.ROW * len(drawn.bars) + 24)
+    assert image.format == "PNG" and image.size[0] == round((width or chart.WIDTH) * ratio)  # drawn for the width it is shown at
+    assert drawn.label_px == round(chart.LABEL_SIZE * ratio)
     top = max(v for _, v in drawn.bars)
     for (name, value), seen in zip(drawn.bars, measured(drawn), strict=True):
-        assert abs(seen - value) <= top / chart.BAR_MAX, (name, value, seen)  # within one pixel
+        assert abs(seen - value) <= top / drawn.bar_max, (name, value, seen)  # within one pixel
     assert f"{answer.citations[0].value:.2f}" in answer.answer  # the bars are the answer's figures
 
 

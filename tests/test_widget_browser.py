@@ -24,6 +24,27 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def label_heights(png: bytes) -> list[int]:
+    """The ink height of each bar name in a screenshot of the chart: the dark runs of rows in the
+    label column, the title's (the first) left out."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    dark = [any(image.getpixel((x, y)) < 120 for x in range(int(width * 0.38))) for y in range(height)]
+    runs, start = [], None
+    for y, is_dark in enumerate([*dark, False]):
+        if is_dark and start is None:
+            start = y
+        elif not is_dark and start is not None:
+            runs.append(y - start)
+            start = None
+    assert len(runs) >= 3, runs
+    return runs[1:]
+
+
 def portal_page(api: str) -> str:
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>某县人民政府 · 预算公开</title></head>
@@ -63,10 +84,18 @@ def test_the_widget_answers_with_its_citation_and_refuses_other_portals(browser,
             assert "6357.00 万元" in answer.inner_text()
             assert "部门预算支出总表" in page.locator(".bb-cite").first.inner_text()
             assert page.get_by_role("log").count() == 1
+            first = page.locator(".bb-entry").first
+            assert first.locator(".bb-cite").count() == 1 and "来源：" not in first.locator(".bb-a").inner_text()  # one citation line
             box.fill("钱都花在哪")
             page.get_by_role("button", name="提问").click()
-            page.locator(".bb-entry img").first.wait_for(timeout=15_000)
-            assert page.locator(".bb-entry img").first.evaluate("img => img.complete && img.naturalWidth") > 0
+            chart = page.locator(".bb-entry img").first
+            chart.wait_for(timeout=15_000)
+            assert chart.evaluate("img => img.complete && img.naturalWidth") > 0
+            breakdown = page.locator(".bb-entry").nth(1)
+            cite = breakdown.locator(".bb-cite").inner_text()
+            shown = [li.split(" ")[0].removeprefix("其中") for li in breakdown.locator(".bb-items li").all_inner_texts()]
+            assert len(shown) >= 2 and all(name in cite for name in shown), (shown, cite)  # every row shown is cited
+            assert min(label_heights(chart.screenshot())) >= 12  # the chart's labels, as the phone shows them
             box.fill("<img src=x onerror=alert(1)>三公经费多少")  # inserted as text, never as HTML
             box.press("Enter")
             page.locator(".bb-q").nth(2).wait_for(timeout=15_000)

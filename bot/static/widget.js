@@ -20,9 +20,10 @@
   style.textContent =
     ".bb-box{font:16px/1.6 system-ui,'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:40rem;width:100%;box-sizing:border-box;border:1px solid #c8d0da;border-radius:8px;padding:12px;background:#fff;color:#1a1a1a}" +
     ".bb-box h2{font-size:1.1rem;margin:0 0 8px}" +
-    ".bb-log{max-height:28rem;overflow-y:auto;margin:8px 0}" +
+    ".bb-log{margin:8px 0}" +  /* grows with the conversation: the page scrolls, earlier answers stay readable */
     ".bb-q{margin:8px 0 2px;font-weight:600}" +
     ".bb-a{margin:0 0 4px;white-space:pre-wrap}" +
+    ".bb-items{margin:0 0 4px;padding-left:1.2rem}" +
     ".bb-src{font-size:.85rem;color:#4a5565;margin:0 0 8px}" +
     ".bb-box img{max-width:100%;height:auto;display:block;margin:4px 0}" +
     ".bb-row{display:flex;gap:8px;flex-wrap:wrap}" +
@@ -81,12 +82,15 @@
     var entry = document.createElement("div");
     entry.className = "bb-entry";
     entry.appendChild(line("bb-q", "问：" + question));
-    entry.appendChild(line("bb-a", data.answer || data.error || "没有得到回答，请稍后再试。"));
-    if (data.citations && data.citations.length) {
-      var c = data.citations[0];
-      var where = [c.department, c.year ? c.year + "年" : "", c.table, c.page ? "第" + c.page + "页" : "", c.row != null ? "第" + c.row + "行" : "", c.name || "", c.column || ""];
-      entry.appendChild(line("bb-src bb-cite", "出处：" + where.filter(Boolean).join(" ")));
+    // the statement and its entries, then one line saying where every figure shown stands
+    entry.appendChild(line("bb-a", data.statement || data.answer || data.error || "没有得到回答，请稍后再试。"));
+    if (data.items && data.items.length) {
+      var list = document.createElement("ul");
+      list.className = "bb-items";
+      data.items.forEach(function (t) { var li = document.createElement("li"); li.textContent = t; list.appendChild(li); });
+      entry.appendChild(list);
     }
+    if (data.cite) entry.appendChild(line("bb-src bb-cite", "出处：" + data.cite));
     if (data.chart) {
       var img = document.createElement("img");
       img.src = data.chart;
@@ -108,14 +112,16 @@
       entry.appendChild(opts);
     }
     log.appendChild(entry);
-    log.scrollTop = log.scrollHeight;
+    entry.scrollIntoView({ block: "nearest" });
   }
 
   function ask(question) {
     question = (question || "").trim();
     if (!question) { input.focus(); return; }
     button.disabled = true;
-    fetch(api + "/api/ask", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ question: question }) })
+    // a chart is drawn for the width it is shown at, in this screen's pixels (labels stay readable on a phone)
+    var asked = { question: question, chart_width: Math.round(log.clientWidth || box.clientWidth), pixel_ratio: window.devicePixelRatio || 1 };
+    fetch(api + "/api/ask", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(asked) })
       .then(function (r) { return r.json().catch(function () { return { error: "服务暂时不可用，请稍后再试。" }; }); })
       .then(function (data) { show(question, data); })
       .catch(function () { show(question, { error: "连接不上问答服务，请稍后再试。" }); })
