@@ -68,8 +68,8 @@ def wecom_routes(
             reply = await off_loop(front.message, dict(request.query_params), await bounded_body(request))
         except (WeComError, TooLarge) as e:
             return bad_request(e)
-        if not reply:  # nothing to say (a retry, an event): WeCom documents an empty 200 for that,
-            return Response(status_code=200)  # not the 公众号's "success"
+        if not reply:  # nothing to say (a retry, an event): WeCom's 被动回复 documentation: "不想回复任何内容，
+            return Response(status_code=200)  # 可以直接返回200（即以空串为返回包）" — not the 公众号's "success"
         return JSONResponse(reply) if isinstance(reply, dict) else Response(reply, media_type="application/xml")
 
     return [Route(path, verify, methods=["GET"]), Route(path, message, methods=["POST"])]
