@@ -72,8 +72,8 @@ def bars_of(answer: Answer) -> Chart | None:
     if len(cited) < 2 or len({(c.document, c.table) for c in cited}) != 1 or any((c.value or 0) < 0 for c in cited):
         return None
     first = cited[0]
-    title = answer.statement.split("：", 1)[0][:40]
-    unit = answer.unit or ("万元" if "万元" in answer.answer else "")
+    title = answer.statement.rstrip("：；。 ")[:40]
+    unit = answer.unit or ""
     return Chart(title=title or f"{first.department} {first.year}年", unit=unit, bars=[(c.name or "", c.value or 0.0) for c in cited[:MAX_BARS]])
 
 

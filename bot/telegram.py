@@ -266,7 +266,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     results = []
     for i, a in enumerate(answers):
         body = render_html(a, limit=4000)[0]
-        title = a.answer.split("来源：")[0][:80]
+        title = a.statement[:80]
         description = a.citations[0].label() if a.citations else None
         results.append(
             InlineQueryResultArticle(

@@ -131,5 +131,6 @@ class DescribeLayer(ListingLayer):
                 )
                 cites += [self._cite_row(doc, t, row, c, row.values.get(c, 0.0)) for c in ("基本支出", "项目支出")]  # every figure shown is cited
         return Answer(
-            q.question, "answered", f"{self._prefix(doc)} {heading}：", items=items, source=t.title, citations=cites, intent="describe"
+            q.question, "answered", f"{self._prefix(doc)} {heading}：", items=items, source=t.title, citations=cites, intent="describe",
+            unit="万元",  # the figures' unit (the model stores every amount in 万元), so no front guesses it
         )
