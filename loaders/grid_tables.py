@@ -214,17 +214,32 @@ def _item_name(name: str) -> str:
     return re.sub(r"^(公务用车(?:购置|运行))$", r"\1费", name)
 
 
+YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})年(?:度)?$")
+FUND_LEAVES = {"一般公共预算": "一般公共预算", "政府性基金预算": "政府性基金", "政府性基金": "政府性基金", "国有资本经营预算": "国有资本经营"}
+
+
+def _this_years_row(body: list[list[Cell]]) -> list[list[Cell]]:
+    """The row of figures a one-row 三公 table states: the first, or — when its rows are years
+    (深圳: 2025年 | 2026年 | 增减变化金额) — the latest year's, never the change."""
+    years = [(int(m.group(1)), r) for r in body for c in r if (m := YEAR_LABEL.match(compact(c.text)))]
+    return [max(years, key=lambda y: y[0])[1]] if years else body[:1]
+
+
 def _wide_table(kind: str, title: str, g: Grid, slots: list[Slot], body: list[list[Cell]], scale: float) -> Table:
-    """Each value column becomes a row; 决算 tables pair 预算数 | 决算数 of one item into one row."""
+    """Each value column becomes a row; 决算 tables pair 预算数 | 决算数 of one item into one row;
+    an item printed once per fund (一般公共预算 | 政府性基金预算 | 国有资本经营预算) is one row with a
+    column for each fund."""
     columns: dict[str, Column] = {}
     rows: dict[str, Row] = {}
     paths: dict[tuple[str, ...], Row] = {}
     for s in slots:
-        col = next((p for p in reversed(s.path) if p in ("预算数", "决算数")), "合计")  # 预算数 as leaf or as group
-        name = _wide_name(s.path)
+        fund = FUND_LEAVES.get(s.path[-1]) if len(s.path) > 1 else None
+        path = ["合计" if p == "总计" else p for p in (s.path[:-1] if fund else s.path)]  # 总计 | 因公出国… : the whole
+        col = fund or next((p for p in reversed(path) if p in ("预算数", "决算数")), "合计")  # 预算数 as leaf or as group
+        name = _wide_name(path)
         columns.setdefault(col, Column(key=col, label=col))
         row = rows.setdefault(name, Row(number=len(rows) + 1, name=name, page=g.page))
-        paths.setdefault(tuple(p for p in s.path if p not in ("预算数", "决算数")), row)
+        paths.setdefault(tuple(p for p in path if p not in ("预算数", "决算数")), row)
         for cells in body:
             for c in cells:
                 if _slot_of(c, slots) is s:
@@ -274,7 +289,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     values = [s for s in slots if s.role == "value"]
     if kind == "三公经费表" and values and (all(s.role == "value" for s in slots) or _items_as_columns(values, body)):
         # the items are the columns, over one row of figures (and perhaps a label cell: 合计, the body)
-        t = _wide_table(kind, title, g, values, body[:1] if not all(s.role == "value" for s in slots) else body, scale)
+        t = _wide_table(kind, title, g, values, _this_years_row(body) if not all(s.role == "value" for s in slots) else body, scale)
         t.unit = unit
         return t, []
     slots = [s for s in slots if s.role != "empty"]

@@ -490,3 +490,15 @@ def test_a_wecom_callback_off_the_clock_is_refused_with_the_drift_logged_in_chin
             assert (r.status_code == 200 and r.text == "42") is answered
             if not answered:
                 assert re.search(r"相差 (599|600|601) 秒", caplog.text) and "NTP" in caplog.text, caplog.text
+
+
+def test_wecom_refuses_a_ciphertext_too_short_to_be_a_message():
+    """A block that decrypts and unpads to fewer than the 20 bytes every message starts with (found by
+    the fuzzing test above as a 500): refused as not WeCom's."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    crypto = WeComCrypto(VECTOR["token"], VECTOR["aes_key"], VECTOR["corp_id"])
+    encryptor = Cipher(algorithms.AES(crypto.key), modes.CBC(crypto.key[:16])).encryptor()
+    short = encryptor.update(b"\x10" * 16) + encryptor.finalize()  # one block of padding: nothing inside
+    with pytest.raises(WeComError, match="太短"):
+        crypto.decrypt(base64.b64encode(short).decode())

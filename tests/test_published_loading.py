@@ -600,3 +600,19 @@ def test_a_year_loaded_only_as_its_决算_is_asked_before_it_answers_for_a_budge
 def test_a_body_with_only_决算_loaded_is_answered_from_them(published_engine):
     a = ask(published_engine, "国家信访局2024年项目支出多少")
     assert a.status == "answered" and a.value == pytest.approx(3499.42)
+
+
+def test_a_三公_table_with_years_as_rows_reads_the_documents_year_per_fund(published):
+    """深圳 2026 prints its 三公 table as rows 2025年 | 2026年 | 增减变化金额 under item × fund columns:
+    the items are read from the 2026 row (never 2025's 59.62 or the change), one column per fund,
+    and they add up (16.80 + 11.56 + 4.20 = 32.56)."""
+    d = published["sz_tjj_2026_ys.pdf"]
+    assert isinstance(d, Disclosure)
+    t = d.table("三公经费表")
+    assert t is not None
+    rows = {r.name: r for r in t.rows}
+    assert rows["合计"].values == {"一般公共预算": 32.56, "政府性基金": 0.0, "国有资本经营": 0.0}
+    assert rows["因公出国(境)费"].values["一般公共预算"] == pytest.approx(16.8)
+    assert rows["公务用车运行维护费"].parent == rows["公务用车购置及运行维护费"].number
+    assert not any(59.62 in r.values.values() or -27.07 in r.values.values() for r in t.rows)
+    assert not [w for w in d.warnings if w.table and "三公" in w.table]

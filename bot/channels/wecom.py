@@ -64,11 +64,16 @@ class WeComCrypto:
         if not 1 <= pad <= 32 or plain[-pad:] != bytes([pad]) * pad:
             raise WeComError("解密失败（填充不对）")
         plain = plain[:-pad]
+        if len(plain) < 20:  # 16 random bytes and the length come first: shorter is not WeCom's
+            raise WeComError("解密结果太短")
         (length,) = struct.unpack(">I", plain[16:20])
         message, receive_id = plain[20 : 20 + length], plain[20 + length :]
         if len(message) != length or receive_id.decode("utf-8", "replace") != self.receive_id:
             raise WeComError("解密结果不属于本企业")
-        return message.decode("utf-8")
+        try:
+            return message.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise WeComError("解密结果不是 UTF-8 文本") from e
 
     def encrypt(self, message: str, random16: bytes | None = None) -> str:
         body = message.encode("utf-8")
