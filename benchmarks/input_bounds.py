@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import sample_path  # noqa: E402
 from loaders.limits import MAX_BYTES  # noqa: E402
+from tests.render import workbook_bomb  # noqa: E402  (the test data generator)
 
 SHARED = ROOT.parent / "shared" / "disclosures"
 # The peak is the process's own high-water mark (VmHWM), reset at start: ru_maxrss would carry the
@@ -63,35 +64,13 @@ def main() -> None:
         files.append(mixed)
         files += sorted(SHARED.glob("real/*.pdf"), key=lambda p: -p.stat().st_size)[:3]
         files += sorted(SHARED.glob("generated_v2/dept_*/disclosure.xlsx"))[:1]
-        files += [_bomb(Path(tmp) / "declares_a_million_rows.xlsx", 1, b"A1:XFD1048576"), _bomb(Path(tmp) / "a_million_cells.xlsx", 1_000_000, None)]
+        files += [workbook_bomb(Path(tmp) / "declares_a_million_rows.xlsx", 1, b"A1:XFD1048576"), workbook_bomb(Path(tmp) / "a_million_cells.xlsx", 1_000_000, None)]
         for f in files:
             started = time.perf_counter()
             result, rss = peak(f)
             took = time.perf_counter() - started
             size = f.stat().st_size / 2**20
             print(f"{f.name:<48} {size:>7.2f}MB {result:>8} {rss - base:>14.0f}MB {(rss - base) / size:>7.0f} {took:>6.2f}s")
-
-
-def _bomb(path: Path, cells: int, dimension: bytes | None) -> Path:
-    """A workbook whose sheet writes `cells` cells and declares `dimension` (a decompression bomb)."""
-    import io
-    import re
-    import zipfile
-
-    import openpyxl
-
-    buf = io.BytesIO()
-    openpyxl.Workbook().save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, cells + 1))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for e in src.infolist():
-            data = src.read(e.filename)
-            if e.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb"<dimension [^>]*/>", b"" if dimension is None else b'<dimension ref="' + dimension + b'"/>', data)
-                data = re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", data, flags=re.S)
-            z.writestr(e.filename, data)
-    return path
 
 
 if __name__ == "__main__":

@@ -805,3 +805,27 @@ def specs() -> list[Spec]:
         change=18.4,
     )
     return [finance, water, water_next, center]
+
+
+def workbook_bomb(path: Path, cells: int, dimension: bytes | None) -> Path:
+    """A real workbook (openpyxl's) whose first sheet writes `cells` cells, one a row, and declares
+    `dimension` (None: no declaration): a decompression bomb for the workbook bounds."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+
+    buf = io.BytesIO()
+    openpyxl.Workbook().save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, cells + 1))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for e in src.infolist():
+            data = src.read(e.filename)
+            if e.filename == "xl/worksheets/sheet1.xml":
+                declared = b"" if dimension is None else b'<dimension ref="' + dimension + b'"/>'
+                data = re.sub(rb"<dimension [^>]*/>", declared, data)
+                data = re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", data, flags=re.S)
+            z.writestr(e.filename, data)
+    return path

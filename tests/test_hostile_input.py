@@ -19,6 +19,7 @@ from loaders import DisclosureFormatError, read_disclosure
 from loaders.limits import MAX_BYTES
 
 from .conftest import GENERATED, SAMPLE
+from .render import workbook_bomb
 
 CLI = [sys.executable, "-m", "bot"]
 
@@ -58,34 +59,9 @@ def test_a_file_over_its_format_limit_is_refused_before_reading(tmp_path, kind, 
         read_disclosure(big)
 
 
-def _workbook_with(tmp_path, name: str, rows: bytes, dimension: bytes | None) -> object:
-    """A real workbook (openpyxl's) whose first sheet's XML is replaced: `rows` as its sheetData,
-    `dimension` as what it declares (None: no declaration)."""
-    import io
-    import re
-    import zipfile
-
-    import openpyxl
-
-    buf = io.BytesIO()
-    wb = openpyxl.Workbook()
-    wb.active["A1"] = "部门预算收支总表"
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    path = tmp_path / name
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for e in src.infolist():
-            data = src.read(e.filename)
-            if e.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb"<dimension [^>]*/>", b"" if dimension is None else b'<dimension ref="' + dimension + b'"/>', data)
-                data = re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", data, flags=re.S)
-            z.writestr(e.filename, data)
-    return path
-
-
 def test_a_workbook_declaring_a_million_rows_is_refused_before_it_is_read(tmp_path):
     """320 KB that declare A1:XFD1048576: refused from the declaration, nothing allocated."""
-    bomb = _workbook_with(tmp_path, "declared.xlsx", b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>', b"A1:XFD1048576")
+    bomb = workbook_bomb(tmp_path / "declared.xlsx", 1, b"A1:XFD1048576")
     with pytest.raises(DisclosureFormatError, match="声明了 1048576 行"):
         read_disclosure(bomb)
 
@@ -93,8 +69,7 @@ def test_a_workbook_declaring_a_million_rows_is_refused_before_it_is_read(tmp_pa
 def test_a_workbook_that_unpacks_to_a_million_cells_is_refused(tmp_path):
     """No declaration, a million cells written: refused by counting cell tags in the unpacked
     stream, before openpyxl builds a cell (time and memory: benchmarks/input_bounds.py)."""
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 1_000_001))
-    bomb = _workbook_with(tmp_path, "written.xlsx", rows, None)
+    bomb = workbook_bomb(tmp_path / "written.xlsx", 1_000_000, None)
     assert bomb.stat().st_size < 10 * 2**20  # under the file size limit: only unpacking tells
     with pytest.raises(DisclosureFormatError, match="单元格"):
         read_disclosure(bomb)

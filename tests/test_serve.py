@@ -29,9 +29,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
-def test_serve_runs_every_front_and_stops_cleanly(stop, status, sample_kb, tmp_path):
-    port = free_port()
+def serve_process(tmp_path, sample_kb, port: int, telegram_api: str, web: str = "") -> subprocess.Popen:
+    """`budgetbot serve` in its own process with Telegram (its API at `telegram_api`), the web API
+    and 企业微信 configured, as an operator starts it."""
     config = tmp_path / "config.toml"
     config.write_text(
         f"""
@@ -40,19 +40,25 @@ port = {port}
 [telegram]
 mode = "polling"
 [web]
-allowed_origins = ["https://portal.example.gov.cn"]
+{web}
 [wecom]
 corp_id = "{VECTOR['corp_id']}"
 """,
         encoding="utf-8",
     )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BUDGETBOT_"))}
+    env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram_api, "WECOM_TOKEN": VECTOR["token"], "WECOM_AES_KEY": VECTOR["aes_key"]}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--config", str(config), "--kb", str(sample_kb)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)])
+def test_serve_runs_every_front_and_stops_cleanly(stop, status, sample_kb, tmp_path):
+    port = free_port()
     with FakeBotAPI(TOKEN) as api:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BUDGETBOT_"))}
-        env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.url, "WECOM_TOKEN": VECTOR["token"], "WECOM_AES_KEY": VECTOR["aes_key"]}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--config", str(config), "--kb", str(sample_kb)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
+        proc = serve_process(tmp_path, sample_kb, port, api.url, web='allowed_origins = ["https://portal.example.gov.cn"]')
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -109,30 +115,7 @@ def test_telegram_unreachable_does_not_take_the_other_fronts_down(sample_kb, tmp
     network in mainland China, a connection that never answers): one Chinese log line, a retry in
     the background, /healthz saying so — and 企业微信 and the web API answer meanwhile."""
     port, closed = free_port(), free_port()
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[server]
-port = {port}
-[telegram]
-mode = "polling"
-[web]
-[wecom]
-corp_id = "{VECTOR['corp_id']}"
-""",
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BUDGETBOT_"))}
-    env |= {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed}/bot",
-        "WECOM_TOKEN": VECTOR["token"],
-        "WECOM_AES_KEY": VECTOR["aes_key"],
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--config", str(config), "--kb", str(sample_kb)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    proc = serve_process(tmp_path, sample_kb, port, f"http://127.0.0.1:{closed}/bot")
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
