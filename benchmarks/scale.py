@@ -128,7 +128,7 @@ def measure(kb: str, n: int, questions: int) -> dict:
     engine.ask("项目支出多少")
     engine.ask("项目支处多少")  # a typo loads jieba's dictionary: once per process (in the cold start)
     engine.ask(f"{pool[-1][0]}{pool[-1][1]}年项目支出多少")  # the first document read warms the reader
-    engine._doc.cache_clear()
+    engine.doc.cache_clear()
     for kind, pattern in KINDS.items():
         asked = [pattern.format(d=d, y=y) for d, y in pool[:questions]]
         first, warm = [], []
@@ -139,7 +139,7 @@ def measure(kb: str, n: int, questions: int) -> dict:
                 times.append(time.perf_counter() - t)
                 assert a.status == "answered" or kind != "figure", (q, a.answer)
         result[f"{kind} first"], result[f"{kind} warm"] = first, warm
-        engine._doc.cache_clear()
+        engine.doc.cache_clear()
         pool = pool[questions:] + pool[:questions]
     counties = sorted({place for place, _, _ in plan(n)})[:20]
     years = sorted({y for _, y in names(n)})

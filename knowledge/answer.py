@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .parse import Query
 
 
 @dataclass
@@ -49,6 +53,10 @@ class Answer:
     # against another or against the narrative): the figure is given, and this is said with it
     disagreements: list[str] = field(default_factory=list)
     statement: str = field(init=False, default="")  # the answer without its source, for the fronts
+    # how it was answered: the route (knowledge/routes.py) whose rule gave it, and the reading of the
+    # question it answered (body, year, stage, subjects …), so that a wrong answer can be traced
+    route: str = ""
+    reading: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """`answer` is the whole text a user reads (the JSON contract): statement, items, source."""
@@ -68,7 +76,13 @@ class Answer:
             return ""
         return "注意：原文这里的数字彼此对不上（" + "；".join(self.disagreements[:3]) + "），请与原文核对。"
 
-    def to_dict(self) -> dict:
+    def traced(self, route: str, q: Query) -> Answer:
+        """This answer, saying which route gave it and how the question was read."""
+        self.route = route
+        self.reading = q.reading()
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for key in ("statement", "source", "items"):  # the contract's fields only
             d.pop(key)

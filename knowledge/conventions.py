@@ -1,5 +1,5 @@
 """How figures are read in the templates: which tables outrank which, what a subject goes by,
-which tables hold only a part of an item, and the small helpers every layer of the engine uses."""
+which tables hold only a part of an item, and the small helpers every rule of the engine uses."""
 
 from __future__ import annotations
 

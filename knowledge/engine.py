@@ -7,24 +7,22 @@ asks (`clarify`, with the readings as questions the user can send); when the bas
 the answer it says so and what it does hold (`not_found`). It never returns a figure it cannot
 cite.
 
-`Engine.ask` routes a parsed question to the layer that answers its kind."""
+`Engine.ask` parses a question and hands it to `routes`: the ordered list of rules, each a
+function over the library (documents, vocabulary) and the query, and the answer names the rule."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
 
-from . import store
+from . import routes, store
 from .answer import Answer
-from .conventions import (
-    INCLUDES,
-)
-from .operations import OperationsLayer
+from .library import Library
 from .parse import MAX_QUESTION, clean, parse
 
 log = logging.getLogger(__name__)
 
-class Engine(OperationsLayer):
+class Engine(Library):
     def ask(self, question: str) -> Answer:
         question = clean(question)
         if len(question.strip()) > MAX_QUESTION:
@@ -48,73 +46,4 @@ class Engine(OperationsLayer):
     def _ask(self, question: str) -> Answer:
         if not self.documents:
             return Answer(question, "not_found", "知识库是空的：请先载入部门预算公开文件（budgetbot load）。")
-        q = parse(question, self.vocab, self.newest_year)
-        if not q.text.strip():
-            return self._help(q, "请输入一个关于部门预算的问题。")
-        if q.unknown_department and q.department_guesses:
-            guesses = q.department_guesses
-            asked = f"您是指{guesses[0]}吗？" if len(guesses) == 1 else f"您是指{'还是'.join(guesses)}？"
-            return Answer(
-                q.question,
-                "clarify",
-                f"没有找到“{q.unknown_department}”。{asked}",
-                options=[self._strip(q.question).replace(q.unknown_department, g, 1) for g in guesses],
-                intent=q.intent,
-            )
-        if q.unknown_department:
-            return self._not_loaded(q, f"没有{q.unknown_department}的数据。")
-        if q.intent == "definition" and q.terms("definition") and not q.code and not q.describe:
-            return self._definition(q) or self._help(q, "没有找到这个名词的解释。")
-        if q.terms("definition") and not q.departments and INCLUDES.search(q.text) and not q.code:
-            found = self._definition(q, quiet=True)  # 其他资金包括哪些: what the term covers, by its 名词解释
-            if found is not None:
-                return found
-        if q.all_departments and q.unloaded_place:
-            return self._not_loaded(q, f"载入的部门里没有{q.unloaded_place}的（名称里没有这个地名）。")
-        if q.all_departments and not q.matches and not q.code and q.intent in ("figure", "list"):
-            return self._list_departments(q)  # 曲阳县有哪些部门的预算
-        if q.all_departments and q.intent in ("top", "bottom", "figure", "list"):
-            return self._across_departments(q)
-        if len(q.departments) > 1 and q.department_mentions > 1 and q.intent in ("figure", "top", "bottom"):
-            return self._across_departments(q, q.departments)  # 教育局和卫健局的项目支出
-        if q.operation in ("more", "less") and len(q.years) == 2 and self._loaded_years(q) >= set(q.years):
-            return self._which_year(q)  # 2023年和2025年项目支出哪个多
-        if q.intent == "change" and len(q.years) == 2 and self._loaded_years(q) >= set(q.years):
-            return self._change_between(q)
-        if q.intent == "change" and len(q.years) == 2 and max(q.years) - min(q.years) == 1:
-            q.year, q.years = max(q.years), [max(q.years)]  # 比2024年 with only 2025 loaded: its narrative's 比上年
-        if q.intent == "change" and len(q.years) <= 1:
-            latest = self._latest_with_previous(q) if q.year is None else self._with_previous(q, q.year)
-            if latest is not None:
-                q.year, q.years = latest, [latest, latest - 1]
-                return self._change_between(q)
-        docs, problem = self._documents(q)
-        if problem is not None:
-            return problem
-        doc = docs[0]
-        if q.stage == "决算数" and doc.kind == "预算":  # 实际支出 / 决算 of a budget: it has none
-            return self._help(q, f"载入的{doc.department}{doc.year}年是预算，不是决算，没有实际支出（决算）数。")
-        if doc.kind == "决算" and q.stage is None and q.says_budget:
-            q.stage = "年初预算"  # 2024年预算项目支出 in a 决算: the year's budget, not what was spent
-        if q.describe:
-            return self._describe(q, doc)
-        if q.unexplained and q.intent in ("figure", "top", "bottom", "share", "change") and not q.code:
-            return self._narrower_than_found(q, doc)  # 扶贫车间: never the figure of 扶贫
-        operated = self._operation(q, doc)
-        if operated is not None:
-            return operated
-        if q.intent == "share":
-            return self._share(q, doc)
-        if q.intent == "change":
-            return self._change(q, doc)
-        if q.intent in ("top", "bottom"):
-            return self._top(q, doc)
-        if q.intent in ("list", "figure") and self._several_figures(q):
-            return self._figures(q, doc)
-        if q.intent == "list":
-            return self._list(q, doc)
-        if q.intent == "definition" and not q.code:
-            found = self._definition(q, quiet=True)
-            if found is not None:
-                return found
-        return self._figure(q, doc)
+        return routes.route(self, parse(question, self.vocab, self.newest_year))

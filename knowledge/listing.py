@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import figures
 from .answer import Answer
 from .conventions import (
     CODE_LEVEL,
@@ -9,163 +10,162 @@ from .conventions import (
     _rank,
 )
 from .documents import DocData, RowData, TableData
-from .figures import FiguresLayer
+from .library import Library
 from .numbers import fmt
 from .parse import Query
 from .vocabulary import canon
 
 
-class ListingLayer(FiguresLayer):
-    def _children(self, t: TableData, parent: RowData | None) -> list[RowData]:
-        if parent is None or (not parent.code and canon(parent.name) in ("合计", "总计")):
-            coded = [r for r in t.rows if r.code]
-            if not coded:
-                return [r for r in t.rows if r is not parent and canon(r.name) not in ("合计", "总计")]
-            shortest = min(len(r.code or "") for r in coded)
-            return [r for r in coded if len(r.code or "") == shortest]
-        if not parent.code:
-            return []
-        code = parent.code
-        deeper = [r for r in t.rows if r.code and r.code.startswith(code) and len(r.code) > len(code)]
-        if not deeper:
-            return []
-        step = min(len(r.code or "") for r in deeper)
-        return [r for r in deeper if len(r.code or "") == step]
+def children(lib: Library, t: TableData, parent: RowData | None) -> list[RowData]:
+    if parent is None or (not parent.code and canon(parent.name) in ("合计", "总计")):
+        coded = [r for r in t.rows if r.code]
+        if not coded:
+            return [r for r in t.rows if r is not parent and canon(r.name) not in ("合计", "总计")]
+        shortest = min(len(r.code or "") for r in coded)
+        return [r for r in coded if len(r.code or "") == shortest]
+    if not parent.code:
+        return []
+    code = parent.code
+    deeper = [r for r in t.rows if r.code and r.code.startswith(code) and len(r.code) > len(code)]
+    if not deeper:
+        return []
+    step = min(len(r.code or "") for r in deeper)
+    return [r for r in deeper if len(r.code or "") == step]
 
-    def _leaves(self, t: TableData) -> list[RowData]:
-        coded = [(r, r.code) for r in t.rows if r.code]
-        return [r for r, code in coded if not any(o is not r and other.startswith(code) for o, other in coded)]
+def leaves_of(lib: Library, t: TableData) -> list[RowData]:
+    coded = [(r, r.code) for r in t.rows if r.code]
+    return [r for r, code in coded if not any(o is not r and other.startswith(code) for o, other in coded)]
 
-    def _scope(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
-        """The rows a list/top question ranges over, and the column it ranks by; 哪一类 / 哪一款
-        ranges over the 类 (3-digit) or 款 (5-digit) codes of the table instead of its leaves."""
-        found = self._scope_rows(q, doc)
-        level = CODE_LEVEL.search(q.text)
-        if found is None or level is None:
-            return found
-        t, _, column = found
-        width = 3 if level.group(1) == "类" else 5
-        rows = [r for r in t.rows if r.code and len(r.code) == width and r.values.get(column)]
-        return (t, rows, column) if rows else None
+def rows_in_scope(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
+    """The rows a list/top question ranges over, and the column it ranks by; 哪一类 / 哪一款
+    ranges over the 类 (3-digit) or 款 (5-digit) codes of the table instead of its leaves."""
+    found = scope_rows(lib, q, doc)
+    level = CODE_LEVEL.search(q.text)
+    if found is None or level is None:
+        return found
+    t, _, column = found
+    width = 3 if level.group(1) == "类" else 5
+    rows = [r for r in t.rows if r.code and len(r.code) == width and r.values.get(column)]
+    return (t, rows, column) if rows else None
 
-    def _scope_rows(self, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
-        rows = [n for n in q.terms("row") if n not in q.terms("measure")]
-        measure = next(iter(q.terms("measure")), None)
-        tables = q.terms("table")
-        for key in sorted(doc.tables, key=_rank):
-            t = doc.tables[key]
-            if tables and key not in tables:
-                continue
-            for r in t.rows:
-                if rows and canon(r.name) in rows or (q.code and r.code == q.code):
-                    kids = self._children(t, r)
-                    if kids:
-                        column = measure if measure in t.column_keys() else (self._default_column(t, r, canon(r.name), False) or "合计")
-                        return t, kids, column
-        if measure in ("基本支出", "人员经费", "公用经费") and "基本支出表" in doc.tables:
-            t = doc.tables["基本支出表"]
-            leaves = self._leaves(t)
-            if measure != "基本支出":
-                leaves = [r for r in leaves if r.values.get(measure)]
-            return t, leaves, "合计" if measure == "基本支出" or measure is None else measure
-        for key in ("支出总表", "一般公共预算支出表"):
-            found = doc.tables.get(key)
-            if found is not None and (tables and key in tables or not tables):
-                column = measure if measure and measure in found.column_keys() else "合计"
-                leaves = [r for r in self._leaves(found) if r.values.get(column)]
-                return found, leaves, column
-        return None
+def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
+    rows = [n for n in q.terms("row") if n not in q.terms("measure")]
+    measure = next(iter(q.terms("measure")), None)
+    tables = q.terms("table")
+    for key in sorted(doc.tables, key=_rank):
+        t = doc.tables[key]
+        if tables and key not in tables:
+            continue
+        for r in t.rows:
+            if rows and canon(r.name) in rows or (q.code and r.code == q.code):
+                kids = children(lib, t, r)
+                if kids:
+                    column = measure if measure in t.column_keys() else (figures.default_column(lib, t, r, canon(r.name), False) or "合计")
+                    return t, kids, column
+    if measure in ("基本支出", "人员经费", "公用经费") and "基本支出表" in doc.tables:
+        t = doc.tables["基本支出表"]
+        leaves = leaves_of(lib, t)
+        if measure != "基本支出":
+            leaves = [r for r in leaves if r.values.get(measure)]
+        return t, leaves, "合计" if measure == "基本支出" or measure is None else measure
+    for key in ("支出总表", "一般公共预算支出表"):
+        found = doc.tables.get(key)
+        if found is not None and (tables and key in tables or not tables):
+            column = measure if measure and measure in found.column_keys() else "合计"
+            leaves = [r for r in leaves_of(lib, found) if r.values.get(column)]
+            return found, leaves, column
+    return None
 
-    def _list(self, q: Query, doc: DocData) -> Answer:
-        if "三公经费" in q.terms("fact") and not q.terms("row"):
-            return self._sanggong_items(q, doc)
-        scope = self._scope(q, doc)
-        if scope is None:
-            return self._nothing(q, doc)
-        t, rows, column = scope
-        if not rows:
-            return self._nothing(q, doc)
-        items = [f"{r.code + ' ' if r.code else ''}{r.display} {self._show(r, column, doc.unit)}" for r in rows]
-        cites = [self._cite_row(doc, t, r, column, r.values.get(column)) for r in rows]
+def list_items(lib: Library, q: Query, doc: DocData) -> Answer:
+    if "三公经费" in q.terms("fact") and not q.terms("row"):
+        return sanggong_items(lib, q, doc)
+    scope = rows_in_scope(lib, q, doc)
+    if scope is None:
+        return lib.nothing(q, doc)
+    t, rows, column = scope
+    if not rows:
+        return lib.nothing(q, doc)
+    items = [f"{r.code + ' ' if r.code else ''}{r.display} {show(lib, r, column, doc.unit)}" for r in rows]
+    cites = [lib.cite_row(doc, t, r, column, r.values.get(column)) for r in rows]
+    return Answer(
+        q.question,
+        "answered",
+        f"{lib.prefix(doc)} {t.title}中共{len(rows)}项：",
+        items=items,
+        source=f"{t.title}（{column}栏）",
+        citations=cites,
+        intent="list",
+    )
+
+def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
+    """“三公”经费明细: the table's rows, or when it is empty, the narrative's items."""
+    t = doc.tables.get("三公经费表")
+    if t is not None and t.rows:
+        rows = [r for r in t.rows if canon(r.name) not in ("合计",)]
+        items = [f"{r.display} {show(lib, r, '合计', doc.unit)}" for r in rows]
+        cites = [lib.cite_row(doc, t, r, "合计", r.values.get("合计", 0.0)) for r in rows]
         return Answer(
             q.question,
             "answered",
-            f"{self._prefix(doc)} {t.title}中共{len(rows)}项：",
+            f"{lib.prefix(doc)} “三公”经费：",
             items=items,
-            source=f"{t.title}（{column}栏）",
+            source=t.title,
             citations=cites,
             intent="list",
         )
+    keys = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
+    facts = [doc.facts[k] for k in keys if k in doc.facts]
+    if not facts:
+        return lib.nothing(q, doc)
+    items = [f"{f['key']} {fmt(f['value'], f['unit'])} {f['unit']}" for f in facts]
+    note = f"{t.title}为空表（{t.note}）；" if t is not None and t.note else ""
+    return Answer(
+        q.question,
+        "answered",
+        f"{lib.prefix(doc)} “三公”经费：{note}情况说明列出：",
+        items=items,
+        citations=[lib.cite_fact(doc, f) for f in facts],
+        intent="list",
+    )
 
-    def _sanggong_items(self, q: Query, doc: DocData) -> Answer:
-        """“三公”经费明细: the table's rows, or when it is empty, the narrative's items."""
-        t = doc.tables.get("三公经费表")
-        if t is not None and t.rows:
-            rows = [r for r in t.rows if canon(r.name) not in ("合计",)]
-            items = [f"{r.display} {self._show(r, '合计', doc.unit)}" for r in rows]
-            cites = [self._cite_row(doc, t, r, "合计", r.values.get("合计", 0.0)) for r in rows]
-            return Answer(
-                q.question,
-                "answered",
-                f"{self._prefix(doc)} “三公”经费：",
-                items=items,
-                source=t.title,
-                citations=cites,
-                intent="list",
-            )
-        keys = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
-        facts = [doc.facts[k] for k in keys if k in doc.facts]
-        if not facts:
-            return self._nothing(q, doc)
-        items = [f"{f['key']} {fmt(f['value'], f['unit'])} {f['unit']}" for f in facts]
-        note = f"{t.title}为空表（{t.note}）；" if t is not None and t.note else ""
-        return Answer(
-            q.question,
-            "answered",
-            f"{self._prefix(doc)} “三公”经费：{note}情况说明列出：",
-            items=items,
-            citations=[self._cite_fact(doc, f) for f in facts],
-            intent="list",
-        )
+def show(lib: Library, r: RowData, column: str, unit: str) -> str:
+    if column in r.unsure:
+        return "（栏目不确定）"
+    return f"{fmt(r.values.get(column, 0.0))} {unit}"
 
-    def _show(self, r: RowData, column: str, unit: str) -> str:
-        if column in r.unsure:
-            return "（栏目不确定）"
-        return f"{fmt(r.values.get(column, 0.0))} {unit}"
+def top(lib: Library, q: Query, doc: DocData) -> Answer:
+    scope = rows_in_scope(lib, q, doc)
+    if scope is None:
+        return lib.nothing(q, doc)
+    t, rows, column = scope
+    rows = [r for r in rows if column not in r.unsure]
+    if not rows:
+        return lib.nothing(q, doc)
+    reverse = q.intent == "top"
+    ranked = sorted(rows, key=lambda r: r.values.get(column, 0.0), reverse=reverse)
+    best = ranked[0]
+    value = best.values.get(column, 0.0)
+    ties = [r for r in ranked if abs(r.values.get(column, 0.0) - value) < 0.005]
+    word = "最多" if reverse else "最少"
+    names = "、".join(r.display for r in ties)
+    others = "；".join(f"{r.display} {fmt(r.values.get(column, 0.0))}" for r in ranked[len(ties) : len(ties) + 3])
+    text = f"{lib.prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}" + (f"（其次：{others}）" if others else "")
+    cites = [lib.cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in ranked[:4]]
+    return Answer(
+        q.question, "answered", text, value=value, unit=doc.unit, citations=cites, intent=q.intent, source=cites[0].label()
+    )
 
-    def _top(self, q: Query, doc: DocData) -> Answer:
-        scope = self._scope(q, doc)
-        if scope is None:
-            return self._nothing(q, doc)
-        t, rows, column = scope
-        rows = [r for r in rows if column not in r.unsure]
-        if not rows:
-            return self._nothing(q, doc)
-        reverse = q.intent == "top"
-        ranked = sorted(rows, key=lambda r: r.values.get(column, 0.0), reverse=reverse)
-        best = ranked[0]
-        value = best.values.get(column, 0.0)
-        ties = [r for r in ranked if abs(r.values.get(column, 0.0) - value) < 0.005]
-        word = "最多" if reverse else "最少"
-        names = "、".join(r.display for r in ties)
-        others = "；".join(f"{r.display} {fmt(r.values.get(column, 0.0))}" for r in ranked[len(ties) : len(ties) + 3])
-        text = f"{self._prefix(doc)} {t.title}中{word}的是 {names}：{fmt(value)} {doc.unit}" + (f"（其次：{others}）" if others else "")
-        cites = [self._cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in ranked[:4]]
-        return Answer(
-            q.question, "answered", text, value=value, unit=doc.unit, citations=cites, intent=q.intent, source=cites[0].label()
-        )
-
-    def _list_departments(self, q: Query) -> Answer:
-        """Which bodies are loaded (of a place, of a year), one per line with their years."""
-        years: dict[str, list[int]] = {}
-        for d in self.documents:
-            if (q.place and q.place not in d["department"]) or (q.year is not None and d["year"] != q.year):
-                continue
-            years.setdefault(d["department"], []).append(d["year"])
-        if not years:
-            return self._not_loaded(q, f"没有{q.place or ''}{f'{q.year}年' if q.year else ''}的部门数据。")
-        shown = sorted(years)[:MAX_OPTIONS * 3]
-        lines = [f"{name}（{'、'.join(f'{y}年' for y in sorted(years[name]))}）" for name in shown]
-        more = f"等{len(years)}个" if len(years) > len(shown) else f"{len(years)}个"
-        head = f"已载入{q.place or ''}{more}部门（单位）的预算公开："
-        return Answer(q.question, "answered", head, items=lines, intent="list")
+def list_departments(lib: Library, q: Query) -> Answer:
+    """Which bodies are loaded (of a place, of a year), one per line with their years."""
+    years: dict[str, list[int]] = {}
+    for d in lib.documents:
+        if (q.place and q.place not in d["department"]) or (q.year is not None and d["year"] != q.year):
+            continue
+        years.setdefault(d["department"], []).append(d["year"])
+    if not years:
+        return lib.not_loaded(q, f"没有{q.place or ''}{f'{q.year}年' if q.year else ''}的部门数据。")
+    shown = sorted(years)[:MAX_OPTIONS * 3]
+    lines = [f"{name}（{'、'.join(f'{y}年' for y in sorted(years[name]))}）" for name in shown]
+    more = f"等{len(years)}个" if len(years) > len(shown) else f"{len(years)}个"
+    head = f"已载入{q.place or ''}{more}部门（单位）的预算公开："
+    return Answer(q.question, "answered", head, items=lines, intent="list")

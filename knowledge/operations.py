@@ -10,137 +10,137 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from . import compare, figures
 from .answer import Answer
-from .compare import CompareLayer
 from .conventions import MONEY_UNITS
 from .documents import DocData
+from .library import Library
 from .numbers import fmt
 from .parse import Query
 
 PERIODS = {"per_month": (12, "每月"), "per_quarter": (4, "每季度")}
 
 
-class OperationsLayer(CompareLayer):
-    def _narrower_than_found(self, q: Query, doc: DocData) -> Answer:
-        word = q.unexplained[0]
-        found = next((m.surface for m in q.matches if word.startswith(q.match_text[m.start : m.end])), word[:2])
-        return Answer(
-            q.question,
-            "clarify",
-            f"{self._prefix(doc)} 的文件里没有“{word}”这一项，只有范围更大的“{found}”，它的数字不能当作“{word}”的。要看“{found}”吗？",
-            options=[f"{doc.department}{doc.year}年{found}是多少"],
-            intent=q.intent,
-        )
+def narrower_than_found(lib: Library, q: Query, doc: DocData) -> Answer:
+    word = q.unexplained[0]
+    found = next((m.surface for m in q.matches if word.startswith(q.match_text[m.start : m.end])), word[:2])
+    return Answer(
+        q.question,
+        "clarify",
+        f"{lib.prefix(doc)} 的文件里没有“{word}”这一项，只有范围更大的“{found}”，它的数字不能当作“{word}”的。要看“{found}”吗？",
+        options=[f"{doc.department}{doc.year}年{found}是多少"],
+        intent=q.intent,
+    )
 
-    def _execution(self, q: Query, doc: DocData) -> Answer:
-        """预算执行率 of a 决算: the 决算数 over the 年初预算 of the subject (by default the
-        一般公共预算财政拨款支出), both cited."""
-        if doc.kind != "决算":
-            return self._help(q, f"{self._prefix(doc)} 是预算，不是决算：还没有执行数，算不出执行率。")
-        subject = q if q.matches else replace(q, subject_text="一般公共预算财政拨款支出", matches=self._table_words(q, "一般公共预算支出表"))
-        both = self._both_stages(subject, doc)
-        if isinstance(both, Answer):
-            return both
-        actual, budget = both
-        assert actual.value is not None and budget.value is not None
-        if not budget.value:
-            return self._help(q, f"{self._prefix(doc)} 年初预算为 0，执行率无从计算。")
-        rate = round(actual.value / budget.value * 100, 2)
-        text = f"{self._prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，执行率 {rate:.2f}%"
-        source = "；".join(x.source for x in (actual, budget) if x.source)
-        return Answer(
-            q.question, "answered", text, value=rate, unit="%", citations=actual.citations + budget.citations, intent="figure", source=source
-        )
+def execution(lib: Library, q: Query, doc: DocData) -> Answer:
+    """预算执行率 of a 决算: the 决算数 over the 年初预算 of the subject (by default the
+    一般公共预算财政拨款支出), both cited."""
+    if doc.kind != "决算":
+        return lib.help(q, f"{lib.prefix(doc)} 是预算，不是决算：还没有执行数，算不出执行率。")
+    subject = q if q.matches else replace(q, subject_text="一般公共预算财政拨款支出", matches=table_words(lib, q, "一般公共预算支出表"))
+    both = both_stages(lib, subject, doc)
+    if isinstance(both, Answer):
+        return both
+    actual, budget = both
+    assert actual.value is not None and budget.value is not None
+    if not budget.value:
+        return lib.help(q, f"{lib.prefix(doc)} 年初预算为 0，执行率无从计算。")
+    rate = round(actual.value / budget.value * 100, 2)
+    text = f"{lib.prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，执行率 {rate:.2f}%"
+    source = "；".join(x.source for x in (actual, budget) if x.source)
+    return Answer(
+        q.question, "answered", text, value=rate, unit="%", citations=actual.citations + budget.citations, intent="figure", source=source
+    )
 
-    def _which_year(self, q: Query) -> Answer:
-        """2023年和2025年项目支出哪个多: the same figure in both years' documents, compared."""
-        both = self._change_between(replace(q, intent="change", unit_asked=None, operation=None))
-        if both.status != "answered" or len(both.citations) != 2:
-            return both
-        later, earlier = both.citations
-        if later.value is None or earlier.value is None:
-            return both
-        pick_later = (later.value >= earlier.value) == (q.operation == "more")
-        winner = later if pick_later else earlier
-        text = f"{both.statement}；{winner.year}年{'多' if q.operation == 'more' else '少'}"
-        return Answer(
-            q.question, "answered", text, value=winner.value, unit=both.unit, citations=both.citations, intent="figure", source=both.source
-        )
+def which_year(lib: Library, q: Query) -> Answer:
+    """2023年和2025年项目支出哪个多: the same figure in both years' documents, compared."""
+    both = compare.change_between(lib, replace(q, intent="change", unit_asked=None, operation=None))
+    if both.status != "answered" or len(both.citations) != 2:
+        return both
+    later, earlier = both.citations
+    if later.value is None or earlier.value is None:
+        return both
+    pick_later = (later.value >= earlier.value) == (q.operation == "more")
+    winner = later if pick_later else earlier
+    text = f"{both.statement}；{winner.year}年{'多' if q.operation == 'more' else '少'}"
+    return Answer(
+        q.question, "answered", text, value=winner.value, unit=both.unit, citations=both.citations, intent="figure", source=both.source
+    )
 
-    def _both_stages(self, q: Query, doc: DocData) -> tuple[Answer, Answer] | Answer:
-        """The 决算数 and the 年初预算 of the subject of a question about a 决算, each answered and
-        cited, or the answer that says which could not be found."""
-        budget = self._figure(replace(q, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
-        actual = self._figure(replace(q, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
-        if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
-            return budget if budget.value is None else actual
-        return actual, budget
+def both_stages(lib: Library, q: Query, doc: DocData) -> tuple[Answer, Answer] | Answer:
+    """The 决算数 and the 年初预算 of the subject of a question about a 决算, each answered and
+    cited, or the answer that says which could not be found."""
+    budget = figures.figure(lib, replace(q, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
+    actual = figures.figure(lib, replace(q, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
+    if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
+        return budget if budget.value is None else actual
+    return actual, budget
 
-    def _stage_difference(self, q: Query, doc: DocData) -> Answer:
-        """决算数 − 年初预算 of one subject of a 决算, both cited."""
-        both = self._both_stages(q, doc)
-        if isinstance(both, Answer):
-            return both
-        actual, budget = both
-        assert actual.value is not None and budget.value is not None
-        value = round(actual.value - budget.value, 2)
-        word = "多" if value >= 0 else "少"
-        text = f"{self._prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，决算比预算{word} {fmt(abs(value))} 万元"
-        source = "；".join(x.source for x in (actual, budget) if x.source)
-        return Answer(
-            q.question, "answered", text, value=value, unit="万元", citations=actual.citations + budget.citations, intent="figure", source=source
-        )
+def stage_difference(lib: Library, q: Query, doc: DocData) -> Answer:
+    """决算数 − 年初预算 of one subject of a 决算, both cited."""
+    both = both_stages(lib, q, doc)
+    if isinstance(both, Answer):
+        return both
+    actual, budget = both
+    assert actual.value is not None and budget.value is not None
+    value = round(actual.value - budget.value, 2)
+    word = "多" if value >= 0 else "少"
+    text = f"{lib.prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，决算比预算{word} {fmt(abs(value))} 万元"
+    source = "；".join(x.source for x in (actual, budget) if x.source)
+    return Answer(
+        q.question, "answered", text, value=value, unit="万元", citations=actual.citations + budget.citations, intent="figure", source=source
+    )
 
-    def _table_words(self, q: Query, key: str) -> list:
-        from .vocabulary import Match, Term
+def table_words(lib: Library, q: Query, key: str) -> list:
+    from .vocabulary import Match, Term
 
-        return [Match(key, 0, 0, [Term("table", key)], 100.0)]
+    return [Match(key, 0, 0, [Term("table", key)], 100.0)]
 
-    def _operation(self, q: Query, doc: DocData) -> Answer | None:
-        """The answer to a question with an operation, or None when it has none this layer does."""
-        op = q.operation
-        if op == "execution":
-            return self._execution(q, doc)
-        if op in PERIODS:
-            base = self._figure(replace(q, operation=None, intent="figure"), doc)
-            if base.status != "answered" or base.value is None or base.unit not in MONEY_UNITS:
-                return base
-            n, word = PERIODS[op]
-            value = round(base.value / n, 2)
-            text = f"{base.statement}，平均{word} {fmt(value)} {base.unit}（全年 {fmt(base.value)} ÷ {n}）"
-            return Answer(q.question, "answered", text, value=value, unit=base.unit, citations=base.citations, intent="figure", source=base.source)
-        if op not in ("more", "less", "sum", "difference") or len(q.years) > 1:
-            return None
-        subjects = [m for m in q.matches if m.end > m.start]
-        if len(subjects) < 2:
-            if op == "difference" and doc.kind == "决算" and re.search(r"预算", q.text) and re.search(r"决算|实际", q.text):
-                return self._stage_difference(q, doc)  # 三公经费决算与预算相差多少
-            if op in ("more", "less", "difference"):  # never one figure for a question about two
-                named = f"（只认出：{'、'.join(m.surface for m in subjects)}）" if subjects else ""
-                return self._help(q, f"{self._prefix(doc)} 的数据里没有找到要比较的两项{named}。")
-            return None
-        parts = [self._figure(replace(q, matches=[m], intent="figure", operation=None, code=None), doc) for m in subjects[:2]]
-        unsure = next((a for a in parts if a.status != "answered" or a.value is None), None)
-        if unsure is not None:
-            return unsure
-        (a, b), (ma, mb) = parts, subjects[:2]
-        assert a.value is not None and b.value is not None
-        if a.unit != b.unit:
-            return self._help(q, f"{ma.surface}和{mb.surface}的单位不同（{a.unit}、{b.unit}），不能相加减。")
-        both = f"{ma.surface} {fmt(a.value)} {a.unit}，{mb.surface} {fmt(b.value)} {b.unit}"
-        if op in ("more", "less"):
-            first = (a.value >= b.value) == (op == "more")
-            winner, value = (ma, a.value) if first else (mb, b.value)
-            word = "多" if op == "more" else "少"
-            tie = a.value == b.value
-            text = f"{self._prefix(doc)} {both}，" + ("两者相同" if tie else f"{winner.surface}{word}（相差 {fmt(abs(a.value - b.value))} {a.unit}）")
-        elif op == "sum":
-            value = round(a.value + b.value, 2)
-            text = f"{self._prefix(doc)} {both}，合计 {fmt(value)} {a.unit}"
-        else:
-            value = round(a.value - b.value, 2)
-            text = f"{self._prefix(doc)} {both}，{ma.surface}比{mb.surface}{'多' if value >= 0 else '少'} {fmt(abs(value))} {a.unit}"
-        source = "；".join(x.source for x in parts if x.source)
-        return Answer(
-            q.question, "answered", text, value=value, unit=a.unit, citations=a.citations + b.citations, intent="figure", source=source
-        )
+def operation(lib: Library, q: Query, doc: DocData) -> Answer | None:
+    """The answer to a question with an operation, or None when it has none this module does."""
+    op = q.operation
+    if op == "execution":
+        return execution(lib, q, doc)
+    if op in PERIODS:
+        base = figures.figure(lib, replace(q, operation=None, intent="figure"), doc)
+        if base.status != "answered" or base.value is None or base.unit not in MONEY_UNITS:
+            return base
+        n, word = PERIODS[op]
+        value = round(base.value / n, 2)
+        text = f"{base.statement}，平均{word} {fmt(value)} {base.unit}（全年 {fmt(base.value)} ÷ {n}）"
+        return Answer(q.question, "answered", text, value=value, unit=base.unit, citations=base.citations, intent="figure", source=base.source)
+    if op not in ("more", "less", "sum", "difference") or len(q.years) > 1:
+        return None
+    subjects = [m for m in q.matches if m.end > m.start]
+    if len(subjects) < 2:
+        if op == "difference" and doc.kind == "决算" and re.search(r"预算", q.text) and re.search(r"决算|实际", q.text):
+            return stage_difference(lib, q, doc)  # 三公经费决算与预算相差多少
+        if op in ("more", "less", "difference"):  # never one figure for a question about two
+            named = f"（只认出：{'、'.join(m.surface for m in subjects)}）" if subjects else ""
+            return lib.help(q, f"{lib.prefix(doc)} 的数据里没有找到要比较的两项{named}。")
+        return None
+    parts = [figures.figure(lib, replace(q, matches=[m], intent="figure", operation=None, code=None), doc) for m in subjects[:2]]
+    unsure = next((a for a in parts if a.status != "answered" or a.value is None), None)
+    if unsure is not None:
+        return unsure
+    (a, b), (ma, mb) = parts, subjects[:2]
+    assert a.value is not None and b.value is not None
+    if a.unit != b.unit:
+        return lib.help(q, f"{ma.surface}和{mb.surface}的单位不同（{a.unit}、{b.unit}），不能相加减。")
+    both = f"{ma.surface} {fmt(a.value)} {a.unit}，{mb.surface} {fmt(b.value)} {b.unit}"
+    if op in ("more", "less"):
+        first = (a.value >= b.value) == (op == "more")
+        winner, value = (ma, a.value) if first else (mb, b.value)
+        word = "多" if op == "more" else "少"
+        tie = a.value == b.value
+        text = f"{lib.prefix(doc)} {both}，" + ("两者相同" if tie else f"{winner.surface}{word}（相差 {fmt(abs(a.value - b.value))} {a.unit}）")
+    elif op == "sum":
+        value = round(a.value + b.value, 2)
+        text = f"{lib.prefix(doc)} {both}，合计 {fmt(value)} {a.unit}"
+    else:
+        value = round(a.value - b.value, 2)
+        text = f"{lib.prefix(doc)} {both}，{ma.surface}比{mb.surface}{'多' if value >= 0 else '少'} {fmt(abs(value))} {a.unit}"
+    source = "；".join(x.source for x in parts if x.source)
+    return Answer(
+        q.question, "answered", text, value=value, unit=a.unit, citations=a.citations + b.citations, intent="figure", source=source
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from loaders.template import BODY_SUFFIXES
 
@@ -108,6 +109,25 @@ class Query:
                 if t.kind == kind and t.canonical not in out:
                     out.append(t.canonical)
         return out
+
+    def reading(self) -> dict[str, Any]:
+        """What the question was read as, without the empty parts: the trace an answer carries."""
+        said: dict[str, Any] = {
+            "intent": self.intent,
+            "describe": self.describe,
+            "year": self.year,
+            "years": self.years if len(self.years) > 1 else None,
+            "stage": self.stage,
+            "bodies": self.departments[:5] or None,
+            "all_bodies": self.all_departments or None,
+            "place": self.place,
+            "code": self.code,
+            "subjects": [m.surface for m in self.matches] or None,
+            "operation": self.operation,
+            "unit_asked": self.unit_asked,
+            "left_over": self.unexplained or None,
+        }
+        return {k: v for k, v in said.items() if v is not None}
 
     @property
     def fuzzy(self) -> bool:

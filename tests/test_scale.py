@@ -174,7 +174,7 @@ def test_a_definition_asked_of_no_body_comes_from_the_first_document_defining_it
     engine = Engine.open(county_kb)
     for term in ("基本支出", "项目支出", "三公经费"):
         a = engine.ask(f"什么是{term}")
-        first = next(d for d in engine.documents if any(canon(x["term"]) == term for x in engine._doc(d["id"]).definitions))
+        first = next(d for d in engine.documents if any(canon(x["term"]) == term for x in engine.doc(d["id"]).definitions))
         assert a.status == "answered" and a.citations[0].document == first["id"], term
 
 

@@ -1,9 +1,10 @@
-"""The engine's ground floor: the knowledge base, its documents, choosing the document a question is
-about, citations, and the answers that say what is loaded or that nothing was found.
+"""What every rule of the engine reads: the knowledge base, its documents, choosing the document a
+question is about, citations, and the answers that say what is loaded or that nothing was found.
 
-The engine is built in layers, one module per family of questions, each a class on top of the
-one before: base → terms (definitions, 绩效 indicators) → figures → listing → describe → compare
-→ engine (the routing). A layer calls only what is below it."""
+The rules themselves are plain functions over a `Library` and the parsed question, one module per
+family of questions — terms (definitions, 绩效 indicators), figures, listing, describe, compare,
+operations — and `routes` is the ordered list that says which of them answers what. A module calls
+only the ones before it in that list."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
-class EngineBase:
+class Library:
     def __init__(self, conn: sqlite3.Connection, path: str | Path = "知识库"):
         self.conn = conn
         self.path = path
@@ -71,7 +72,7 @@ class EngineBase:
         # a document is read in about a millisecond; 128 of them (~30 MB) keep conversations warm
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting
         # alone frees when a reload drops it)
-        self._doc = lru_cache(maxsize=128)(partial(store.load_document, conn))
+        self.doc = lru_cache(maxsize=128)(partial(store.load_document, conn))
 
     @classmethod
     def open(cls, path: str | Path) -> Self:
@@ -85,7 +86,7 @@ class EngineBase:
         # a chat is no place for a list of every document: say how many, and how to see them
         return f"已载入 {len(self.departments)} 个部门的 {len(self.documents)} 份公开文件（问“有哪些部门”可以列出）"
 
-    def _documents(self, q: Query) -> tuple[list[DocData], Answer | None]:
+    def documents_for(self, q: Query) -> tuple[list[DocData], Answer | None]:
         docs = self.documents
         if q.departments:
             docs = self.of_departments(q.departments)
@@ -95,14 +96,14 @@ class EngineBase:
             if asked is not None:
                 return [], asked
             if len({d["department"] for d in docs}) > 1:
-                return [], self._clarify_departments(q, sorted({d["department"] for d in docs}))
+                return [], self.clarify_departments(q, sorted({d["department"] for d in docs}))
         elif len(self.departments) > 1:
-            return [], self._clarify_departments(q, self.departments)
+            return [], self.clarify_departments(q, self.departments)
         if q.year is not None:
             with_year = [d for d in docs if d["year"] == q.year]
             if not with_year:
                 loaded = "、".join(f"{d['year']}年" for d in docs)
-                return [], self._not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{loaded}）。")
+                return [], self.not_loaded(q, f"{docs[0]['department']}没有{q.year}年的数据（已载入：{loaded}）。")
             docs = with_year
             asked = self._only_final_accounts(q, docs)
             if asked is not None:
@@ -117,10 +118,10 @@ class EngineBase:
                 q.question,
                 "clarify",
                 f"{docs[0]['department']}载入了多个年度（{'、'.join(map(str, years))}），请问哪一年？",
-                options=[f"{y}年{self._strip(q.question)}" for y in years],
+                options=[f"{y}年{self.strip(q.question)}" for y in years],
                 intent=q.intent,
             )
-        return [self._doc(d["id"]) for d in docs], None
+        return [self.doc(d["id"]) for d in docs], None
 
     def _only_final_accounts(self, q: Query, docs: list[dict]) -> Answer | None:
         """A body whose budgets (预算) are loaded for other years, asked about a year loaded only as
@@ -138,7 +139,7 @@ class EngineBase:
             q.question,
             "clarify",
             f"{name}{year}年载入的是决算（实际收支），没有{year}年的预算。要看{year}年的决算数吗？",
-            options=[f"{self._strip(q.question)}（决算数）"],
+            options=[f"{self.strip(q.question)}（决算数）"],
             intent=q.intent,
         )
 
@@ -162,7 +163,7 @@ class EngineBase:
             return [d for d in docs if scope_of(d) == asked or (d["year"], d["kind"]) not in both], None
         chosen = [d for d in docs if (d["year"], d["kind"]) == both[0]]
         name, kind, year = same_body(chosen[0]["department"]), chosen[0]["kind"], chosen[0]["year"]
-        rest = self._strip(q.question)
+        rest = self.strip(q.question)
         for d in chosen:
             rest = rest.replace(d["department"], "")
         rest = re.sub(r"(?:20)?\d{2}年度?|本级|" + re.escape(name), "", rest)
@@ -189,12 +190,12 @@ class EngineBase:
         return [d for name in sorted(set(departments)) for d in self.by_department.get(name, [])]
 
     def _states_date(self, doc_id: str, year: int) -> bool:
-        return any(re.search(rf"(?:截至|截止)(?:到)?\s*{year}年", p["text"]) for p in self._doc(doc_id).passages)
+        return any(re.search(rf"(?:截至|截止)(?:到)?\s*{year}年", p["text"]) for p in self.doc(doc_id).passages)
 
-    def _strip(self, question: str) -> str:
+    def strip(self, question: str) -> str:
         return re.sub(r"\s+", "", question)
 
-    def _clarify_departments(self, q: Query, departments: list[str]) -> Answer:
+    def clarify_departments(self, q: Query, departments: list[str]) -> Answer:
         shown = departments[:MAX_OPTIONS]
         listed = f"{'、'.join(shown)}等" if len(departments) > len(shown) else "、".join(shown)
         return Answer(
@@ -208,14 +209,14 @@ class EngineBase:
     def _without_body(self, question: str, departments: list[str]) -> str:
         """The question without the name it gave the body (卫健局项目支出 → 项目支出), so that each
         option reads as a question of its own: 望都县卫生健康局项目支出."""
-        text = self._strip(question)
+        text = self.strip(question)
         said = [f for f, ds in self.vocab.departments.items() if f in text and set(ds) & set(departments)]
         return text.replace(max(said, key=len), "", 1) if said else text
 
-    def _not_loaded(self, q: Query, why: str) -> Answer:
+    def not_loaded(self, q: Query, why: str) -> Answer:
         return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)
 
-    def _help(self, q: Query, why: str) -> Answer:
+    def help(self, q: Query, why: str) -> Answer:
         loaded = "" if q.departments else f"{self.describe_sources()}。"  # the body asked about is loaded
         return Answer(
             q.question,
@@ -225,7 +226,7 @@ class EngineBase:
         )
 
 
-    def _cite_row(self, doc: DocData, t: TableData, r: RowData, column: str | None, value: float | None) -> Citation:
+    def cite_row(self, doc: DocData, t: TableData, r: RowData, column: str | None, value: float | None) -> Citation:
         return Citation(
             document=doc.id,
             department=doc.department,
@@ -240,7 +241,7 @@ class EngineBase:
             printed=f"{r.texts[column]} {t.unit}" if column and t.unit != "万元" and column in r.texts else None,
         )
 
-    def _cite_fact(self, doc: DocData, f: dict) -> Citation:
+    def cite_fact(self, doc: DocData, f: dict) -> Citation:
         return Citation(
             document=doc.id,
             department=doc.department,
@@ -252,8 +253,8 @@ class EngineBase:
             text=f["text"],
         )
 
-    def _prefix(self, doc: DocData) -> str:
+    def prefix(self, doc: DocData) -> str:
         return f"{doc.department} {doc.year}年"
 
-    def _nothing(self, q: Query, doc: DocData) -> Answer:
-        return self._help(q, f"在{self._prefix(doc)}的公开数据里没有找到能回答这个问题的内容。")
+    def nothing(self, q: Query, doc: DocData) -> Answer:
+        return self.help(q, f"在{self.prefix(doc)}的公开数据里没有找到能回答这个问题的内容。")
