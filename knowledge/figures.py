@@ -414,7 +414,7 @@ def several_figures(lib: Library, q: Query) -> bool:
     if len(q.matches) < 2 or "包括" in q.text:
         return False
     joined = [m for m in q.matches if m.score == 100]
-    between = [q.text[a.end : b.start] for a, b in zip(joined, joined[1:], strict=False)]
+    between = [q.match_text[a.end : b.start] for a, b in zip(joined, joined[1:], strict=False)]  # where the matches are
     return any(re.fullmatch(r"\s*(和|与|及|、|以及|跟)\s*", gap) for gap in between) or bool(
         re.search(r"分别|各(是|为)?多少", q.text)
     )

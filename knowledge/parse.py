@@ -45,16 +45,18 @@ ALL_DEPARTMENTS = re.compile(
 )
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大|[辆台人户个]数")
 _BODY = "(?:" + "|".join(BODY_SUFFIXES) + ")"
+# A suffix that is a word's first character is no body's end: 部门, 部分, 局…费, 所有/所以/所属 (列出所有部门)
+NOT_A_BODY_END = r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务)|(?<=所)[有以在属需得谓])"
 PLACE_MENTION = re.compile(
     r"([\u4e00-\u9fff]{2,4}?[省市县区])(?:(?!哪|各|每|所有|全部)[\u4e00-\u9fff]){0,10}?"
     + _BODY
-    + r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))"
+    + NOT_A_BODY_END
 )
 # A body named without a place: 省委办公厅, 实验小学, 万里街道, 第126局, ABC局 (not 这个局, 本部门, 我们单位)
 DEPT_MENTION = re.compile(
     r"(?<![这该本此哪各每全])(?:(?!这个|该|本|我们|你们|哪|各|每|全|所有)[\u4e00-\u9fffA-Za-z0-9]){2,10}?"
     + _BODY
-    + r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务))"
+    + NOT_A_BODY_END
 )
 # The unit a question asks in: a figure in another unit (万元 for 多少场) never answers it.
 PERCENT_ASKED = re.compile(r"百分之几|百分比|百分点|比例|比重|占比|增长率|增幅|降幅|增速|几成|%")

@@ -437,9 +437,9 @@ class Vocabulary:
             return []
         close = process.extract(core, forms, scorer=fuzz.ratio, score_cutoff=60, limit=MAX_GUESSES + 1)
         tied = [form for form, score, _ in close if score == close[0][1]] if close else []
-        if not tied or len(tied) > MAX_GUESSES or any(len(self.departments[f]) != 1 for f in tied):
+        guesses = list(dict.fromkeys(d for f in tied for d in self.departments[f]))
+        if not guesses or len(guesses) > MAX_GUESSES:
             return []  # nothing close, or a form many bodies share (办公室): no guess
-        guesses = list(dict.fromkeys(self.departments[f][0] for f in tied))
         if places and not all(LEVEL.sub("", p) in d for p in places for d in guesses):
             return []
         return guesses

@@ -18,7 +18,7 @@ from .errors import DisclosureFormatError
 from .grid_document import grid_disclosure, refine_with_grids
 from .limits import MAX_PAGES
 from .model import Disclosure
-from .pdf_grids import TextLine, page_grids, page_text_lines, page_words
+from .pdf_grids import TextLine, page_grids, page_text_lines, page_words, without_running_heads
 from .template import compact, table_kind
 from .text import DEPT_LINE, Line, Word, parse_lines
 from .word_tables import word_grids
@@ -102,6 +102,6 @@ def read_pdf(path: str | Path, *, department: str | None = None, year: int | Non
         disclosure = parse_lines(lines, source, "pdf")
         refine_with_grids(disclosure, pages)
     else:
-        disclosure = grid_disclosure(pages, source, department=department, year=year)
+        disclosure = grid_disclosure(without_running_heads(pages), source, department=department, year=year)
     disclosure.source_sha256 = hashlib.sha256(data).hexdigest()
     return disclosure

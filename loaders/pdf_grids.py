@@ -10,6 +10,7 @@ a table continued over pages. What a grid *means* is `grid_tables`' work.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .identity import is_body_name
@@ -92,6 +93,29 @@ def page_text_lines(page, page_number: int, outside: list[tuple[float, float, fl
             gap = b["x0"] - a["x1"] if a else 0
             text += (" " if a and gap > 4 else "") + b["text"]
         out.append(TextLine(page_number, min(w["top"] for w in ln), max(w["bottom"] for w in ln), text))
+    return out
+
+
+# A line printed at the top of this many pages or more is the document's running head.
+RUNNING_HEAD_PAGES = 3
+NOT_A_HEAD = re.compile(r"单位[：:]|^[-—\d\s第页共/]+$")
+
+
+def without_running_heads(pages: list[tuple[list, list[TextLine]]]) -> list[tuple[list, list[TextLine]]]:
+    """A document's running head (`无锡市统计局2026年度部门预算公开` over every page) does not belong
+    to the sentence it interrupts (…而发生 | 的人员支出和公用支出): the top line of a page that tops
+    RUNNING_HEAD_PAGES pages or more, and is no table's title nor a unit line, is kept where it
+    first appears (a cover, a contents page) and left out of the pages after."""
+    tops = Counter(compact(lines[0].text) for _, lines in pages if lines)
+    heads = {t for t, n in tops.items() if n >= RUNNING_HEAD_PAGES and not looks_like_title(t) and not NOT_A_HEAD.search(t)}
+    seen: set[str] = set()
+    out = []
+    for grids, lines in pages:
+        top = compact(lines[0].text) if lines else ""
+        if top in heads and top in seen:
+            lines = lines[1:]
+        seen.add(top)
+        out.append((grids, lines))
     return out
 
 

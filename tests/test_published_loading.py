@@ -616,3 +616,17 @@ def test_a_三公_table_with_years_as_rows_reads_the_documents_year_per_fund(pub
     assert rows["公务用车运行维护费"].parent == rows["公务用车购置及运行维护费"].number
     assert not any(59.62 in r.values.values() or -27.07 in r.values.values() for r in t.rows)
     assert not [w for w in d.warnings if w.table and "三公" in w.table]
+
+
+@pytest.mark.parametrize("name", ["wuxi_07.pdf", "suzhou_05.pdf", "suzhou_04.pdf"])
+def test_a_running_head_over_every_page_is_not_part_of_the_sentence_it_interrupts(published, name):
+    """无锡 and 苏州 print `某某局2026年度部门预算公开` atop every page: a definition or a narrative figure
+    that runs onto the next page reads on without it (…而发生 | 的人员支出和公用支出), and the
+    document is still named and dated from its cover."""
+    d = published[name]
+    assert isinstance(d, Disclosure) and d.department and d.year == 2026
+    head = re.compile(r"20\d\d年度(?:部门|单位)预算公开")
+    interrupted = [x.term for x in d.definitions if head.search(x.text)]
+    interrupted += [f.key for f in d.facts if head.search(f.text)]
+    assert not interrupted, interrupted
+    assert len(d.definitions) >= 5
