@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from loaders.template import TWO_SIDED, column_stage
+from loaders.template import TWO_SIDED, TableKind, column_stage
 
 from .answer import Citation
 from .documents import DocData, RowData, TableData
@@ -15,46 +15,46 @@ from .parse import Query
 from .vocabulary import canon
 
 # Tables that cover every source of money, and those limited to 财政拨款 / 一般公共预算.
-BROAD = ("支出总表", "收入总表", "收支总表")
-PRECEDENCE = [
-    "支出总表",
-    "收支总表",
-    "收入总表",
-    "基本支出表",
-    "三公经费表",
-    "一般公共预算支出表",
-    "财政拨款收支总表",
-    "政府性基金支出表",
-    "国有资本经营支出表",
-    "固定资产表",
-    "政府采购表",
+BROAD = (TableKind.SPENDING, TableKind.INCOME, TableKind.TOTALS)
+PRECEDENCE: list[str] = [
+    TableKind.SPENDING,
+    TableKind.TOTALS,
+    TableKind.INCOME,
+    TableKind.BASIC,
+    TableKind.THREE_PUBLIC,
+    TableKind.GENERAL,
+    TableKind.FISCAL_TOTALS,
+    TableKind.FUND,
+    TableKind.STATE_CAPITAL,
+    TableKind.ASSETS,
+    TableKind.PROCUREMENT,
 ]
-PROCUREMENT_TABLE = "政府采购表"  # what is bought and with which money: answers only questions about 采购
+PROCUREMENT_TABLE = TableKind.PROCUREMENT  # what is bought and with which money: answers only questions about 采购
 # What a subject means when the table that would hold it is empty (its 注 says so).
 # Subjects that are rows of a table other than by their own name: the row names they go by in
 # the templates (三公 tables print 合计 or a 三公经费 row; Jiangsu prints 机关运行经费 as a table of its
 # own, Shanghai as a column of the 三公 table; a 政府采购 table's 合计).
 SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]]] = {
-    "三公经费": [("三公经费表", ("三公经费", "合计"))],
-    "因公出国（境）费": [("三公经费表", ("因公出国（境）费",))],
-    "公务接待费": [("三公经费表", ("公务接待费",))],
-    "公务用车购置费": [("三公经费表", ("公务用车购置费",))],
-    "公务用车运行维护费": [("三公经费表", ("公务用车运行维护费", "公务用车运行费"))],
-    "公务用车购置及运行费": [("三公经费表", ("公务用车购置及运行费", "公务用车购置及运行维护费"))],
-    "机关运行经费": [("机关运行经费表", ("合计",)), ("三公经费表", ("机关运行经费",))],
-    "政府采购预算": [("政府采购表", ("合计", "总计"))],
-    "固定资产总额": [("固定资产表", ("资产总额",), "价值")],
-    "收支总额": [("收支总表", ("总计", "收入总计", "收入合计"))],
+    "三公经费": [(TableKind.THREE_PUBLIC, ("三公经费", "合计"))],
+    "因公出国（境）费": [(TableKind.THREE_PUBLIC, ("因公出国（境）费",))],
+    "公务接待费": [(TableKind.THREE_PUBLIC, ("公务接待费",))],
+    "公务用车购置费": [(TableKind.THREE_PUBLIC, ("公务用车购置费",))],
+    "公务用车运行维护费": [(TableKind.THREE_PUBLIC, ("公务用车运行维护费", "公务用车运行费"))],
+    "公务用车购置及运行费": [(TableKind.THREE_PUBLIC, ("公务用车购置及运行费", "公务用车购置及运行维护费"))],
+    "机关运行经费": [(TableKind.RUNNING_COSTS, ("合计",)), (TableKind.THREE_PUBLIC, ("机关运行经费",))],
+    "政府采购预算": [(TableKind.PROCUREMENT, ("合计", "总计"))],
+    "固定资产总额": [(TableKind.ASSETS, ("资产总额",), "价值")],
+    "收支总额": [(TableKind.TOTALS, ("总计", "收入总计", "收入合计"))],
     # a 基本支出 table by economic class totals its two parts in rows of their own (上海 决算)
-    "人员经费": [("基本支出表", ("人员经费合计",))],
-    "公用经费": [("基本支出表", ("公用经费合计",))],
+    "人员经费": [(TableKind.BASIC, ("人员经费合计",))],
+    "公用经费": [(TableKind.BASIC, ("公用经费合计",))],
 }
 SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
 # Where a subject is read when its own row gives no sure figure (a 收入总计 cell lost from the
 # text layer): the whole income is also the 收入总表's total row, the whole spending the 支出总表's.
 FALLBACK_ROWS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
-    "收入总计": [("收入总表", ("收入总计", "合计", "总计"))],
-    "支出总计": [("支出总表", ("支出总计", "合计", "总计"))],
+    "收入总计": [(TableKind.INCOME, ("收入总计", "合计", "总计"))],
+    "支出总计": [(TableKind.SPENDING, ("支出总计", "合计", "总计"))],
 }
 FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
 MAX_OPTIONS = 8
@@ -92,7 +92,7 @@ def scope_of(document: dict) -> str:
 
 # Tables of one fund's money: they answer only a question that names the fund (an empty 政府性基金
 # table's 0.00 is not the department's 基本支出).
-FUND_ONLY = {"政府性基金支出表": re.compile(r"基金"), "国有资本经营支出表": re.compile(r"国有资本|国资")}
+FUND_ONLY: dict[str, re.Pattern[str]] = {TableKind.FUND: re.compile(r"基金"), TableKind.STATE_CAPITAL: re.compile(r"国有资本|国资")}
 
 
 def fund_named(table_kind: str | None, question: str) -> bool:
@@ -103,15 +103,15 @@ def fund_named(table_kind: str | None, question: str) -> bool:
 
 # Tables of part of the money (财政拨款, 一般公共预算) printed by the same subjects as the tables of
 # all of it: their 项目支出 is not the department's unless all its money is of that part.
-PART_OF_MONEY = ("一般公共预算支出表", "一般公共预算经济分类支出表", "财政拨款支出表", "财政拨款收支总表")
+PART_OF_MONEY = (TableKind.GENERAL, TableKind.GENERAL_ECONOMIC, TableKind.FISCAL_SPENDING, TableKind.FISCAL_TOTALS)
 GENERAL_FUND = re.compile(r"一般公共预算|财政拨款")
 
 
 # The tables of a fund a question names (一般公共预算安排的行政运行; 财政拨款…): preferred over the
 # tables of all the money, which hold the same rows with every fund's money in them.
 NAMED_FUND_TABLES = {
-    "一般公共预算": ("一般公共预算支出表", "一般公共预算经济分类支出表", "基本支出表"),
-    "财政拨款": ("财政拨款支出表", "财政拨款基本支出表", "财政拨款收支总表", "一般公共预算支出表"),
+    "一般公共预算": (TableKind.GENERAL, TableKind.GENERAL_ECONOMIC, TableKind.BASIC),
+    "财政拨款": (TableKind.FISCAL_SPENDING, TableKind.FISCAL_BASIC, TableKind.FISCAL_TOTALS, TableKind.GENERAL),
 }
 
 
@@ -127,7 +127,7 @@ def all_one_fund(doc: DocData) -> bool:
 
 
 def _one_fund_two_sided(doc: DocData) -> bool:
-    t = doc.tables.get("收支总表")
+    t = doc.tables.get(TableKind.TOTALS)
     column = t.side_column("收入") if t is not None else None
     if t is None or column is None:
         return False
@@ -137,7 +137,7 @@ def _one_fund_two_sided(doc: DocData) -> bool:
 
 
 def _one_fund_income_table(doc: DocData) -> bool:
-    t = doc.tables.get("收入总表")
+    t = doc.tables.get(TableKind.INCOME)
     if t is None:
         return False
     total = t.total_row() or next((r for r in t.rows if canon(r.name) in ("收入总计", "本年收入合计")), None)
@@ -159,9 +159,9 @@ def side_fits(column: str | None, table_kind: str | None, question: str) -> bool
     asks_income = "收入" in question and "支出" not in question
     if table_kind in TWO_SIDED:
         return True
-    if asks_spending and (table_kind == "收入总表" or (column and "收入" in column)):
+    if asks_spending and (table_kind == TableKind.INCOME or (column and "收入" in column)):
         return False
-    return not (asks_income and table_kind == "支出总表")
+    return not (asks_income and table_kind == TableKind.SPENDING)
 
 
 MAX_RANKED = 30  # entries of a ranking across departments; the rest are counted
@@ -212,20 +212,20 @@ MONEY_UNITS = ("万元", "元", "千元")
 INCLUDES = re.compile(r"包括|包含|哪[两几]部分|由什么组成|组成")
 # Tables whose rows cover only the 基本支出 part of an item; a table of the whole item (三公经费、
 # 会议费、培训费表) answers for the department unless the question says 基本支出.
-BASIC_ONLY = ("基本支出表", "财政拨款基本支出表", "机关运行经费表")
-WHOLE_ITEM = ("三公经费表",)
+BASIC_ONLY = (TableKind.BASIC, TableKind.FISCAL_BASIC, TableKind.RUNNING_COSTS)
+WHOLE_ITEM = (TableKind.THREE_PUBLIC,)
 WHOLE_ITEMS = {canon(x) for x in ("会议费", "培训费", "公务接待费", "因公出国（境）费", "公务用车运行维护费", "公务用车购置费")}
 # A fund named with a spending word means that fund's own expenditure table.
 FUND_TABLES = {
-    "一般公共预算财政拨款": "一般公共预算支出表",
-    "政府性基金预算财政拨款": "政府性基金支出表",
-    "国有资本经营预算财政拨款": "国有资本经营支出表",
+    "一般公共预算财政拨款": TableKind.GENERAL,
+    "政府性基金预算财政拨款": TableKind.FUND,
+    "国有资本经营预算财政拨款": TableKind.STATE_CAPITAL,
 }
 
 
 # A fund named with spending (政府性基金项目支出, 国有资本经营预算支出): that fund's expenditure table,
 # whatever rows of the income tables the fund's name also matches.
-FUND_SPENDING = {"政府性基金": "政府性基金支出表", "国有资本经营": "国有资本经营支出表"}
+FUND_SPENDING = {"政府性基金": TableKind.FUND, "国有资本经营": TableKind.STATE_CAPITAL}
 SPENDING_WORDS = re.compile(r"支出|花|开支|用于")
 
 

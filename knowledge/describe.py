@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from loaders.template import TableKind
+
 from . import figures, listing
 from .answer import Answer, Citation
 from .conventions import (
@@ -47,7 +49,7 @@ def describe(lib: Library, q: Query, doc: DocData) -> Answer:
                 f"{name}：" + "；".join(f"{i['level3']} {i['value_text']}{i['unit']}" for i in items)
                 for name, items in projects.items()
             ]
-            cite.table = "绩效目标表"
+            cite.table = TableKind.PERFORMANCE
             return Answer(
                 q.question,
                 "answered",
@@ -57,12 +59,12 @@ def describe(lib: Library, q: Query, doc: DocData) -> Answer:
             )
     listings = {
         "procurement": (
-            "政府采购表",
+            TableKind.PROCUREMENT,
             "政府采购",
             lambda r: f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} {doc.unit}" if r.code else None,
         ),
         "assets": (
-            "固定资产表",
+            TableKind.ASSETS,
             "固定资产",
             lambda r: (
                 r.name
@@ -104,7 +106,7 @@ def describe(lib: Library, q: Query, doc: DocData) -> Answer:
 def structure(lib: Library, q: Query, doc: DocData) -> Answer | None:
     """收入来源 (the 收入 side of the 收支总表) or 支出结构 (the 类 rows of the 支出总表 and the
     基本/项目 split), each item cited, empty items left out."""
-    t = doc.tables.get("收支总表" if q.describe == "income" else "支出总表")
+    t = doc.tables.get(TableKind.TOTALS if q.describe == "income" else TableKind.SPENDING)
     if t is None:
         return None
     if q.describe == "income":

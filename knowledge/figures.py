@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from loaders.precision import agrees_as_stated, stated_decimals
-from loaders.template import TWO_SIDED
+from loaders.template import TWO_SIDED, TableKind
 
 from . import terms
 from .answer import Answer, Citation
@@ -54,7 +54,7 @@ from .vocabulary import canon
 
 def cell_of(lib: Library, doc: DocData, t: TableData, r: RowData, column: str, label: str, count: bool = False) -> Candidate:
     unit = doc.unit
-    if t.key == "固定资产表" and column == "数量":
+    if t.key == TableKind.ASSETS and column == "数量":
         unit = COUNT_UNITS.get(r.texts.get("数量单位", ""), r.texts.get("数量单位", "个"))
     value = None if column in r.unsure else r.values.get(column, 0.0)
     return Candidate(
@@ -78,7 +78,7 @@ def default_column(lib: Library, t: TableData, r: RowData, matched: str, count: 
     staged = _stage_column(keys, stage)
     if staged:
         return staged
-    if t.key == "固定资产表":
+    if t.key == TableKind.ASSETS:
         return "数量" if count else "价值"
     if "价值" in keys and not ("合计" in keys or "金额" in keys):
         return "价值"
@@ -345,7 +345,7 @@ def figure(lib: Library, q: Query, doc: DocData) -> Answer:
     if q.unit_asked:  # 多少场 is never answered in 万元, 百分之几 never in 万元
         cands = [c for c in cands if _unit_fits(c.unit, q.unit_asked)]
     partial = [c for c in cands if _table_kind_of(doc, c) in BASIC_ONLY]
-    if partial and len(partial) == len(cands) and "三公经费表" not in doc.tables and "基本" not in q.match_text:
+    if partial and len(partial) == len(cands) and TableKind.THREE_PUBLIC not in doc.tables and "基本" not in q.match_text:
         name = partial[0].citation.name or partial[0].label
         if canon(name) in WHOLE_ITEMS:  # only its 基本支出 part is known here: say so, do not call it the whole
             return Answer(

@@ -8,6 +8,8 @@ target that no loaded document has adds nothing. Tests in tests/test_lexicon.py.
 
 from __future__ import annotations
 
+from loaders.template import TableKind
+
 # How people say things → the vocabulary's word for it.
 SYNONYMS: dict[str, str | tuple[str, ...]] = {
     "收入支出总计": ("总计", "收支总额"),  # the 决算 收入支出决算总表 prints one 总计 on each side
@@ -132,14 +134,14 @@ CONTAINING = {
 
 # How people name a whole table (its 合计 answers them).
 TABLE_WORDS = {
-    "政府性基金支出": "政府性基金支出表",
-    "政府性基金预算支出": "政府性基金支出表",
-    "基金支出": "政府性基金支出表",
-    "国有资本经营支出": "国有资本经营支出表",
-    "一般公共预算支出": "一般公共预算支出表",
-    "一般公共预算财政拨款支出": "一般公共预算支出表",
-    "财政拨款支出": "一般公共预算支出表",
-    "一般公共预算财政拨款基本支出": "基本支出表",
-    "一般公共预算基本支出": "基本支出表",
-    "财政拨款基本支出": "基本支出表",
+    "政府性基金支出": TableKind.FUND,
+    "政府性基金预算支出": TableKind.FUND,
+    "基金支出": TableKind.FUND,
+    "国有资本经营支出": TableKind.STATE_CAPITAL,
+    "一般公共预算支出": TableKind.GENERAL,
+    "一般公共预算财政拨款支出": TableKind.GENERAL,
+    "财政拨款支出": TableKind.GENERAL,
+    "一般公共预算财政拨款基本支出": TableKind.BASIC,
+    "一般公共预算基本支出": TableKind.BASIC,
+    "财政拨款基本支出": TableKind.BASIC,
 }

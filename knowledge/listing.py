@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from loaders.template import TableKind
+
 from . import figures
 from .answer import Answer
 from .conventions import (
@@ -62,13 +64,13 @@ def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[Ro
                 if kids:
                     column = measure if measure in t.column_keys() else (figures.default_column(lib, t, r, canon(r.name), False) or "合计")
                     return t, kids, column
-    if measure in ("基本支出", "人员经费", "公用经费") and "基本支出表" in doc.tables:
-        t = doc.tables["基本支出表"]
+    if measure in ("基本支出", "人员经费", "公用经费") and TableKind.BASIC in doc.tables:
+        t = doc.tables[TableKind.BASIC]
         leaves = leaves_of(lib, t)
         if measure != "基本支出":
             leaves = [r for r in leaves if r.values.get(measure)]
         return t, leaves, "合计" if measure == "基本支出" or measure is None else measure
-    for key in ("支出总表", "一般公共预算支出表"):
+    for key in (TableKind.SPENDING, TableKind.GENERAL):
         found = doc.tables.get(key)
         if found is not None and (tables and key in tables or not tables):
             column = measure if measure and measure in found.column_keys() else "合计"
@@ -99,7 +101,7 @@ def list_items(lib: Library, q: Query, doc: DocData) -> Answer:
 
 def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
     """“三公”经费明细: the table's rows, or when it is empty, the narrative's items."""
-    t = doc.tables.get("三公经费表")
+    t = doc.tables.get(TableKind.THREE_PUBLIC)
     if t is not None and t.rows:
         rows = [r for r in t.rows if canon(r.name) not in ("合计",)]
         items = [f"{r.display} {show(lib, r, '合计', doc.unit)}" for r in rows]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from loaders.template import TableKind
+
 from . import compare, figures
 from .answer import Answer
 from .conventions import MONEY_UNITS
@@ -37,7 +39,7 @@ def execution(lib: Library, q: Query, doc: DocData) -> Answer:
     一般公共预算财政拨款支出), both cited."""
     if doc.kind != "决算":
         return lib.help(q, f"{lib.prefix(doc)} 是预算，不是决算：还没有执行数，算不出执行率。")
-    subject = q if q.matches else replace(q, subject_text="一般公共预算财政拨款支出", matches=table_words(lib, q, "一般公共预算支出表"))
+    subject = q if q.matches else replace(q, subject_text="一般公共预算财政拨款支出", matches=table_words(lib, q, TableKind.GENERAL))
     both = both_stages(lib, subject, doc)
     if isinstance(both, Answer):
         return both

@@ -11,7 +11,7 @@ import re
 from .model import Disclosure, Row, Table, Warning_
 from .precision import CENT as TOL  # published figures are rounded to the cent; one cent of rounding per sum
 from .precision import agrees_as_stated
-from .template import TWO_SIDED, column_stage
+from .template import TWO_SIDED, TableKind, column_stage
 
 
 def run_checks(d: Disclosure) -> list[Warning_]:
@@ -91,12 +91,12 @@ def check_rows(t: Table) -> list[Warning_]:
         if r.ambiguous:
             continue
         v = r.values
-        if t.key in ("支出总表", "一般公共预算支出表", "基本支出表", "三公经费表", "收入总表") and any(k in v for k in keys):
+        if t.key in (TableKind.SPENDING, TableKind.GENERAL, TableKind.BASIC, TableKind.THREE_PUBLIC, TableKind.INCOME) and any(k in v for k in keys):
             for total_key, parts in row_identities(t):
                 total, s = v.get(total_key, 0.0), sum(v.get(k, 0.0) for k in parts)
                 if abs(total - s) > TOL:
                     out.append(_warn("row", t, r.number, f"{total_key} ≠ " + " + ".join(parts), total, s))
-        if t.key == "财政拨款收支总表" and "支出合计" in keys and r.name_right:
+        if t.key == TableKind.FISCAL_TOTALS and "支出合计" in keys and r.name_right:
             parts = [c.key for c in t.columns if c.side == "支出" and c.key != "支出合计"]
             if any(k in v for k in parts) or "支出合计" in v:
                 s = sum(v.get(k, 0.0) for k in parts)
@@ -109,7 +109,7 @@ def check_columns(t: Table) -> list[Warning_]:
     """A parent row = the sum of its children; the 合计 row = the sum of the top rows."""
     from .tables import RawRow, RawTable, structure
 
-    if t.key in ("政府采购表", "机构设置表", "项目支出表"):
+    if t.key in (TableKind.PROCUREMENT, TableKind.UNITS, TableKind.PROJECTS):
         return []  # lists (of purchases, units, projects), not sums
     raw = RawTable(
         key=t.key,
@@ -119,7 +119,7 @@ def check_columns(t: Table) -> list[Warning_]:
         rows=[RawRow(number=r.number, name=r.name, code=r.code, name_right=r.name_right) for r in t.rows],
     )
     out: list[Warning_] = []
-    columns = ["价值"] if t.key == "固定资产表" else [c.key for c in t.columns]
+    columns = ["价值"] if t.key == TableKind.ASSETS else [c.key for c in t.columns]
     if t.key in TWO_SIDED:
         return out + _two_sided_sums(t)
     stated = _parents(t)  # sums the layout states (header groups, 科目编码): as given
@@ -217,7 +217,7 @@ def _cell(d: Disclosure, table: str, col: str, *, name: str | None = None, numbe
 def _side_totals(d: Disclosure, side: str) -> list[float]:
     """The 收支总表's totals on one side, in its first column there: the grand total (总计, 收入合计)
     and the year's own (本年收入合计, 当年收入小计) — a narrative or another table may state either."""
-    t = d.table("收支总表")
+    t = d.table(TableKind.TOTALS)
     if t is None:
         return []
     on_side = [c.key for c in t.columns if c.side == side]
@@ -248,24 +248,24 @@ def _total_row_value(d: Disclosure, table: str, col: str) -> float | None:
 def check_cross_tables(d: Disclosure) -> list[Warning_]:
     """The same figure in different tables."""
     out = []
-    for side, other in (("收入", "收入总表"), ("支出", "支出总表")):
+    for side, other in (("收入", TableKind.INCOME), ("支出", TableKind.SPENDING)):
         totals = _side_totals(d, side)
         total = _total_row_value(d, other, "合计")
         if totals and total is not None and all(abs(v - total) > TOL for v in totals):
-            out.append(_warn("cross", d.table("收支总表"), None, f"{side}合计 ≠ {other} 的 合计", totals[0], total))
+            out.append(_warn("cross", d.table(TableKind.TOTALS), None, f"{side}合计 ≠ {other} 的 合计", totals[0], total))
     pairs = [
-        (("支出总表", "基本支出", None), ("一般公共预算支出表", "基本支出", None)),
-        (("一般公共预算支出表", "基本支出", None), ("基本支出表", "合计", None)),
-        (("财政拨款收支总表", "一般公共预算财政拨款", "本年支出合计"), ("一般公共预算支出表", "合计", None)),
+        ((TableKind.SPENDING, "基本支出", None), (TableKind.GENERAL, "基本支出", None)),
+        ((TableKind.GENERAL, "基本支出", None), (TableKind.BASIC, "合计", None)),
+        ((TableKind.FISCAL_TOTALS, "一般公共预算财政拨款", "本年支出合计"), (TableKind.GENERAL, "合计", None)),
     ]
     for (ta, ca, na), (tb, cb, nb) in pairs:
         a = _cell(d, ta, ca, name=na) if na else _total_row_value(d, ta, ca)
         b = _cell(d, tb, cb, name=nb) if nb else _total_row_value(d, tb, cb)
         if a is None or b is None:
             continue
-        if ta == "支出总表" and ca == "基本支出" and a + TOL < b:
+        if ta == TableKind.SPENDING and ca == "基本支出" and a + TOL < b:
             out.append(_warn("cross", d.table(ta), None, f"{ca} 少于 {tb} 的 {cb}", b, a))
-        elif not (ta == "支出总表" and ca == "基本支出") and abs(a - b) > TOL:
+        elif not (ta == TableKind.SPENDING and ca == "基本支出") and abs(a - b) > TOL:
             out.append(_warn("cross", d.table(ta), None, f"{ca} ≠ {tb} 的 {cb}", a, b))
     return out
 
@@ -278,17 +278,17 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
     out = []
     facts = {f.key: f for f in d.facts}
     against = {
-        "收入总额": ("收支总表", "收入预算数", "收入总计"),
-        "支出总额": ("收支总表", "支出预算数", "支出总计"),
-        "基本支出": ("支出总表", "基本支出", None),
-        "项目支出": ("支出总表", "项目支出", None),
-        "人员经费": ("基本支出表", "人员经费", None),
-        "日常公用经费": ("基本支出表", "公用经费", None),
-        "三公经费": ("三公经费表", "合计", None),
+        "收入总额": (TableKind.TOTALS, "收入预算数", "收入总计"),
+        "支出总额": (TableKind.TOTALS, "支出预算数", "支出总计"),
+        "基本支出": (TableKind.SPENDING, "基本支出", None),
+        "项目支出": (TableKind.SPENDING, "项目支出", None),
+        "人员经费": (TableKind.BASIC, "人员经费", None),
+        "日常公用经费": (TableKind.BASIC, "公用经费", None),
+        "三公经费": (TableKind.THREE_PUBLIC, "合计", None),
     }
     for key, (table, col, name) in against.items():
         f = facts.get(key)
-        if table == "收支总表":
+        if table == TableKind.TOTALS:
             totals = _side_totals(d, "收入" if key == "收入总额" else "支出")
             if f is not None and f.unit == "万元" and totals and not any(agrees_as_stated(f.value, f.text, v) for v in totals):
                 out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与收支总表不符", f.value, totals[0]))
@@ -296,7 +296,7 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
         if f is None or f.unit != "万元":
             continue
         if key in ("基本支出", "项目支出") and ONE_FUND_SECTION.search(f.section):
-            table = "一般公共预算支出表"  # （三）财政拨款情况说明 · 基本支出: that fund's, not all the money's
+            table = TableKind.GENERAL  # （三）财政拨款情况说明 · 基本支出: that fund's, not all the money's
         t = d.table(table)
         if t is not None and col not in [c.key for c in t.columns]:
             # the 决算 基本支出表 prints 人员经费合计 / 公用经费合计 as rows of its one column

@@ -19,7 +19,7 @@ from .model import Disclosure, Indicator, Table, Warning_
 from .narrative import parse_narrative
 from .parts import Part, PartOfDisclosure
 from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
-from .template import TWO_SIDED, compact, table_kind
+from .template import TWO_SIDED, TableKind, compact, table_kind
 from .text import Line
 
 TOC_LINE = re.compile(r"[.…·]{4,}\s*\d*$|^目\s*录$")
@@ -131,7 +131,7 @@ def refine_with_grids(d: Disclosure, pages: list[tuple[list[Grid], list[TextLine
         t, _ = grid_table(g)
         if t is not None and t.key not in read:
             read[t.key] = t
-        elif t is None and table_kind(g.title or "") == "绩效目标表":
+        elif t is None and table_kind(g.title or "") == TableKind.PERFORMANCE:
             indicators += grid_indicators(g)
     if indicators and len(indicators) == len(d.indicators):
         d.indicators = indicators  # names wrapped inside a cell are whole in the grid

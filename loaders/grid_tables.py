@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .headers import LEAVES
 from .model import Ambiguity, Column, Row, Table, Warning_
 from .pdf_grids import Cell, Grid
-from .template import TWO_SIDED, compact, table_kind
+from .template import TWO_SIDED, TableKind, compact, table_kind
 
 # Thousands separators as printed, also where an export misplaces them (128138,600 for 128,138,600).
 AMOUNT = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
@@ -278,7 +278,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     not budget tables (绩效目标)."""
     title = g.title or ""
     kind = table_kind(title)
-    if kind is None or kind == "绩效目标表":
+    if kind is None or kind == TableKind.PERFORMANCE:
         return None, []
     unit = g.unit or "万元"
     scale = SCALE.get(unit, 1.0)
@@ -287,7 +287,7 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     body = _body_cells([g, *g.continued], header)
     _classify(slots, body)
     values = [s for s in slots if s.role == "value"]
-    if kind == "三公经费表" and values and (all(s.role == "value" for s in slots) or _items_as_columns(values, body)):
+    if kind == TableKind.THREE_PUBLIC and values and (all(s.role == "value" for s in slots) or _items_as_columns(values, body)):
         # the items are the columns, over one row of figures (and perhaps a label cell: 合计, the body)
         t = _wide_table(kind, title, g, values, _this_years_row(body) if not all(s.role == "value" for s in slots) else body, scale)
         t.unit = unit

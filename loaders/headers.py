@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .columns import Identity, subtotal_identities
 from .model import Column
-from .template import TWO_SIDED
+from .template import TWO_SIDED, TableKind
 from .template import table_kind as catalogue_kind
 
 # Value-column labels as they are printed (after white space is removed), with the key used for
@@ -98,17 +98,17 @@ SIDE_PREFIXED = ("预算数", "决算数", "金额", "合计")
 
 # The national template's header of each table, for a header whose words cannot be read
 # (garbled extraction, an unusual label) when its 栏次 count is the template's.
-TEMPLATE_HEADERS = {
-    "收支总表": "序号 收入 支出 项目 预算数 项目 预算数",
-    "收入总表": "序号 合计 上年结转 本年收入 科目编码 科目名称 小计 财政拨款收入 财政专户收入 事业收入 经营收入 上级补助收入 "
+TEMPLATE_HEADERS: dict[str, str] = {
+    TableKind.TOTALS: "序号 收入 支出 项目 预算数 项目 预算数",
+    TableKind.INCOME: "序号 合计 上年结转 本年收入 科目编码 科目名称 小计 财政拨款收入 财政专户收入 事业收入 经营收入 上级补助收入 "
     "附属单位上缴收入 其他收入",
-    "支出总表": "序号 科目编码 科目名称 合计 基本支出 项目支出 经营支出 上缴上级支出 对附属单位补助支出",
-    "财政拨款收支总表": "序号 收入 支出 项目 金额 项目 合计 一般公共预算财政拨款 政府性基金预算财政拨款 国有资本经营预算财政拨款",
-    "一般公共预算支出表": "序号 科目编码 科目名称 合计 基本支出 项目支出",
-    "政府性基金支出表": "序号 科目编码 科目名称 合计 基本支出 项目支出",
-    "国有资本经营支出表": "序号 科目编码 科目名称 合计 基本支出 项目支出",
-    "基本支出表": "序号 科目编码 科目名称 一般公共预算基本支出 合计 人员经费 公用经费",
-    "三公经费表": "序号 项目 资金性质 合计 一般公共预算财政拨款 政府性基金预算财政拨款 国有资本经营预算财政拨款",
+    TableKind.SPENDING: "序号 科目编码 科目名称 合计 基本支出 项目支出 经营支出 上缴上级支出 对附属单位补助支出",
+    TableKind.FISCAL_TOTALS: "序号 收入 支出 项目 金额 项目 合计 一般公共预算财政拨款 政府性基金预算财政拨款 国有资本经营预算财政拨款",
+    TableKind.GENERAL: "序号 科目编码 科目名称 合计 基本支出 项目支出",
+    TableKind.FUND: "序号 科目编码 科目名称 合计 基本支出 项目支出",
+    TableKind.STATE_CAPITAL: "序号 科目编码 科目名称 合计 基本支出 项目支出",
+    TableKind.BASIC: "序号 科目编码 科目名称 一般公共预算基本支出 合计 人员经费 公用经费",
+    TableKind.THREE_PUBLIC: "序号 项目 资金性质 合计 一般公共预算财政拨款 政府性基金预算财政拨款 国有资本经营预算财政拨款",
 }
 
 

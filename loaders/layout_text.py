@@ -19,7 +19,7 @@ from .identity import identify, require
 from .model import Ambiguity, Column, Disclosure, Row, Table, Warning_
 from .narrative import parse_narrative
 from .pdf_grids import BODY_IN, UNIT_IN
-from .template import TWO_SIDED, compact, table_kind
+from .template import TWO_SIDED, TableKind, compact, table_kind
 from .text import Line
 
 CELL = re.compile(r"\S+(?: \S+)*")  # cells are separated by two spaces or more
@@ -90,8 +90,8 @@ def _cells(text: str) -> list[str]:
 def _table(block: list[Line]) -> tuple[Table | None, str | None]:
     title = compact(block[0].text)
     kind = table_kind(title)
-    if kind is None or kind in ("绩效目标表", "三公经费表", "政府采购表"):
-        return None, f"{title}：文本里无法可靠读出这张表（请载入 PDF）" if kind == "三公经费表" else None
+    if kind is None or kind in (TableKind.PERFORMANCE, TableKind.THREE_PUBLIC, TableKind.PROCUREMENT):
+        return None, f"{title}：文本里无法可靠读出这张表（请载入 PDF）" if kind == TableKind.THREE_PUBLIC else None
     unit = next((m.group(1) for ln in block[:6] if (m := UNIT_IN.search(ln.text.replace(" ", "")))), "万元")
     scale = SCALE.get(unit, 1.0)
     body_at = next((i for i, ln in enumerate(block) if i and _is_body(_cells(ln.text))), None)

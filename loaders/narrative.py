@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .model import Column, Definition, Indicator, NarrativeFact, Passage, Row, Table
+from .template import TableKind
 
 if TYPE_CHECKING:
     from .text import Line
@@ -392,7 +393,7 @@ def _duties_and_units(title: str, body: list[Line], nar: Narrative) -> None:
         nar.passages.append(Passage(section="部门职责", text=d, page=None))
     if columns:
         table = Table(
-            key="机构设置表",
+            key=TableKind.UNITS,
             title="部门机构设置情况",
             label_columns=[columns[0]],
             columns=[Column(key=c, label=c) for c in columns[1:]],

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .model import Column, Indicator, Passage, Row, Table
 from .narrative import ITEM, paragraphs, read_facts, tidy
+from .template import TableKind
 
 if TYPE_CHECKING:
     from .narrative import Narrative
@@ -26,7 +27,7 @@ def read_performance(title: str, body: list[Line], nar: Narrative) -> None:
     blocks: list[tuple[str, list[Line]]] = [("", [])]
     for ln in body:
         m = ITEM.match(ln.text)
-        if m and ln.text.endswith("绩效目标表"):
+        if m and ln.text.endswith(TableKind.PERFORMANCE):
             blocks.append((tidy(m.group(2)), []))
         else:
             blocks[-1][1].append(ln)
@@ -136,7 +137,7 @@ def read_procurement(title: str, body: list[Line], nar: Narrative) -> None:
     if not started:
         return
     table = Table(
-        key="政府采购表",
+        key=TableKind.PROCUREMENT,
         title="部门政府采购预算",
         note=note,
         label_columns=["项目名称", "采购物品名称"],
@@ -243,7 +244,7 @@ def read_assets(title: str, body: list[Line], nar: Narrative) -> None:
     # A row's value alone sits in 价值 when the value column adds up; 数量 alone cannot be told
     # apart from 价值 by arithmetic and stays ambiguous.
     table = Table(
-        key="固定资产表",
+        key=TableKind.ASSETS,
         title="部门固定资产占用情况表",
         label_columns=["项目"],
         columns=[Column(key="数量", label="数量"), Column(key="价值", label="价值（万元）")],

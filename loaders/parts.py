@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from .errors import DisclosureFormatError
 from .model import Disclosure
+from .template import TableKind
 
 # The narrative facts and the table totals that must agree for two parts to be one disclosure.
 TIES = {
-    "收入总额": (("收支总表", ("收入总计", "总计", "收入合计")), ("收入总表", ("合计", "总计", "收入总计"))),
-    "支出总额": (("收支总表", ("支出总计", "总计", "支出合计")), ("支出总表", ("合计", "总计"))),
-    "基本支出": (("支出总表", ("合计", "总计")),),
-    "项目支出": (("支出总表", ("合计", "总计")),),
+    "收入总额": ((TableKind.TOTALS, ("收入总计", "总计", "收入合计")), (TableKind.INCOME, ("合计", "总计", "收入总计"))),
+    "支出总额": ((TableKind.TOTALS, ("支出总计", "总计", "支出合计")), (TableKind.SPENDING, ("合计", "总计"))),
+    "基本支出": ((TableKind.SPENDING, ("合计", "总计")),),
+    "项目支出": ((TableKind.SPENDING, ("合计", "总计")),),
 }
 COLUMN_OF = {"基本支出": "基本支出", "项目支出": "项目支出"}
 MIN_TIES = 2  # agreeing figures needed, and none may disagree

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .columns import Identity, Problem, RowValues, solve, to_ambiguities
 from .headers import TWO_SIDED
 from .model import Ambiguity, Column, NarrativeFact, Row, Table, Warning_
+from .template import TableKind
 
 ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 FUNDS = ("政府性基金", "国有资本经营", "一般公共预算")
@@ -153,7 +154,7 @@ def _zero_funds(tables: dict[str, RawTable], placed: dict[str, Table]) -> set[st
     """Funds with no money in this disclosure: their income line in a 收支总表 is empty, or
     their own expenditure table is empty."""
     zero: set[str] = set()
-    for key in ("收支总表", "财政拨款收支总表"):
+    for key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS):
         t = placed.get(key)
         if not t:
             continue
@@ -163,7 +164,7 @@ def _zero_funds(tables: dict[str, RawTable], placed: dict[str, Table]) -> set[st
             is_income_line = fund and ORDINAL.match(r.name or "") and "拨款" in r.name and r.number <= 9
             if fund and is_income_line and income_col and not r.values.get(income_col) and r.is_certain(income_col):
                 zero.add(fund)
-    for key, fund in (("政府性基金支出表", "政府性基金"), ("国有资本经营支出表", "国有资本经营")):
+    for key, fund in ((TableKind.FUND, "政府性基金"), (TableKind.STATE_CAPITAL, "国有资本经营")):
         raw = tables.get(key)
         if raw is not None and not raw.rows and raw.note:
             zero.add(fund)
@@ -172,7 +173,7 @@ def _zero_funds(tables: dict[str, RawTable], placed: dict[str, Table]) -> set[st
 
 def _income_anchors(placed: dict[str, Table], columns: list[Column]) -> dict[str, float]:
     """Column totals of the 收入总表 from the income side of the 收支总表."""
-    t = placed.get("收支总表")
+    t = placed.get(TableKind.TOTALS)
     if not t:
         return {}
     income_col = next((c.key for c in t.columns if c.side == "收入"), None)
@@ -221,7 +222,7 @@ def _expense_anchors(placed: dict[str, Table], facts: list[NarrativeFact], table
     if total_row is None or not total_row.groups or not total_row.groups[0][1]:
         return {}
     grand = total_row.groups[0][1][0]
-    gp = placed.get("一般公共预算支出表")
+    gp = placed.get(TableKind.GENERAL)
     parts: dict[str, float] = {}
     if gp:
         gp_total = next((r for r in gp.rows if not r.code and "合计" in r.name), None)
@@ -242,7 +243,7 @@ def _expense_anchors(placed: dict[str, Table], facts: list[NarrativeFact], table
 def _fund_anchors(placed: dict[str, Table], table: RawTable) -> dict[str, float]:
     """A 政府性基金 table's 基本/项目 column is empty when the 支出总表 shows no more of it than the
     一般公共预算 table does (every source's spending is part of the 支出总表's)."""
-    total, gp = placed.get("支出总表"), placed.get("一般公共预算支出表")
+    total, gp = placed.get(TableKind.SPENDING), placed.get(TableKind.GENERAL)
     if total is None or gp is None or not total.rows or not gp.rows:
         return {}
     t_row, g_row = total.rows[0], gp.rows[0]
@@ -256,16 +257,16 @@ def _fund_anchors(placed: dict[str, Table], table: RawTable) -> dict[str, float]
 
 
 # The order tables are placed in: each may lean on the ones before it.
-ORDER = [
-    "收支总表",
-    "财政拨款收支总表",
-    "一般公共预算支出表",
-    "基本支出表",
-    "支出总表",
-    "收入总表",
-    "政府性基金支出表",
-    "国有资本经营支出表",
-    "三公经费表",
+ORDER: list[str] = [
+    TableKind.TOTALS,
+    TableKind.FISCAL_TOTALS,
+    TableKind.GENERAL,
+    TableKind.BASIC,
+    TableKind.SPENDING,
+    TableKind.INCOME,
+    TableKind.FUND,
+    TableKind.STATE_CAPITAL,
+    TableKind.THREE_PUBLIC,
 ]
 
 
@@ -277,11 +278,11 @@ def place_tables(raw: list[RawTable], facts: list[NarrativeFact]) -> tuple[list[
     for t in ordered:
         zero = _zero_funds(tables, placed)
         anchors: dict[str, float] = {}
-        if t.key == "收入总表":
+        if t.key == TableKind.INCOME:
             anchors = _income_anchors(placed, t.columns)
-        elif t.key == "支出总表":
+        elif t.key == TableKind.SPENDING:
             anchors = _expense_anchors(placed, facts, t)
-        elif t.key == "政府性基金支出表":
+        elif t.key == TableKind.FUND:
             anchors = _fund_anchors(placed, t)
         table, notes = place_table(t, zero, anchors)
         placed[t.key] = table

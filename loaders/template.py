@@ -11,14 +11,41 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TableKind(StrEnum):
+    """What a table is, whatever a province calls it: the only names of table kinds in the code (a
+    misspelt member fails at import; the value is what the knowledge base stores)."""
+
+    PERFORMANCE = "绩效目标表"
+    THREE_PUBLIC = "三公经费表"
+    RUNNING_COSTS = "机关运行经费表"
+    PROCUREMENT = "政府采购表"
+    FISCAL_TOTALS = "财政拨款收支总表"
+    TOTALS = "收支总表"
+    FUND = "政府性基金支出表"
+    STATE_CAPITAL = "国有资本经营支出表"
+    INCOME = "收入总表"
+    FISCAL_BASIC = "财政拨款基本支出表"
+    BASIC = "基本支出表"
+    PROJECTS = "项目支出表"
+    SPENDING = "支出总表"
+    FISCAL_SPENDING = "财政拨款支出表"
+    GENERAL_ECONOMIC = "一般公共预算经济分类支出表"
+    GENERAL = "一般公共预算支出表"
+    # tables the narrative holds (国有资产占用情况, 机构设置), read into rows like the others
+    ASSETS = "固定资产表"
+    UNITS = "机构设置表"
+
 
 # Kinds whose rows put a 收入 item beside a 支出 item (two sides).
-TWO_SIDED = ("收支总表", "财政拨款收支总表")
+TWO_SIDED = (TableKind.TOTALS, TableKind.FISCAL_TOTALS)
 
 
 @dataclass(frozen=True)
 class Kind:
-    key: str
+    key: TableKind
     all_of: tuple[str, ...]  # every pattern must match the compact title
     none_of: tuple[str, ...] = ()
     meaning: str = ""
@@ -29,28 +56,28 @@ TOTAL = "(?:总表|总体情况表)"
 ANY = "(?:表|情况表|明细表)"
 # Tested in this order; the first kind whose patterns all match (and none of its exclusions) wins.
 KINDS: tuple[Kind, ...] = (
-    Kind("绩效目标表", ("绩效",), meaning="项目绩效目标"),
-    Kind("三公经费表", ("三公",), meaning="“三公”经费（及会议费、培训费、机关运行经费）"),
-    Kind("机关运行经费表", ("机关运行经费",), meaning="一般公共预算机关运行经费"),
-    Kind("政府采购表", ("政府采购",), meaning="政府采购预算"),
-    Kind("财政拨款收支总表", ("财政拨款", f"收(?:入)?支(?:出)?.*{TOTAL}"), meaning="财政拨款收入与支出"),
-    Kind("收支总表", (f"收(?:入)?支(?:出)?.*{TOTAL}",), meaning="全部收入与支出"),
-    Kind("政府性基金支出表", ("基金",), meaning="政府性基金预算财政拨款支出"),
-    Kind("国有资本经营支出表", ("国有资本经营",), meaning="国有资本经营预算财政拨款支出"),
-    Kind("收入总表", (f"收入(?:预算|决算)?(?:{TOTAL}|{ANY}$)",), ("支出",), meaning="收入按来源"),
-    Kind("财政拨款基本支出表", ("财政拨款基本支出",), ("一般公共预算",), meaning="财政拨款基本支出按经济分类"),
-    Kind("基本支出表", ("基本支出",), meaning="一般公共预算基本支出按经济分类"),
-    Kind("项目支出表", ("项目支出",), meaning="项目支出明细"),
-    Kind("支出总表", (f"^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:{TOTAL}|{ANY})$",), meaning="全部支出按功能分类"),
-    Kind("财政拨款支出表", (f"^财政拨款支出(?:预算)?{ANY}$",), meaning="财政拨款支出按功能分类"),
-    Kind("一般公共预算经济分类支出表", ("一般公共预算", "支出", "经济分类"), ("基本支出",), meaning="一般公共预算支出按经济分类"),
-    Kind("一般公共预算支出表", ("一般公共预算", "支出"), meaning="一般公共预算支出按功能分类"),
+    Kind(TableKind.PERFORMANCE, ("绩效",), meaning="项目绩效目标"),
+    Kind(TableKind.THREE_PUBLIC, ("三公",), meaning="“三公”经费（及会议费、培训费、机关运行经费）"),
+    Kind(TableKind.RUNNING_COSTS, ("机关运行经费",), meaning="一般公共预算机关运行经费"),
+    Kind(TableKind.PROCUREMENT, ("政府采购",), meaning="政府采购预算"),
+    Kind(TableKind.FISCAL_TOTALS, ("财政拨款", f"收(?:入)?支(?:出)?.*{TOTAL}"), meaning="财政拨款收入与支出"),
+    Kind(TableKind.TOTALS, (f"收(?:入)?支(?:出)?.*{TOTAL}",), meaning="全部收入与支出"),
+    Kind(TableKind.FUND, ("基金",), meaning="政府性基金预算财政拨款支出"),
+    Kind(TableKind.STATE_CAPITAL, ("国有资本经营",), meaning="国有资本经营预算财政拨款支出"),
+    Kind(TableKind.INCOME, (f"收入(?:预算|决算)?(?:{TOTAL}|{ANY}$)",), ("支出",), meaning="收入按来源"),
+    Kind(TableKind.FISCAL_BASIC, ("财政拨款基本支出",), ("一般公共预算",), meaning="财政拨款基本支出按经济分类"),
+    Kind(TableKind.BASIC, ("基本支出",), meaning="一般公共预算基本支出按经济分类"),
+    Kind(TableKind.PROJECTS, ("项目支出",), meaning="项目支出明细"),
+    Kind(TableKind.SPENDING, (f"^(?:部门|单位|预算单位)?(?:预算)?支出(?:预算|决算)?(?:{TOTAL}|{ANY})$",), meaning="全部支出按功能分类"),
+    Kind(TableKind.FISCAL_SPENDING, (f"^财政拨款支出(?:预算)?{ANY}$",), meaning="财政拨款支出按功能分类"),
+    Kind(TableKind.GENERAL_ECONOMIC, ("一般公共预算", "支出", "经济分类"), ("基本支出",), meaning="一般公共预算支出按经济分类"),
+    Kind(TableKind.GENERAL, ("一般公共预算", "支出"), meaning="一般公共预算支出按功能分类"),
 )
 # The tables every 预算 and 决算 publishes (财政部's templates; provinces add more): a load report says
 # which of these a document has and which it lacks.
 STANDARD_TABLES = {
-    "预算": ("收支总表", "收入总表", "支出总表", "财政拨款收支总表", "一般公共预算支出表", "基本支出表", "三公经费表", "政府性基金支出表"),
-    "决算": ("收支总表", "收入总表", "支出总表", "财政拨款收支总表", "一般公共预算支出表", "基本支出表", "三公经费表", "政府性基金支出表"),
+    "预算": (TableKind.TOTALS, TableKind.INCOME, TableKind.SPENDING, TableKind.FISCAL_TOTALS, TableKind.GENERAL, TableKind.BASIC, TableKind.THREE_PUBLIC, TableKind.FUND),
+    "决算": (TableKind.TOTALS, TableKind.INCOME, TableKind.SPENDING, TableKind.FISCAL_TOTALS, TableKind.GENERAL, TableKind.BASIC, TableKind.THREE_PUBLIC, TableKind.FUND),
 }
 # What precedes the name of the table in a title: a table number, an ordinal, a year, the body.
 TITLE_NOISE = re.compile(

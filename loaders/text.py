@@ -22,6 +22,7 @@ from .limits import require_size
 from .model import Disclosure
 from .narrative import parse_narrative
 from .tables import ORDINAL, RawRow, RawTable
+from .template import TableKind
 
 DEPT_LINE = re.compile(
     r"^\s*(?:(?P<code>\d{1,8})\s+)?(?P<dept>\S+?)\s+(?P<kind>预算|决算)年度[:：]\s*(?P<year>\d{4})\s*年?"
@@ -318,7 +319,7 @@ def fill_row(
     if key in TWO_SIDED:
         _fill_two_sided(row, words)
         return
-    if words and CODE.match(words[0]) and key != "三公经费表":
+    if words and CODE.match(words[0]) and key != TableKind.THREE_PUBLIC:
         row.code = words[0]
         words = words[1:]
     names = [t for t in words if not NUMBER.match(t)]

@@ -24,6 +24,7 @@ from .limits import require_bounded_workbook
 from .model import Disclosure
 from .narrative import parse_narrative
 from .tables import RawRow, RawTable
+from .template import TableKind
 from .text import DEPT_LINE, NUMBER, Line, _fill_two_sided, to_number
 
 LABEL_WORDS = (
@@ -189,10 +190,10 @@ def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: s
         row = RawRow(number=number, name="", page=sheet_no, line=r + 1)
         code = "".join(cells[c] for c in code_cols if c < len(cells))
         names = [cells[c] for c in name_cols if c < len(cells) and cells[c] and not NUMBER.match(cells[c])]
-        if key in ("收支总表", "财政拨款收支总表") and len(name_cols) == 2:
+        if key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS) and len(name_cols) == 2:
             left, right = (cells[c] if c < len(cells) else "" for c in name_cols)
             row.name, row.name_right = left, right or None  # 收入 | 项目 … 支出 | 项目 …
-        elif key in ("收支总表", "财政拨款收支总表"):
+        elif key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS):
             _fill_two_sided(row, " ".join(names).split())
         else:
             row.name = "".join(names)
