@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from . import figures, store
 from .answer import Answer, Citation
@@ -196,7 +197,7 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
         )
         ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
         return ranking(lib, q, ranked, total, [], apart)
-    newest: dict[str, dict] = {}
+    newest: dict[str, dict[str, Any]] = {}
     for d in lib.documents:
         if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
             continue
@@ -235,7 +236,7 @@ def comparable(lib: Library, q: Query, only: list[str] | None) -> tuple[str, str
     apart = "、".join(f"{n}份{label}" for label, n in sorted(others.items()))
     return kind, scope, (f"（只比较{scope}{kind}；另有{apart}未列入，不同类的公开不能相比）" if apart else "")
 
-def ranking(lib: Library, q: Query, ranked: list[tuple], total: int, missing: list[str], apart: str = "") -> Answer:
+def ranking(lib: Library, q: Query, ranked: list[tuple[Any, ...]], total: int, missing: list[str], apart: str = "") -> Answer:
     if not ranked:
         return lib.help(q, "各部门的数据里没有找到这一项。")
     lines = [f"{department}（{year}年）{fmt(figure)} {unit}" for department, year, figure, unit, *_ in ranked]

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
+from loaders import subjects
 from loaders.template import TWO_SIDED, TableKind, column_stage
 
 from .answer import Citation
 from .documents import DocData, RowData, TableData
 from .parse import Query
-from .vocabulary import canon
+from .vocabulary import Match, canon
 
 # Tables that cover every source of money, and those limited to 财政拨款 / 一般公共预算.
 BROAD = (TableKind.SPENDING, TableKind.INCOME, TableKind.TOTALS)
@@ -30,33 +32,17 @@ PRECEDENCE: list[str] = [
     TableKind.PROCUREMENT,
 ]
 PROCUREMENT_TABLE = TableKind.PROCUREMENT  # what is bought and with which money: answers only questions about 采购
-# What a subject means when the table that would hold it is empty (its 注 says so).
-# Subjects that are rows of a table other than by their own name: the row names they go by in
-# the templates (三公 tables print 合计 or a 三公经费 row; Jiangsu prints 机关运行经费 as a table of its
-# own, Shanghai as a column of the 三公 table; a 政府采购 table's 合计).
+# Subjects that are rows of a table other than by their own name, and where a subject is read when
+# its own row gives no sure figure: as the subject catalogue states them (loaders/data/subjects.toml).
 SUBJECT_ROWS: dict[str, list[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]]] = {
-    "三公经费": [(TableKind.THREE_PUBLIC, ("三公经费", "合计"))],
-    "因公出国（境）费": [(TableKind.THREE_PUBLIC, ("因公出国（境）费",))],
-    "公务接待费": [(TableKind.THREE_PUBLIC, ("公务接待费",))],
-    "公务用车购置费": [(TableKind.THREE_PUBLIC, ("公务用车购置费",))],
-    "公务用车运行维护费": [(TableKind.THREE_PUBLIC, ("公务用车运行维护费", "公务用车运行费"))],
-    "公务用车购置及运行费": [(TableKind.THREE_PUBLIC, ("公务用车购置及运行费", "公务用车购置及运行维护费"))],
-    "机关运行经费": [(TableKind.RUNNING_COSTS, ("合计",)), (TableKind.THREE_PUBLIC, ("机关运行经费",))],
-    "政府采购预算": [(TableKind.PROCUREMENT, ("合计", "总计"))],
-    "固定资产总额": [(TableKind.ASSETS, ("资产总额",), "价值")],
-    "收支总额": [(TableKind.TOTALS, ("总计", "收入总计", "收入合计"))],
-    # a 基本支出 table by economic class totals its two parts in rows of their own (上海 决算)
-    "人员经费": [(TableKind.BASIC, ("人员经费合计",))],
-    "公用经费": [(TableKind.BASIC, ("公用经费合计",))],
+    canon(s.name): [(w.table, w.names, w.column) if w.column else (w.table, w.names) for w in s.rows]
+    for s in subjects.catalogue().values()
+    if s.rows
 }
-SUBJECT_ROWS = {canon(k): v for k, v in SUBJECT_ROWS.items()}
-# Where a subject is read when its own row gives no sure figure (a 收入总计 cell lost from the
-# text layer): the whole income is also the 收入总表's total row, the whole spending the 支出总表's.
 FALLBACK_ROWS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
-    "收入总计": [(TableKind.INCOME, ("收入总计", "合计", "总计"))],
-    "支出总计": [(TableKind.SPENDING, ("支出总计", "合计", "总计"))],
+    s.name: [(w.table, w.names) for w in s.fallback] for s in subjects.catalogue().values() if s.fallback
 }
-FACT_ALIASES = {"公用经费": "日常公用经费", "支出总计": "支出总额", "收入总计": "收入总额"}
+FACT_ALIASES = {s.name: s.fact for s in subjects.catalogue().values() if s.fact}
 MAX_OPTIONS = 8
 
 # A department's consolidated disclosure (部门预算) and one unit's own (单位预算, …（本级）) are two
@@ -86,7 +72,7 @@ def same_body(department: str) -> str:
 
 
 
-def scope_of(document: dict) -> str:
+def scope_of(document: dict[str, Any]) -> str:
     return "单位" if document.get("scope") == "单位" or OWN_LEVEL.search(document["department"]) else "部门"
 
 
@@ -192,7 +178,7 @@ class Candidate:
         return self.rank <= len(PRECEDENCE)
 
 
-def _subset(q: Query, matches) -> Query:
+def _subset(q: Query, matches: list[Match]) -> Query:
     """One part of a question about several subjects (政府性基金支出 | 占 | 总支出): its matches, and
     the words between the other parts' (the 支出 after 政府性基金 is this part's, not the whole's)."""
     matches = list(matches)
@@ -214,7 +200,7 @@ INCLUDES = re.compile(r"包括|包含|哪[两几]部分|由什么组成|组成")
 # 会议费、培训费表) answers for the department unless the question says 基本支出.
 BASIC_ONLY = (TableKind.BASIC, TableKind.FISCAL_BASIC, TableKind.RUNNING_COSTS)
 WHOLE_ITEM = (TableKind.THREE_PUBLIC,)
-WHOLE_ITEMS = {canon(x) for x in ("会议费", "培训费", "公务接待费", "因公出国（境）费", "公务用车运行维护费", "公务用车购置费")}
+WHOLE_ITEMS = {canon(s.name) for s in subjects.catalogue().values() if s.whole_item}
 # A fund named with a spending word means that fund's own expenditure table.
 FUND_TABLES = {
     "一般公共预算财政拨款": TableKind.GENERAL,

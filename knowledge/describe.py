@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from loaders.template import TableKind
 
 from . import figures, listing
@@ -42,7 +44,7 @@ def describe(lib: Library, q: Query, doc: DocData) -> Answer:
     if q.describe == "performance":
         goals = [p for p in doc.passages if p["section"].startswith("绩效目标 · ")]
         if doc.indicators or goals:
-            projects: dict[str, list] = {}
+            projects: dict[str, list[Any]] = {}
             for i in doc.indicators:
                 projects.setdefault(i["project"], []).append(i)
             lines = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -35,7 +36,7 @@ class RowData(msgspec.Struct, array_like=True, omit_defaults=True, gc=False):
 class TableData(msgspec.Struct, array_like=True, gc=False):
     key: str
     title: str
-    columns: list[dict]
+    columns: list[dict[str, Any]]
     rows: list[RowData]
     note: str | None
     page: int | None
@@ -51,7 +52,7 @@ class TableData(msgspec.Struct, array_like=True, gc=False):
         return next((c["key"] for c in self.columns if c["side"] == side), None)
 
 
-Narrative = dict[str, list[dict]]  # definitions, indicators, passages
+Narrative = dict[str, list[dict[str, Any]]]  # definitions, indicators, passages
 
 
 @dataclass
@@ -65,10 +66,10 @@ class DocData:
     kind: str
     unit: str
     tables: dict[str, TableData]
-    facts: dict[str, dict]
+    facts: dict[str, dict[str, Any]]
     narrative: Narrative | Callable[[], Narrative] = field(default_factory=dict, repr=False, compare=False)
     # what the load's checks found wrong, by table title: [row number or None, message]
-    doubts: dict[str, list[list]] = field(default_factory=dict)
+    doubts: dict[str, list[list[Any]]] = field(default_factory=dict[str, Any])
 
     def doubts_about(self, table: str, row: int | None) -> list[str]:
         """The disagreements a figure from this table and row rests on: its row's own, and what
@@ -81,15 +82,15 @@ class DocData:
         return self.narrative
 
     @property
-    def definitions(self) -> list[dict]:
+    def definitions(self) -> list[dict[str, Any]]:
         return self._narrative().get("definitions", [])
 
     @property
-    def indicators(self) -> list[dict]:
+    def indicators(self) -> list[dict[str, Any]]:
         return self._narrative().get("indicators", [])
 
     @property
-    def passages(self) -> list[dict]:
+    def passages(self) -> list[dict[str, Any]]:
         return self._narrative().get("passages", [])
 
 
@@ -104,8 +105,8 @@ class _Record(msgspec.Struct, array_like=True, gc=False):
     kind: str
     unit: str
     tables: list[TableData]
-    facts: list[dict]
-    doubts: dict[str, list[list]] = {}
+    facts: list[dict[str, Any]]
+    doubts: dict[str, list[list[Any]]] = {}
 
 
 _decoder = msgspec.msgpack.Decoder(_Record)

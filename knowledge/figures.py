@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from loaders.precision import agrees_as_stated, stated_decimals
+from loaders.subjects import RUNNING_COSTS
 from loaders.template import TWO_SIDED, TableKind
 
 from . import terms
@@ -329,7 +330,7 @@ def figure(lib: Library, q: Query, doc: DocData) -> Answer:
         if by_unit is not None:
             return by_unit
     cands = gather(lib, q, doc)
-    if not cands and "机关运行经费" in q.terms("fact"):
+    if not cands and RUNNING_COSTS in q.terms("fact"):
         near = measure_candidates(lib, doc, "公用经费", None)
         if near and near[0].value is not None:  # a tables-only file: say what is there, do not equate them
             return Answer(

@@ -17,7 +17,10 @@ import json
 import re
 import sqlite3
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from loaders import subjects
 
 from . import store
 from .parse import Query, parse
@@ -25,39 +28,33 @@ from .parse import Query, parse
 if TYPE_CHECKING:
     from .engine import Engine
 
-def rules_digest() -> str:
-    """Which reading rules computed the key figures: a digest of the engine's own source. A base
-    whose key figures came from other rules is not answered from them (the engine reads the
-    documents instead) until a load computes them again."""
-    import hashlib
-    from pathlib import Path
+# What the stored key figures and vocabulary snapshot were derived by: the data the rules read (the
+# subject catalogue, the places) by content, and the modules that read figures and words by their
+# syntax tree — a changed rule invalidates them, an edited comment does not. RULES_VERSION is for
+# a change the digest cannot see (a library's behaviour the rules rely on).
+RULES_VERSION = 1
+RULE_DATA = (("loaders.data", "subjects.toml"), ("knowledge.data", "places.txt"))
+RULE_MODULES = ("conventions", "figures", "key_figures", "lexicon", "numbers", "parse", "places", "sound", "terms", "vocabulary")
 
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    for name in sorted(p.name for p in here.glob("*.py")):
-        digest.update((here / name).read_bytes())
+
+@cache
+def rules() -> str:
+    """Which reading rules derived what a load stores beside the documents."""
+    import ast
+    import hashlib
+    from importlib.resources import files
+
+    digest = hashlib.sha256(str(RULES_VERSION).encode())
+    for package, name in RULE_DATA:
+        digest.update(files(package).joinpath(name).read_bytes())
+    for module in RULE_MODULES:
+        source = files("knowledge").joinpath(f"{module}.py").read_text(encoding="utf-8")
+        digest.update(ast.dump(ast.parse(source)).encode())
     return digest.hexdigest()[:16]
 
 
-RULES = rules_digest()
 
-MEASURES = [
-    "收入总计",
-    "支出总计",
-    "财政拨款收入",
-    "基本支出",
-    "项目支出",
-    "人员经费",
-    "公用经费",
-    "三公经费",
-    "因公出国(境)费",
-    "公务接待费",
-    "公务用车购置及运行维护费",
-    "公务用车购置费",
-    "公务用车运行维护费",
-    "机关运行经费",
-    "政府采购",
-]
+MEASURES = subjects.ranked()  # as a question names each (哪个部门…最多)
 
 
 def signature(q: Query) -> str:
@@ -84,21 +81,22 @@ def signature(q: Query) -> str:
 
 def measure_signatures(engine: Engine) -> dict[str, str]:
     """Each measure's signature under the current vocabulary and rules."""
-    return {m: RULES + signature(parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in MEASURES}
+    return {m: rules() + signature(parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in MEASURES}
 
 
 def usable(stored: dict[str, str] | None) -> dict[str, str]:
     """signature → measure, for the key figures a base holds that these rules computed."""
-    return {sig[len(RULES) :]: m for m, sig in (stored or {}).items() if sig.startswith(RULES)}
+    key = rules()
+    return {sig[len(key) :]: m for m, sig in (stored or {}).items() if sig.startswith(key)}
 
 
-def rows_for(engine: Engine, measures: list[str], doc_ids: list[str]) -> list[tuple]:
+def rows_for(engine: Engine, measures: list[str], doc_ids: list[str]) -> list[tuple[Any, ...]]:
     """The key-figure rows of these documents for these measures (what a ranking would take);
     each document is read once."""
     from . import figures  # the engine's reading of figures, below the library this module serves
 
     asked = [(m, parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in measures]
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     for doc_id in doc_ids if asked else []:
         doc = engine.doc(doc_id)
         for measure, q in asked:

@@ -1,147 +1,19 @@
-"""What people call things: colloquial and short names for rows, facts and tables, as data.
+"""What people call things, as the vocabulary uses it: read from the subject catalogue
+(loaders/data/subjects.toml), where every word, row name and table word is stated once.
 
-Every entry maps a word people type to the canonical names the knowledge base uses (a row name,
-a narrative fact key or a table kind); a word may stand for several (车 → the 车辆 row of the
-固定资产表 and the 车辆数 a narrative states). `vocabulary` adds them for whatever is loaded; a
-target that no loaded document has adds nothing. Tests in tests/test_lexicon.py.
-"""
+A word maps to the canonical names the knowledge base uses (a row name, a narrative fact key or
+a table kind); a word may stand for several (车 → the 车辆 row of the 固定资产表 and the 车辆数 a
+narrative states). `vocabulary` adds them for whatever is loaded; a target that no loaded
+document has adds nothing."""
 
 from __future__ import annotations
 
-from loaders.template import TableKind
+from loaders import subjects
 
-# How people say things → the vocabulary's word for it.
-SYNONYMS: dict[str, str | tuple[str, ...]] = {
-    "收入支出总计": ("总计", "收支总额"),  # the 决算 收入支出决算总表 prints one 总计 on each side
-    "收支总计": ("总计", "收支总额"),
-    "收支预算总计": ("总计", "收支总额"),
-    "收支总预算": ("总计", "收支总额"),
-    "收支总额": ("总计", "收支总额"),
-    "社保": "社会保障和就业支出",
-    "社会保障": "社会保障和就业支出",
-    "公积金": "住房公积金",
-    "三公": "三公经费",
-    "三公经费": "三公经费",
-    "日常公用经费": "公用经费",
-    "公用支出": "公用经费",
-    "人员支出": "人员经费",
-    "机关运行费": "机关运行经费",
-    "运行经费": "机关运行经费",
-    "总支出": "支出总计",
-    "支出预算": ("支出总计", "支出合计", "本年支出合计"),
-    "支出总额": "支出总计",
-    "支出合计": "本年支出合计",
-    "全部支出": "支出总计",
-    "总收入": "收入总计",
-    "收入总额": "收入总计",
-    "收入合计": "本年收入合计",
-    "全部收入": "收入总计",
-    "预算总额": "收入总计",
-    "总预算": "收入总计",
-    "采购预算": "政府采购预算",
-    "政府采购": "政府采购预算",
-    "采购": "政府采购预算",
-    "固定资产": "固定资产总额",
-    "资产总额": "固定资产总额",
-    "资产": "固定资产总额",
-    "车辆": ("车辆", "车辆数"),
-    "车": ("车辆", "车辆数"),
-    "公车": ("车辆", "车辆数"),
-    "公务车": ("车辆", "车辆数"),
-    "公务用车数": ("车辆", "车辆数"),
-    "出国费": "因公出国（境）费",
-    "因公出国（境）费用": ("因公出国（境）费", "因公出国（境）费用"),  # 北京, 深圳 print 费用
-    "出国": "因公出国（境）费",
-    "接待费": "公务接待费",
-    "招待费": "公务接待费",
-    "吃饭招待": "公务接待费",
-    "暖气费": "取暖费",
-    "供暖费": "取暖费",
-    "出差": "差旅费",
-    "出差费": "差旅费",
-    "差旅": "差旅费",
-    "开会": "会议费",
-    "开会的钱": "会议费",
-    "会务费": "会议费",
-    "物业费": "物业管理费",
-    "退休工资": "退休费",
-    "退休金": "退休费",
-    "上年末固定资产": "固定资产总额",
-    "年末固定资产": "固定资产总额",
-    "固定资产金额": "固定资产总额",
-    "拟购置固定资产": "拟购置固定资产总额",
-    "新购置固定资产": "拟购置固定资产总额",
-    "购置固定资产": "拟购置固定资产总额",
-    "政府采购金额": ("政府采购金额", "政府采购预算"),
-    "货物采购": "政府采购货物",
-    "采购货物": "政府采购货物",
-    "工程采购": "政府采购工程",
-    "采购工程": "政府采购工程",
-    "服务采购": "政府采购服务",
-    "采购服务": "政府采购服务",
-    "公务接待": "公务接待费",
-    "车辆购置费": "公务用车购置费",
-    "公车购置": "公务用车购置费",
-    "公车运行": "公务用车运行维护费",
-    "公务用车运行费": "公务用车运行维护费",
-    "车辆运行费": "公务用车运行维护费",
-    "车辆运行维护费": "公务用车运行维护费",
-    "公车运行维护费": "公务用车运行维护费",
-    "用车费": "公务用车运行维护费",
-    "公车的运行费用": "公务用车运行维护费",
-    "公车的运行费": "公务用车运行维护费",
-    "车的运行费用": "公务用车运行维护费",
-    "车辆运行费用": "公务用车运行维护费",
-    "公车运行费用": "公务用车运行维护费",
-    "用车费用": "公务用车运行维护费",
-    "公车费用": "公务用车运行维护费",
-    "车辆费用": "公务用车运行维护费",
-    "工资": "基本工资",
-    "专项支出": "项目支出",
-    "项目经费": "项目支出",
-    "项目资金": "项目支出",
-    "项目": "项目支出",
-    "基本经费": "基本支出",
-    "人头经费": "人员经费",
-    "政府性基金": "政府性基金预算拨款收入",
-    "基金收入": "政府性基金预算拨款收入",
-    # the 收入 rows each template names the fund's money by: 上海 区级 1.一般公共预算资金, 上海 单位 1、一般公共预算,
-    # 江苏 一般公共预算资金小计, 重庆 一、一般公共预算资金
-    "一般公共预算收入": ("一般公共预算拨款收入", "一般公共预算资金", "一般公共预算资金小计", "一般公共预算"),
-    "一般公共预算拨款收入": ("一般公共预算拨款收入", "一般公共预算资金", "一般公共预算资金小计", "一般公共预算"),
-    "政府性基金预算拨款收入": ("政府性基金预算拨款收入", "政府性基金预算资金", "政府性基金小计", "政府性基金预算"),
-    "一般公共预算拨款": "一般公共预算财政拨款",
-    "一般公共预算资金": "一般公共预算财政拨款",
-    "政府性基金拨款": "政府性基金预算财政拨款",
-    "国有资本经营预算拨款": "国有资本经营预算财政拨款",
-    "财政拨款": "财政拨款收入",
-}
-
-# Narrative topics every disclosure template has.
+SYNONYMS: dict[str, tuple[str, ...]] = subjects.synonyms()
 # The totals every disclosure has, whatever its total rows are called (合计 | 合计 in 重庆's 收支总表):
 # known as subjects even when no loaded table prints them by these names.
-STANDING_ROWS = ("收入总计", "支出总计")
-NARRATIVE_TOPICS = ("机关运行经费", "三公经费", "政府采购预算", "固定资产总额")
-
-# Colloquial words for every row whose name contains a part (医保 → 城镇职工基本医疗保险缴费, …).
-CONTAINING = {
-    "医保": "医疗保险",
-    "医疗保险": "医疗保险",
-    "养老保险": "养老保险",
-    "工伤保险": "工伤保险",
-    "社保缴费": "社会保障缴费",
-}
-
-# How people name a whole table (its 合计 answers them).
-TABLE_WORDS = {
-    "政府性基金支出": TableKind.FUND,
-    "政府性基金预算支出": TableKind.FUND,
-    "基金支出": TableKind.FUND,
-    "国有资本经营支出": TableKind.STATE_CAPITAL,
-    "一般公共预算支出": TableKind.GENERAL,
-    "一般公共预算财政拨款支出": TableKind.GENERAL,
-    "财政拨款支出": TableKind.GENERAL,
-    "一般公共预算财政拨款基本支出": TableKind.BASIC,
-    "一般公共预算基本支出": TableKind.BASIC,
-    "财政拨款基本支出": TableKind.BASIC,
-}
+STANDING_ROWS = subjects.standing()
+NARRATIVE_TOPICS = subjects.topics()  # narrative topics every disclosure template has
+CONTAINING = subjects.containing()  # 医保 → every row whose name contains 医疗保险
+TABLE_WORDS = subjects.table_words()  # how people name a whole table (its 合计 answers them)

@@ -13,13 +13,13 @@ import re
 import sqlite3
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from . import store
 from .answer import Answer, Citation
 from .conventions import FISCAL_YEAR_WORDING, MAX_OPTIONS, asked_scope, same_body, scope_of
 from .documents import DocData, RowData, TableData
-from .key_figures import RULES, usable
+from .key_figures import rules, usable
 from .parse import Query
 from .vocabulary import Vocabulary
 
@@ -51,7 +51,7 @@ class Library:
     def _build(self, conn: sqlite3.Connection, path: str | Path) -> None:
         try:
             snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
-            if snapshot and snapshot.get("rules") == RULES:
+            if snapshot and snapshot.get("rules") == rules():
                 self.vocab = Vocabulary.from_snapshot(snapshot)
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
@@ -62,7 +62,7 @@ class Library:
             self.documents = store.document_index(conn)
         except sqlite3.DatabaseError as e:
             raise store.damaged(path, e) from e
-        self.by_department: dict[str, list[dict]] = {}  # in document order (department, year)
+        self.by_department: dict[str, list[dict[str, Any]]] = {}  # in document order (department, year)
         for d in self.documents:
             self.by_department.setdefault(d["department"], []).append(d)
         self.by_id = {d["id"]: d for d in self.documents}
@@ -123,7 +123,7 @@ class Library:
             )
         return [self.doc(d["id"]) for d in docs], None
 
-    def _only_final_accounts(self, q: Query, docs: list[dict]) -> Answer | None:
+    def _only_final_accounts(self, q: Query, docs: list[dict[str, Any]]) -> Answer | None:
         """A body whose budgets (预算) are loaded for other years, asked about a year loaded only as
         its 决算, without saying 决算 or 预算: the year's budget is not there, and what was spent is
         not what was budgeted, so it asks (a body with only 决算 loaded is answered from them)."""
@@ -143,7 +143,7 @@ class Library:
             intent=q.intent,
         )
 
-    def _of_scope(self, q: Query, docs: list[dict]) -> tuple[list[dict], Answer | None]:
+    def _of_scope(self, q: Query, docs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Answer | None]:
         """A body that publishes a department's disclosure and a unit's own (无锡市教育局 and
         无锡市教育局（本级）; 苏州市自然资源和规划局's 部门预算 and 单位预算): the question's words choose
         (部门预算, 单位预算, 本级), else it is asked which. Other bodies are left to the callers."""
@@ -185,7 +185,7 @@ class Library:
             found = self._of_place[place] = [d for d in self.departments if place in d]
         return found
 
-    def of_departments(self, departments: list[str]) -> list[dict]:
+    def of_departments(self, departments: list[str]) -> list[dict[str, Any]]:
         """The documents of these departments, in document order (department, year)."""
         return [d for name in sorted(set(departments)) for d in self.by_department.get(name, [])]
 
@@ -241,7 +241,7 @@ class Library:
             printed=f"{r.texts[column]} {t.unit}" if column and t.unit != "万元" and column in r.texts else None,
         )
 
-    def cite_fact(self, doc: DocData, f: dict) -> Citation:
+    def cite_fact(self, doc: DocData, f: dict[str, Any]) -> Citation:
         return Citation(
             document=doc.id,
             department=doc.department,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from loaders import subjects
 from loaders.template import TableKind
 
 from . import figures
@@ -79,7 +80,7 @@ def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[Ro
     return None
 
 def list_items(lib: Library, q: Query, doc: DocData) -> Answer:
-    if "三公经费" in q.terms("fact") and not q.terms("row"):
+    if len(q.matches) == 1 and subjects.THREE_PUBLIC in q.terms("fact"):  # “三公”经费有哪些: its items, wherever printed
         return sanggong_items(lib, q, doc)
     scope = rows_in_scope(lib, q, doc)
     if scope is None:
@@ -115,7 +116,7 @@ def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
             citations=cites,
             intent="list",
         )
-    keys = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
+    keys = subjects.leaves(subjects.THREE_PUBLIC)
     facts = [doc.facts[k] for k in keys if k in doc.facts]
     if not facts:
         return lib.nothing(q, doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 CN_DIGITS = {
     "〇": "0",
@@ -26,14 +27,14 @@ CN_SHORT_YEAR = re.compile(r"(?<![〇零○一二三四五六七八九十])([〇
 
 
 @lru_cache(maxsize=1)
-def _converter():
+def _converter() -> Any:
     import opencc
 
     return opencc.OpenCC("t2s")
 
 
 def to_simplified(text: str) -> str:
-    return _converter().convert(text)
+    return str(_converter().convert(text))
 
 
 def normalize(question: str) -> str:

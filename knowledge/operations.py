@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from loaders.template import TableKind
 
@@ -93,7 +94,7 @@ def stage_difference(lib: Library, q: Query, doc: DocData) -> Answer:
         q.question, "answered", text, value=value, unit="万元", citations=actual.citations + budget.citations, intent="figure", source=source
     )
 
-def table_words(lib: Library, q: Query, key: str) -> list:
+def table_words(lib: Library, q: Query, key: str) -> list[Any]:
     from .vocabulary import Match, Term
 
     return [Match(key, 0, 0, [Term("table", key)], 100.0)]

@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from loaders import subjects
 from loaders.template import BODY_SUFFIXES
 
 from .numbers import as_of_year, find_year, normalize
 from .places import place_in
-from .vocabulary import Match, Vocabulary
+from .vocabulary import Match, Vocabulary, canon
 
 CODE = re.compile(r"(?<!\d)(\d{7}|\d{5}|\d{3})(?!\d)")
 
@@ -210,13 +211,7 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
 
 # A whole and the measures it is made of: "基本支出中人员经费" asks for the 人员经费 (the 基本支出
 # only says where it is), never for the 基本支出.
-SANGONG_ITEMS = {"因公出国(境)费", "公务接待费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费"}
-PARTS_OF = {
-    "基本支出": {"人员经费", "公用经费"},
-    "支出总计": {"基本支出", "项目支出"},
-    "总支出": {"基本支出", "项目支出"},
-    "三公经费": SANGONG_ITEMS,
-}
+PARTS_OF = {canon(s.name): {canon(p) for p in subjects.within(s.name)} for s in subjects.catalogue().values() if s.parts}
 INSIDE = re.compile(r"\s*(?:中|中的|里|里的|里面的?|当中的?|之中的?|其中的?)\s*")
 
 

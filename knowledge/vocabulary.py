@@ -18,11 +18,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
 from loaders.headers import GENERIC_COLUMNS, LEAVES
+from loaders.subjects import THREE_PUBLIC
 
 if TYPE_CHECKING:
     from .sound import SoundIndex
@@ -242,7 +243,7 @@ class Vocabulary:
         self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         """The vocabulary as plain JSON values, stored in the base at load time so an engine opens
         without scanning the base (`from_snapshot`)."""
         return {
@@ -252,7 +253,7 @@ class Vocabulary:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict) -> Vocabulary:
+    def from_snapshot(cls, data: dict[str, Any]) -> Vocabulary:
         v = cls(
             terms={s: [Term(kind, canonical) for kind, canonical in terms] for s, terms in data["terms"].items()},
             departments=data["departments"],
@@ -315,11 +316,11 @@ class Vocabulary:
             v.add(word, Term("table", key))
         for word, targets in SYNONYMS.items():
             word = canon(word)  # as a question is read: （境） is (境)
-            for target in (targets,) if isinstance(targets, str) else targets:
+            for target in targets:
                 for t in list(v.terms.get(canon(target), [])):
                     v.add(word, t)
-                if target in ("三公经费",):
-                    v.add(word, Term("fact", "三公经费"))
+                if target == THREE_PUBLIC:
+                    v.add(word, Term("fact", THREE_PUBLIC))
         return v.finish()
 
     # ------------------------------------------------------------------------------ matching
@@ -446,7 +447,7 @@ class Vocabulary:
 
     # ------------------------------------------------------------------------------ jieba
 
-    def tokenizer(self):
+    def tokenizer(self) -> Any:  # a jieba.Tokenizer (jieba ships no types)
         """A jieba tokenizer whose dictionary is this vocabulary's terms plus the common question
         words. Not the department forms: they are taken out of a question before it is cut
         (`find_department`), and with 100,000 disclosures their prefixes alone made jieba's

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
+from . import subjects
 from .model import Disclosure, Row, Table, Warning_
 from .precision import CENT as TOL  # published figures are rounded to the cent; one cent of rounding per sum
 from .precision import agrees_as_stated
+from .subjects import CARS, THREE_PUBLIC
 from .template import TWO_SIDED, TableKind, column_stage
 
 
@@ -284,7 +286,7 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
         "项目支出": (TableKind.SPENDING, "项目支出", None),
         "人员经费": (TableKind.BASIC, "人员经费", None),
         "日常公用经费": (TableKind.BASIC, "公用经费", None),
-        "三公经费": (TableKind.THREE_PUBLIC, "合计", None),
+        THREE_PUBLIC: (TableKind.THREE_PUBLIC, "合计", None),
     }
     for key, (table, col, name) in against.items():
         f = facts.get(key)
@@ -306,13 +308,12 @@ def check_narrative(d: Disclosure) -> list[Warning_]:
             value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
         if value is not None and not agrees_as_stated(f.value, f.text, value):
             out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与{col}不符", f.value, value))
-    parts = ["因公出国（境）费", "公务接待费", "公务用车购置费", "公务用车运行维护费"]
-    car = ("公务用车购置费" in facts and "公务用车运行维护费" in facts) or "公务用车购置及运行费" in facts
-    if car and "公务用车购置及运行费" in facts:
-        parts = ["因公出国（境）费", "公务接待费", "公务用车购置及运行费"]
-    if "三公经费" in facts and car and all(p in facts for p in parts[:2]) and d.kind != "决算":
+    # the “三公” items as the narrative states them: the car item whole, or its two parts
+    parts = subjects.subject(THREE_PUBLIC).parts if CARS in facts else subjects.leaves(THREE_PUBLIC)
+    car = all(p in facts for p in subjects.leaves(CARS)) or CARS in facts
+    if THREE_PUBLIC in facts and car and all(p in facts for p in parts[:2]) and d.kind != "决算":
         # (a 决算 narrative states each item's 预算 and 决算 in one sentence: not summed here)
         s = sum((facts[p].value / 10000 if facts[p].unit == "元" else facts[p].value) for p in parts if p in facts)
-        if abs(facts["三公经费"].value - s) > TOL:
-            out.append(_warn("narrative", None, None, "情况说明：“三公”经费 ≠ 各项之和", facts["三公经费"].value, s))
+        if abs(facts[THREE_PUBLIC].value - s) > TOL:
+            out.append(_warn("narrative", None, None, "情况说明：“三公”经费 ≠ 各项之和", facts[THREE_PUBLIC].value, s))
     return out

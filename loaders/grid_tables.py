@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .headers import LEAVES
 from .model import Ambiguity, Column, Row, Table, Warning_
 from .pdf_grids import Cell, Grid
+from .subjects import THREE_PUBLIC
 from .template import TWO_SIDED, TableKind, compact, table_kind
 
 # Thousands separators as printed, also where an export misplaces them (128138,600 for 128,138,600).
@@ -209,7 +210,7 @@ def _item_name(name: str) -> str:
     公务用车购置费."""
     name = re.sub(r"^其中[:：]", "", name)
     if name.startswith(("三公", "“三公”")):
-        return "三公经费"
+        return THREE_PUBLIC
     name = re.sub(r"费用$", "费", name)
     return re.sub(r"^(公务用车(?:购置|运行))$", r"\1费", name)
 

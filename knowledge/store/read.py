@@ -7,6 +7,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -45,7 +46,7 @@ def list_documents(conn: sqlite3.Connection, limit: int = -1) -> list[sqlite3.Ro
 INDEX_FIELDS = ("id", "department", "year", "kind", "scope")
 
 
-def document_index(conn: sqlite3.Connection) -> list[dict]:
+def document_index(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """What the engine keeps of every document (INDEX_FIELDS), in document order (department,
     year): from the index a load stores (one value to decode: ~10 times faster than the rows at
     100,000 documents), else from the documents table."""
@@ -54,7 +55,7 @@ def document_index(conn: sqlite3.Connection) -> list[dict]:
     return [{"id": i, "department": dept, "year": year, "kind": kind, "scope": scope} for i, dept, year, kind, scope in rows]
 
 
-def document_index_rows(conn: sqlite3.Connection) -> list[list]:
+def document_index_rows(conn: sqlite3.Connection) -> list[list[Any]]:
     sql = f"SELECT {', '.join(INDEX_FIELDS)} FROM documents ORDER BY department, year"
     return [list(r) for r in conn.execute(sql)]
 
@@ -69,7 +70,7 @@ def list_tables(conn: sqlite3.Connection, document: str | None = None) -> list[s
     return conn.execute(sql + " ORDER BY document_id, position").fetchall()
 
 
-def read_table(conn: sqlite3.Connection, table_id: str) -> dict:
+def read_table(conn: sqlite3.Connection, table_id: str) -> dict[str, Any]:
     """A stored table as columns and rows (values by column key, ambiguous values listed)."""
     t = conn.execute("SELECT * FROM disclosure_tables WHERE id = ?", [table_id]).fetchone()
     if t is None:
@@ -80,7 +81,7 @@ def read_table(conn: sqlite3.Connection, table_id: str) -> dict:
     cells: dict[str, dict[str, float]] = {}
     for c in conn.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ?", under):
         cells.setdefault(c["row_id"], {})[c["column_key"]] = c["value"]
-    amb: dict[str, list] = {}
+    amb: dict[str, list[Any]] = {}
     for a in conn.execute("SELECT row_id, value, candidates FROM ambiguous_cells WHERE id >= ? AND id < ? ORDER BY id", under):
         amb.setdefault(a["row_id"], []).append((a["value"], json.loads(a["candidates"])))
     return {
@@ -104,7 +105,7 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
     return from_record(zlib.decompress(row[0]), lambda: _unpack(narrative))  # the narrative when first used
 
 
-def derived(conn: sqlite3.Connection, key: str) -> dict | None:
+def derived(conn: sqlite3.Connection, key: str) -> Any:
     """A structure computed at load time (the vocabulary), or None in a base without it."""
     row = conn.execute("SELECT data FROM derived WHERE key = ?", [key]).fetchone()
     return msgspec.json.decode(zlib.decompress(row[0])) if row else None
@@ -143,13 +144,13 @@ def ranking(
     counted: int | None = None,
     kind: str | None = None,
     scope: str | None = None,
-) -> tuple[list[dict], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """The key figures of one measure in each department's document of `year` (else its newest),
     of these `departments` only when given (a place's bodies): the first `limit` by figure (ties
     in department order) and how many there are (`counted`, when the load counted them). With
     `kind` and `scope`, only documents of that kind (预算/决算) and scope (部门/单位): like with like."""
     where = "k.measure = ? AND k.chosen = 1"  # flags kept by key_figures.rebuild at load time
-    params: list = [measure]
+    params: list[Any] = [measure]
     if kind is not None:  # one document per body, year, kind and scope: no need of `chosen`
         where = "k.measure = ? AND k.document_id IN (SELECT id FROM documents WHERE kind = ? AND scope = ?)"
         params = [measure, kind, scope or "部门"]
@@ -163,7 +164,7 @@ def ranking(
     if departments is not None:  # a place's bodies, by the department index; counted in the same pass
         if not departments:
             return [], 0
-        rows_of: list[tuple] = []
+        rows_of: list[tuple[Any, ...]] = []
         for at in range(0, len(departments), 500):
             chunk = departments[at : at + 500]
             sql = (  # by the department index: the planner would scan the measure's 50,000 entries instead
@@ -193,15 +194,15 @@ def pack(value: object) -> bytes:
     return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
-def _unpack(data: bytes):
+def _unpack(data: bytes) -> Any:
     return json.loads(zlib.decompress(data))
 
 
 DOUBTING_CHECKS = ("row", "column", "cross", "narrative")  # not "structure" (how the file was read)
 
 
-def _doubts(c: sqlite3.Cursor, doc_id: str) -> dict[str, list[list]]:
-    out: dict[str, list[list]] = {}
+def _doubts(c: sqlite3.Cursor, doc_id: str) -> dict[str, list[list[Any]]]:
+    out: dict[str, list[list[Any]]] = {}
     sql = "SELECT check_name, message, table_title, row_number FROM load_warnings WHERE id >= ? AND id < ?"
     for check, message, table, row in c.execute(sql, prefix(doc_id)):
         if check in DOUBTING_CHECKS and table:
@@ -244,7 +245,7 @@ def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
             key=t["key"], title=t["title"], columns=columns, rows=rows, note=t["note"], page=t["page"], unit=t["unit"] or "万元"
         )
 
-    def all_of(table: str, order: str) -> list[dict]:
+    def all_of(table: str, order: str) -> list[dict[str, Any]]:
         return [dict(x) for x in c.execute(f"SELECT * FROM [{table}] WHERE id >= ? AND id < ? ORDER BY {order}", under)]
 
     return DocData(

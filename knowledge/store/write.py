@@ -8,6 +8,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -78,10 +79,10 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
 
 
 def derived_by_other_rules(conn: sqlite3.Connection) -> bool:
-    from ..key_figures import RULES
+    from ..key_figures import rules
 
     row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
-    return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != RULES
+    return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != rules()
 
 
 def put_derived(conn: sqlite3.Connection, key: str, value: object) -> None:
@@ -93,11 +94,11 @@ def derive(db: sqlite_utils.Database, written: list[str]) -> None:
     """What an engine needs at start, computed once here rather than at every start: the
     vocabulary of everything the base holds, which documents define each term, and each
     document's key figures (key_figures.py)."""
-    from ..key_figures import RULES
+    from ..key_figures import rules
     from ..vocabulary import Vocabulary
 
     derived = {
-        "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": RULES},
+        "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": rules()},
         "first_definers": first_definers(db.conn),
         "documents": document_index_rows(db.conn),
     }
@@ -109,7 +110,7 @@ def derive(db: sqlite_utils.Database, written: list[str]) -> None:
     rebuild(db.conn, written)
 
 
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
     """Plain executemany: sqlite-utils' insert_all checks and converts every value in Python,
     which was half the time of a load."""
     if rows:
