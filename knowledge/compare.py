@@ -7,6 +7,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from loaders import subjects
+
 from . import figures, store
 from .answer import Answer, Citation
 from .conventions import (
@@ -29,6 +31,16 @@ from .parse import Query
 def _dated(year: int, label: str) -> str:
     """A citation with its year in front, unless its table's title starts with it already."""
     return label if label.startswith(f"{year}年") else f"{year}年{label}"
+
+
+def _not_a_part(part: str, whole: str) -> str:
+    """What to say under a share whose part the catalogue does not place inside the whole (培训费 of
+    the 三公经费: 430% is their ratio, not a share of it)."""
+    cat = subjects.catalogue()
+    p, w = part.split(" · ")[0], whole.split(" · ")[0]
+    if w not in cat or not cat[w].parts or p not in cat or p == w or p in subjects.within(w):
+        return ""
+    return f"；{p}不是{w}的一部分，这是两者之比"
 
 
 def share(lib: Library, q: Query, doc: DocData) -> Answer:
@@ -69,6 +81,7 @@ def share(lib: Library, q: Query, doc: DocData) -> Answer:
         return lib.nothing(q, doc)  # a share of itself is no answer
     ratio = round(n.figure / d.figure * 100, 2)
     text = f"{lib.prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.figure)} ÷ {fmt(d.figure)} {doc.unit}）"
+    text += _not_a_part(n.label, d.label)
     source = f"{n.citation.label()}；{d.citation.label()}"
     return Answer(
         q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share", source=source

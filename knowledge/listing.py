@@ -104,13 +104,17 @@ def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
     """“三公”经费明细: the table's rows, or when it is empty, the narrative's items."""
     t = doc.tables.get(TableKind.THREE_PUBLIC)
     if t is not None and t.rows:
-        rows = [r for r in t.rows if canon(r.name) not in ("合计",)]
+        # its items as the catalogue names them (a table of 三公经费、会议费、培训费 holds more)
+        inside = {canon(name) for name in subjects.within(subjects.THREE_PUBLIC)}
+        whole = next((r for r in t.rows if canon(r.name) in (canon(subjects.THREE_PUBLIC), "合计")), None)
+        rows = [r for r in t.rows if canon(r.name) in inside] or [r for r in t.rows if r is not whole]
         items = [f"{r.display} {show(lib, r, '合计', doc.unit)}" for r in rows]
         cites = [lib.cite_row(doc, t, r, "合计", r.values.get("合计", 0.0)) for r in rows]
+        said = f" {show(lib, whole, '合计', doc.unit)}" if whole is not None and "合计" in whole.values else ""
         return Answer(
             q.question,
             "answered",
-            f"{lib.prefix(doc)} “三公”经费：",
+            f"{lib.prefix(doc)} “三公”经费{said}，其中：",
             items=items,
             source=t.title,
             citations=cites,

@@ -50,7 +50,7 @@ def test_a_word_listed_under_two_subjects_stands_for_both():
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
     path = tmp_path_factory.mktemp("subjects") / "kb.db"
-    store.write(path, [read_disclosure(f) for f in (SAMPLE, CORPUS / "suzhou_03.pdf")])
+    store.write(path, [read_disclosure(f) for f in (SAMPLE, CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf")])
     return Engine.open(path)
 
 
@@ -74,3 +74,20 @@ def test_the_narrative_three_public_check_reads_the_catalogue_items(name):
     facts = {f.key for f in d.facts}
     assert subjects.THREE_PUBLIC in facts
     assert not [w for w in check_narrative(d) if "三公" in w.message]
+
+
+@pytest.mark.parametrize("body", ["苏州市审计局", "无锡市统计局"])
+def test_a_table_of_三公_会议费_培训费_lists_only_the_三公_items(engine, body):
+    """苏州 and 无锡 print 会议费 and 培训费 in the 三公 table: they are not 三公 items."""
+    a = engine.ask(f"{body}三公经费有哪些")
+    assert a.status == "answered" and a.items
+    assert not any(x.startswith(("会议费", "培训费", "三公经费")) for x in a.items), a.items
+
+
+@pytest.mark.parametrize("body", ["苏州市审计局", "无锡市统计局"])
+def test_a_share_of_a_whole_the_part_is_not_in_says_so(engine, body):
+    """培训费占三公经费: their ratio (over 100 % here), said to be no share; 公务接待费 is a part."""
+    outside = engine.ask(f"{body}培训费占三公经费的比例")
+    inside = engine.ask(f"{body}公务接待费占三公经费的比例")
+    assert outside.status == "answered" and "培训费不是三公经费的一部分" in outside.answer
+    assert inside.status == "answered" and "一部分" not in inside.answer and inside.value is not None and inside.value <= 100
