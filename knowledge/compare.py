@@ -9,7 +9,7 @@ from typing import Any
 
 from loaders import subjects
 
-from . import figures, store
+from . import candidates, figures, store
 from .answer import Answer, Citation
 from .conventions import (
     FACT_ALIASES,
@@ -57,13 +57,13 @@ def share(lib: Library, q: Query, doc: DocData) -> Answer:
         # 项目支出里农林水占多少: the second item's share of the first, in the first's column
         numerator_q = _subset(q, [placed[0], placed[1]])
         denominator_matches = [placed[0]]
-    num = figures.gather(lib, numerator_q, doc) if numerator_q.matches else []
+    num = candidates.gather(lib, numerator_q, doc) if numerator_q.matches else []
     num = [c for c in num if c.value is not None and c.citation.row is not None]
     if not num:
         return lib.nothing(q, doc)
     n = sorted(num, key=lambda c: c.rank)[0]
     if denominator_matches:
-        den_all = [c for c in figures.gather(lib, _subset(q, denominator_matches), doc) if c.value]
+        den_all = [c for c in candidates.gather(lib, _subset(q, denominator_matches), doc) if c.value]
         # a table's cell first; the narrative's statement when no table has the whole (what
         # "总支出多少" itself answers)
         den_c = [c for c in den_all if c.citation.row is not None] or den_all
@@ -76,7 +76,7 @@ def share(lib: Library, q: Query, doc: DocData) -> Answer:
         if total is None:
             return lib.nothing(q, doc)
         column = "合计" if "合计" in t.column_keys() else (n.citation.column or _main_column(t))
-        d = figures.cell_of(lib, doc, t, total, column, label=f"{t.title}合计")
+        d = candidates.cell_of(lib, doc, t, total, column, label=f"{t.title}合计")
     if not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
         return lib.nothing(q, doc)  # a share of itself is no answer
     ratio = round(n.figure / d.figure * 100, 2)
@@ -158,7 +158,7 @@ def change_between(lib: Library, q: Query) -> Answer:
                 q, f"{doc.department}载入的{earlier}年是{found[earlier][0].kind if earlier in found else doc.kind}、"
                 f"{later}年是{later_doc.kind}，不是同一类公开，不能直接相比。"
             )
-        cands = [c for c in figures.gather(lib, replace(q, narrative_only=False), doc) if c.value is not None and c.from_table]
+        cands = [c for c in candidates.gather(lib, replace(q, narrative_only=False), doc) if c.value is not None and c.from_table]
         values = {round(c.figure, 2) for c in cands}
         if len(values) != 1:
             if len(values) > 1:
@@ -224,7 +224,7 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
     results = []
     for d in newest.values():
         doc = lib.doc(d["id"])
-        cands = [c for c in figures.gather(lib, q, doc) if c.value is not None]
+        cands = [c for c in candidates.gather(lib, q, doc) if c.value is not None]
         groups = {round(c.figure, 2) for c in cands}
         if len(groups) == 1:
             results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from loaders import subjects
 from loaders.template import TableKind
 
-from . import figures
+from . import candidates
 from .answer import Answer
 from .conventions import (
     CODE_LEVEL,
@@ -63,7 +63,7 @@ def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[Ro
             if rows and canon(r.name) in rows or (q.code and r.code == q.code):
                 kids = children(lib, t, r)
                 if kids:
-                    column = measure if measure in t.column_keys() else (figures.default_column(lib, t, r, canon(r.name), False) or "合计")
+                    column = measure if measure in t.column_keys() else (candidates.default_column(lib, t, r, canon(r.name), False) or "合计")
                     return t, kids, column
     if measure in ("基本支出", "人员经费", "公用经费") and TableKind.BASIC in doc.tables:
         t = doc.tables[TableKind.BASIC]
