@@ -14,9 +14,9 @@ from typing import TypeVar
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from knowledge.body_names import short_forms
 from knowledge.engine import Engine
 from knowledge.live import LiveEngine
-from knowledge.vocabulary import short_forms
 
 log = logging.getLogger("budgetbot.telegram")
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # a change the digest cannot see (a library's behaviour the rules rely on).
 RULES_VERSION = 1
 RULE_DATA = (("loaders.data", "subjects.toml"), ("knowledge.data", "places.txt"))
-RULE_MODULES = ("conventions", "figures", "key_figures", "lexicon", "numbers", "parse", "places", "sound", "terms", "vocabulary")
+RULE_MODULES = ("body_names", "candidates", "conventions", "figures", "key_figures", "lexicon", "numbers", "parse", "places", "sound", "terms", "vocabulary")
 
 
 @cache

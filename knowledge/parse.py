@@ -149,18 +149,34 @@ def clean(question: object) -> str:
 
 
 def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Query:
+    """A question read in steps, each taking what it reads out of the text left: years, the body
+    or place, a 科目 code, what is asked (describe, intent, unit, stage), then the subjects."""
     text = normalize(question)
     q = Query(question=question, text=text)
     q.as_of = as_of_year(text)
     q.says_budget = "预算" in re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算单位|预算执行|执行率", "", text)
+    rest = _read_years(q, text, newest_year)
+    rest = _read_body(q, rest, vocab)
+    rest = _read_code(q, rest)
+    _read_kind(q, rest)
+    rest = _read_stage(q, rest)
+    _read_subjects(q, rest, vocab)
+    return q
+
+
+def _read_years(q: Query, text: str, newest_year: int | None) -> str:
     year, rest = find_year(text, newest_year)
     q.year = year
     if year is not None:  # a second year: 2023年比2022年…
         other, rest = find_year(rest, newest_year)
         q.years = [year] + ([other] if other is not None and other != year else [])
-    departments, rest, q.department_mentions = vocab.find_department(rest)
-    q.departments = departments
-    if not departments:
+    return rest
+
+
+def _read_body(q: Query, rest: str, vocab: Vocabulary) -> str:
+    """The bodies named; else the place, and a body named that is not loaded (with guesses)."""
+    q.departments, rest, q.department_mentions = vocab.find_department(rest)
+    if not q.departments:
         q.place = vocab.find_place(rest)
         place = PLACE_MENTION.search(rest) or _body_mention(rest, vocab)
         if place and not any(w in place.group(0) for w in ("结转", "支出", "收入", "经费")):
@@ -170,21 +186,24 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         if form and not q.unknown_department:
             rest = rest.replace(form, " ", 1)  # 无锡市哪个部门…: the place is where, never what (无锡市第…)
     q.all_departments = bool(ALL_DEPARTMENTS.search(rest))
-    if q.all_departments and not departments and not q.place:
+    if q.all_departments and not q.departments and not q.place:
         q.unloaded_place = place_in(rest)  # 曲阳县哪个部门…, with no body of 曲阳县 loaded
+    return rest
+
+
+def _read_code(q: Query, rest: str) -> str:
     code = CODE.search(rest)
-    if code:
-        q.code = code.group(1)
-        rest = rest[: code.start()] + " " + rest[code.end() :]
-    for name, pattern in DESCRIBE:
-        if pattern.search(rest):
-            q.describe = name
-            break
-    for name, pattern in INTENTS:
-        if pattern.search(rest):
-            q.intent = name
-            break
-    if len(q.years) == 2 and q.intent == "figure" and YEARS_APART.search(text):
+    if code is None:
+        return rest
+    q.code = code.group(1)
+    return rest[: code.start()] + " " + rest[code.end() :]
+
+
+def _read_kind(q: Query, rest: str) -> None:
+    """What is asked: a description, the intent, a count or a unit, narrative only, a fund's scope."""
+    q.describe = next((name for name, pattern in DESCRIBE if pattern.search(rest)), None)
+    q.intent = next((name for name, pattern in INTENTS if pattern.search(rest)), q.intent)
+    if len(q.years) == 2 and q.intent == "figure" and YEARS_APART.search(q.text):
         q.intent = "change"  # 2023年比2025年项目支出多多少: the difference between the two years
     q.count = bool(COUNT.search(rest))
     unit = PERCENT_ASKED.search(rest) or COUNT_ASKED.search(rest)
@@ -192,21 +211,28 @@ def parse(question: str, vocab: Vocabulary, newest_year: int | None = None) -> Q
         q.unit_asked = "%" if unit.re is PERCENT_ASKED else next(g for g in unit.groups() if g)
     q.narrative_only = bool(NARRATIVE_WORDS.search(rest))
     q.fiscal_scope = "财政拨款" in rest or "一般公共预算" in rest
+    q.operation = next((name for name, pattern in OPERATIONS if pattern.search(q.text)), None)
+
+
+def _read_stage(q: Query, rest: str) -> str:
     for stage, pattern in STAGES:
         if pattern.search(rest):
             q.stage = stage
-            rest = pattern.sub("", rest)
-            break
+            return pattern.sub("", rest)
+    return rest
+
+
+def _read_subjects(q: Query, rest: str, vocab: Vocabulary) -> None:
+    """The subjects in what is left, the words that narrow them unexplained, and the whole budget
+    for 一年花多少钱."""
     q.subject_text = QUESTION_WORDS.sub("", rest).strip().rstrip("是的为了")  # 行政运行的（年初预算）是多少
     q.match_text = CUE_WORDS.sub(" ", rest)
     q.matches = _scoped(_subjects(rest, vocab), q.match_text, q.intent)
-    q.operation = next((name for name, pattern in OPERATIONS if pattern.search(text)), None)
     q.unexplained = [w for w, found in _narrowed(q) if not _variant(w, found, vocab)]
     if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
         total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget
         if total:
             q.matches = [Match("支出总计", 0, 0, total, score=90)]
-    return q
 
 
 # A whole and the measures it is made of: "基本支出中人员经费" asks for the 人员经费 (the 基本支出

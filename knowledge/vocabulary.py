@@ -15,6 +15,7 @@ import logging
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,22 +30,14 @@ if TYPE_CHECKING:
     from .sound import SoundIndex
     from .store import VocabularySources
 
+from .body_names import OWN_PLACE, PLACE_BEFORE, place_core, short_forms, split_place
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, STANDING_ROWS, SYNONYMS, TABLE_WORDS
 from .numbers import to_simplified
 from .places import LEVEL, place_before
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)?(?:[（(]\d+[)）])?")
-def place_core(place: str) -> str:
-    """What a body's name must hold to be of this place: 望都县 → 望都 (望都乡村振兴局 is
-    望都县's), but a one-character place of China keeps its level (唐县 is not 唐河县); a
-    two-character name that is no place (顺县, a slip for 顺平县) is matched by its first."""
-    return place if len(place) == 2 and place_before(place) == place else place[-3:-1]
-
-
 SOUND_SCORE = 95.0  # a term found by its syllables: said back as 按“…”理解
 MAX_GUESSES = 4  # equally close bodies offered for a misspelt one; more than that is no guess
-PLACE_BEFORE = re.compile(r"([\u4e00-\u9fff]{1,4}[省市县区州旗])$")
-OWN_PLACE = re.compile(r"^(?:本|我|该|全|此)[省市县区州旗]$")  # 本县, 我市: the body's own place
 QUOTES = re.compile(r"[“”\"'‘’]")
 
 # Column words that mean a measure by themselves: every value column the loaders know, less the
@@ -99,109 +92,6 @@ def _canon(name: str) -> str:
     name = ORDINAL.sub("", name.strip())
     name = QUOTES.sub("", name)
     return re.sub(r"\s+", "", name).lower()
-
-
-PLACE = re.compile(r"^(.{2,}?(?:自治区|自治州|省|市|区|县|旗|州)|[\u4e00-\u9fff]县(?!城))")  # 唐县, 易县: one-character counties
-ORG_SUFFIX = re.compile(r"^(.+?)(局|委员会|委|办公室|办公厅|办|院|中心|所|站|队|部|厅|街道办事处|街道)$")
-GENERIC_CORES = {"办公室", "办公厅", "委员会", "政府", "人民政府"}
-
-
-def split_place(department: str) -> tuple[list[str], str, bool, bool]:
-    """中共上海市普陀区委社会工作部 → (['上海市', '普陀区'], '委社会工作部', party=True, government=False);
-    上海市普陀区人民政府办公室 → (['上海市', '普陀区'], '办公室', False, True)."""
-    rest = department
-    party = rest.startswith("中共")
-    if party:
-        rest = rest[2:]
-    places: list[str] = []
-    while True:
-        m = PLACE.match(rest)
-        if not m or len(rest) - len(m.group(1)) < 2 or m.group(1).endswith(("委", "办")):
-            break
-        places.append(m.group(1))
-        rest = rest[len(m.group(1)) :]
-    government = rest.startswith("人民政府")
-    if government:
-        rest = rest[len("人民政府") :]
-    return places, rest, party, government
-
-
-def _core_forms(core: str) -> set[str]:
-    """A body's name without its place, and the short forms people make of it."""
-    forms = {core}
-    school = re.match(r"^第([一二三四五六七八九十]+)(中学|小学)$", core)
-    if school:
-        forms.add(school.group(1) + school.group(2)[0])  # 第一中学 → 一中, 第二小学 → 二小
-    m = ORG_SUFFIX.match(core)
-    if not m:
-        return forms
-    stem, suffix = m.groups()
-    suffixes = {suffix}
-    if suffix == "委员会":
-        suffixes.add("委")  # 商务委员会 → 商务委
-    if suffix == "街道办事处":
-        suffixes |= {"街道", "街道办"}  # 万里街道办事处 → 万里街道
-    for suf in suffixes:
-        forms.add(stem + suf)
-        if len(stem) >= 4 and len(stem) % 2 == 0 and "和" not in stem:
-            initials = "".join(stem[i] for i in range(0, len(stem), 2))
-            forms.add(initials + suf)  # 卫生健康局 → 卫健局
-            if len(initials) > 2:
-                forms.add(initials[:2] + suf)  # 城市管理服务中心 → 城管中心
-        parts = [p for p in stem.split("和") if len(p) >= 2]
-        if len(parts) > 1:
-            forms.add("".join(p[0] for p in parts) + suf)  # 人力资源和社会保障局 → 人社局
-            forms.add(parts[0] + parts[-1][-2:] + suf)  # 规划和自然资源局 → 规划资源局
-        if "常委会" in stem:
-            forms.add(stem.replace("常委会", "") + suf)  # 人大常委会办公厅 → 人大办公厅
-    return forms
-
-
-def short_forms(department: str) -> set[str]:
-    """Every way a question may name a body: with all, some or none of its places, the place's
-    level alone (区政府办公室, 省委办公厅), and short forms of the rest: 望都县卫生健康局 → 卫生健康局,
-    卫健局; 上海市普陀区人民政府万里街道办事处 → 万里街道, 普陀区万里街道办事处; 中共江苏省委办公厅 →
-    江苏省委办公厅, 省委办公厅. A name printed with a bracket — （本级）, or another name of the same
-    body (上海市统计和大数据研究院（上海市统计数据管理中心）) — is asked with or without it: 无锡市教育局本级,
-    无锡市教育局; 上海市统计数据管理中心."""
-    bracket = BRACKETED.match(department)
-    if bracket:
-        base, inner = bracket.groups()
-        forms = {department} | _forms(base)
-        if inner == "本级":
-            forms |= {f + "本级" for f in _forms(base)}
-        elif ORG_SUFFIX.match(inner) or inner.endswith(("研究所", "中心")):
-            forms |= _forms(inner)
-        return {f for f in forms if len(f) >= 2}
-    return _forms(department)
-
-
-BRACKETED = re.compile(r"^(.{3,}?)[（(]([^（）()]{2,40})[)）]$")
-
-
-def _forms(department: str) -> set[str]:
-    places, rest, party, government = split_place(department)
-    forms = {department}
-    cores = _core_forms(rest)
-    heads = [""] + ["".join(places[i:]) for i in range(len(places))]
-    if places:
-        heads.append(places[-1][-1])  # 区 / 省 / 县: 区政府办公室, 省人大常委会办公厅
-        if len(places[-1]) >= 3:
-            heads.append(places[-1][:-1])  # 曲阳县 → 曲阳: 曲阳乡村振兴局, 满城教育局
-    for head in heads:
-        for core in cores:
-            for gov in (["人民政府", "政府", ""] if government else [""]):
-                if core in GENERIC_CORES and (not head or not gov):
-                    continue  # 办公室, 普陀区办公室: any body has one
-                if not head and (gov or rest.startswith("委")):
-                    continue  # 政府万里街道, 委办公厅
-                forms.add(head + gov + core)
-                if party:
-                    forms.add("中共" + head + gov + core)
-    if party and rest.startswith("委") and rest.endswith("部") and len(rest) >= 4:
-        for head in heads:  # 中共上海市普陀区委社会工作部 → 普陀区社会工作部, 社会工作部 (a 部 of the 委 is named without it)
-            forms.add(head + rest[1:])
-    return {f for f in forms if len(f) >= 2}
 
 
 @dataclass
@@ -265,63 +155,88 @@ class Vocabulary:
     def from_sources(cls, src: VocabularySources) -> Vocabulary:
         """The vocabulary of what the knowledge base holds (`store.vocabulary_sources`)."""
         v = cls()
-        for name in src.row_names:
+        v._add_rows(src.row_names)
+        v._add_keys(src)
+        v._add_bodies(src.departments)
+        v._add_containing()
+        v._add_budget_stems()
+        v._add_words()
+        return v.finish()
+
+    def _add_rows(self, row_names: Iterable[str]) -> None:
+        """Each row name, and the forms people shorten it to (车辆（台、辆） → 车辆, 农林水支出 → 农林水)."""
+        for name in row_names:
             c = canon(name)
-            if c and not c.isdigit():
-                v.add(c, Term("row", c))
-                m = re.match(r"^(.+?)[（(][^）)]*[)）]$", c)  # 车辆（台、辆） → 车辆
-                if m:
-                    v.add(m.group(1), Term("row", c))
-                if c.endswith("支出") and len(c) >= 5:  # 农林水支出 → 农林水, 城乡社区支出 → 城乡社区
-                    v.add(c[:-2], Term("row", c))
+            if not c or c.isdigit():
+                continue
+            self.add(c, Term("row", c))
+            m = re.match(r"^(.+?)[（(][^）)]*[)）]$", c)
+            if m:
+                self.add(m.group(1), Term("row", c))
+            if c.endswith("支出") and len(c) >= 5:
+                self.add(c[:-2], Term("row", c))
+
+    def _add_keys(self, src: VocabularySources) -> None:
+        """Measures (columns), narrative facts and topics, standing rows, defined terms, indicators, tables."""
         for key in src.column_keys:
             if key in MEASURES:
-                v.add(key, Term("measure", key))
+                self.add(key, Term("measure", key))
         for key in src.fact_keys:
             if not key.endswith(("比上年增减", "比上年增减率")):
-                v.add(canon(key), Term("fact", key))
+                self.add(canon(key), Term("fact", key))
         for key in NARRATIVE_TOPICS:  # known even when no loaded file states them (tables-only XLSX)
-            v.add(key, Term("fact", key))
+            self.add(key, Term("fact", key))
         for key in STANDING_ROWS:
-            v.add(key, Term("row", key))
+            self.add(key, Term("row", key))
         for term in src.definition_terms:
-            v.add(canon(term), Term("definition", canon(term)))
+            self.add(canon(term), Term("definition", canon(term)))
         for text in src.indicator_texts:
-            v.add(canon(text), Term("indicator", canon(text)))
+            self.add(canon(text), Term("indicator", canon(text)))
         for title, key in src.tables:
-            v.add(canon(title), Term("table", key))
-            v.add(key, Term("table", key))
-        for dept in sorted(src.departments):
+            self.add(canon(title), Term("table", key))
+            self.add(key, Term("table", key))
+
+    def _add_bodies(self, departments: Iterable[str]) -> None:
+        """Every short form of each body, and the places they are of (with 无锡 for 无锡市)."""
+        for dept in sorted(departments):
             for form in sorted(short_forms(dept)):
-                bucket = v.departments.setdefault(as_asked(form), [])
+                bucket = self.departments.setdefault(as_asked(form), [])
                 if dept not in bucket:
                     bucket.append(dept)
             for place in split_place(dept)[0]:
-                v.places[as_asked(place)] = place
+                self.places[as_asked(place)] = place
                 if len(place) >= 3:
-                    v.places.setdefault(as_asked(place[:-1]), place)
-        canonical_rows = [t for t, terms in v.terms.items() if any(x.kind == "row" for x in terms)]
-        for word, part in CONTAINING.items():  # 医保 → every row about 医疗保险
+                    self.places.setdefault(as_asked(place[:-1]), place)
+
+    def _add_containing(self) -> None:
+        """A colloquial word for every row containing what it names (医保 → every row about 医疗保险)."""
+        canonical_rows = [t for t, terms in self.terms.items() if any(x.kind == "row" for x in terms)]
+        for word, part in CONTAINING.items():
             for row in canonical_rows:
                 if part in row:
-                    for t in v.terms[row]:
+                    for t in self.terms[row]:
                         if t.kind == "row":
-                            v.add(word, t)
-        for surface, terms in list(v.terms.items()):  # 基本支出预算 (a defined term) is also the 基本支出 row
+                            self.add(word, t)
+
+    def _add_budget_stems(self) -> None:
+        """基本支出预算 (a defined term) is also the 基本支出 row."""
+        for surface, terms in list(self.terms.items()):
             stem = surface[: -len("预算")] if surface.endswith("预算") else ""
             if stem and all(t.kind == "definition" for t in terms):
-                for t in list(v.terms.get(stem, [])):
-                    v.add(surface, t)
+                for t in list(self.terms.get(stem, [])):
+                    self.add(surface, t)
+
+    def _add_words(self) -> None:
+        """The catalogue's words for tables and its synonyms for subjects."""
         for word, key in TABLE_WORDS.items():
-            v.add(word, Term("table", key))
+            self.add(word, Term("table", key))
         for word, targets in SYNONYMS.items():
             word = canon(word)  # as a question is read: （境） is (境)
             for target in targets:
-                for t in list(v.terms.get(canon(target), [])):
-                    v.add(word, t)
+                for t in list(self.terms.get(canon(target), [])):
+                    self.add(word, t)
                 if target == THREE_PUBLIC:
-                    v.add(word, Term("fact", THREE_PUBLIC))
-        return v.finish()
+                    self.add(word, Term("fact", THREE_PUBLIC))
 
     # ------------------------------------------------------------------------------ matching
 
@@ -368,36 +283,46 @@ class Vocabulary:
         mentions = 0
         for form in self._forms_in(text):
             at = text.find(form)
-            if at < 0:
+            if at < 0 or not self._names_body(text, at, form):
                 continue
-            if len(form) <= 3 and (text[at - 1 : at] == "第" or text[at + len(form) : at + len(form) + 1] in ("学", "校")):
-                continue  # 一中 inside 第一中学: a short form is a whole word, not part of a longer name
-            candidates = self.departments[form]
-            # a form that starts with the level alone (县乡村振兴局) takes the place before it along
-            level = 1 if form[0] in "省市县区州旗" else 0
-            before = text[max(0, at - 9) : at + level]
-            place = PLACE_BEFORE.search(before)
-            named = place.group(1) if place and not OWN_PLACE.match(place.group(1)[-2:]) else None
-            known = place_before(before)  # 满城 (满城区), 唐县: a place of China named before the body
-            if named and not any(place_core(named) in d for d in candidates):
-                continue  # 北京市教育局 is not 望都县教育局; 唐县乡村振兴局 is not 唐河县乡村振兴局
-            if known and not any(LEVEL.sub("", known) in d for d in candidates):
-                continue  # 满城教育局 is not 望都县教育局
-            found += [d for d in candidates if d not in found]
+            found += [d for d in self.departments[form] if d not in found]
             text = text.replace(form, " ")
             mentions += 1
         if not found:
-            mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
-            if mention and self.departments:
-                best = process.extractOne(mention.group(), self._department_forms, scorer=fuzz.ratio, score_cutoff=80)
-                places = split_place(mention.group())[0]
-                if best and places:  # a typo of the body, not the same body of another place (唐县…)
-                    best = best if all(place_core(p) in d for p in places for d in self.departments[best[0]]) else None
-                if best:
-                    found += self.departments[best[0]]
-                    text = text.replace(mention.group(), " ")
-                    mentions += 1
+            mention, bodies = self._misspelt(text)
+            if mention:
+                found += bodies
+                text = text.replace(mention, " ")
+                mentions += 1
         return found, text, mentions
+
+    def _names_body(self, text: str, at: int, form: str) -> bool:
+        """Whether the form at `at` names its bodies: a whole word (一中 inside 第一中学 is not), and
+        not the same body of another place named before it (北京市教育局 is not 望都县教育局)."""
+        if len(form) <= 3 and (text[at - 1 : at] == "第" or text[at + len(form) : at + len(form) + 1] in ("学", "校")):
+            return False
+        candidates = self.departments[form]
+        # a form that starts with the level alone (县乡村振兴局) takes the place before it along
+        level = 1 if form[0] in "省市县区州旗" else 0
+        before = text[max(0, at - 9) : at + level]
+        place = PLACE_BEFORE.search(before)
+        named = place.group(1) if place and not OWN_PLACE.match(place.group(1)[-2:]) else None
+        known = place_before(before)  # 满城 (满城区), 唐县: a place of China named before the body
+        if named and not any(place_core(named) in d for d in candidates):
+            return False  # 唐县乡村振兴局 is not 唐河县乡村振兴局
+        return not (known and not any(LEVEL.sub("", known) in d for d in candidates))
+
+    def _misspelt(self, text: str) -> tuple[str | None, list[str]]:
+        """A body named with a typo (卫建局): its mention and the bodies it is close to — never the
+        same body of another place (唐县…)."""
+        mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
+        if not mention or not self.departments:
+            return None, []
+        best = process.extractOne(mention.group(), self._department_forms, scorer=fuzz.ratio, score_cutoff=80)
+        places = split_place(mention.group())[0]
+        if best and places and not all(place_core(p) in d for p in places for d in self.departments[best[0]]):
+            best = None
+        return (mention.group(), list(self.departments[best[0]])) if best else (None, [])
 
     def _forms_in(self, text: str) -> list[str]:
         """The department forms that occur in a text, longest first (as `_department_forms`

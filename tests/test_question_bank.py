@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from knowledge import store
+from knowledge.body_names import split_place
 from knowledge.engine import Engine
-from knowledge.vocabulary import split_place
 from loaders import read_disclosure
 
 from .conftest import GENERATED, GENERATED_V2, SAMPLE
