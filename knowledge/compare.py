@@ -26,6 +26,7 @@ from .key_figures import signature
 from .library import Library
 from .numbers import fmt
 from .parse import Query
+from .vocabulary import Match
 
 
 def _dated(year: int, label: str) -> str:
@@ -44,40 +45,18 @@ def _not_a_part(part: str, whole: str) -> str:
 
 
 def share(lib: Library, q: Query, doc: DocData) -> Answer:
-    pos = q.match_text.find("占")
-    subjects = q.matches
-    numerator_q = _subset(q, [m for m in subjects if pos < 0 or m.start < pos or m.start == m.end == 0][:1])
-    denominator_matches = [m for m in subjects if pos >= 0 and m.start > pos]
-    placed = [m for m in subjects if m.end > m.start and (pos < 0 or m.start < pos)]
-    if pos >= 0 and placed:
-        named = re.sub(r"^\s*(?:里|中|当中|之中|里面|的)|\s+", "", q.match_text[placed[-1].end : pos])
-        if re.search(r"[\u4e00-\u9fff]{2,}", named):  # 项目支出里X占: X must be an item we know
-            return lib.help(q, f"{lib.prefix(doc)} 的数据里没有找到“{named}”这一项，算不出它的占比。")
-    if len(placed) >= 2 and re.fullmatch(r"\s*(?:里|中|当中|之中|里面|的)\s*", q.match_text[placed[0].end : placed[1].start]):
-        # 项目支出里农林水占多少: the second item's share of the first, in the first's column
-        numerator_q = _subset(q, [placed[0], placed[1]])
-        denominator_matches = [placed[0]]
+    """X占Y的比例: the part's cell over the whole's (the part's table total when no whole is named)."""
+    unknown = unknown_part(q)
+    if unknown:  # 项目支出里X占: X must be an item we know
+        return lib.help(q, f"{lib.prefix(doc)} 的数据里没有找到“{unknown}”这一项，算不出它的占比。")
+    numerator_q, denominator_matches = share_terms(q)
     num = candidates.gather(lib, numerator_q, doc) if numerator_q.matches else []
     num = [c for c in num if c.value is not None and c.citation.row is not None]
     if not num:
         return lib.nothing(q, doc)
     n = sorted(num, key=lambda c: c.rank)[0]
-    if denominator_matches:
-        den_all = [c for c in candidates.gather(lib, _subset(q, denominator_matches), doc) if c.value]
-        # a table's cell first; the narrative's statement when no table has the whole (what
-        # "总支出多少" itself answers)
-        den_c = [c for c in den_all if c.citation.row is not None] or den_all
-        if not den_c or len({round(c.figure, 2) for c in den_c}) > 1:
-            return lib.nothing(q, doc)
-        d = sorted(den_c, key=lambda c: c.rank)[0]
-    else:
-        t = next(t for t in doc.tables.values() if t.title == n.citation.table)
-        total = t.total_row()
-        if total is None:
-            return lib.nothing(q, doc)
-        column = "合计" if "合计" in t.column_keys() else (n.citation.column or _main_column(t))
-        d = candidates.cell_of(lib, doc, t, total, column, label=f"{t.title}合计")
-    if not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
+    d = share_base(lib, q, doc, n, denominator_matches)
+    if d is None or not d.value or (n.citation.table, n.citation.row, n.citation.column) == (d.citation.table, d.citation.row, d.citation.column):
         return lib.nothing(q, doc)  # a share of itself is no answer
     ratio = round(n.figure / d.figure * 100, 2)
     text = f"{lib.prefix(doc)} {n.label}占{d.label}的 {ratio:.2f}%（{fmt(n.figure)} ÷ {fmt(d.figure)} {doc.unit}）"
@@ -86,6 +65,52 @@ def share(lib: Library, q: Query, doc: DocData) -> Answer:
     return Answer(
         q.question, "answered", text, value=ratio, unit="%", citations=[n.citation, d.citation], intent="share", source=source
     )
+
+
+INSIDE_WORD = r"(?:里|中|当中|之中|里面|的)"
+
+
+def _placed(q: Query, pos: int) -> list[Match]:
+    """The subjects written before 占 (all of them when there is no 占)."""
+    return [m for m in q.matches if m.end > m.start and (pos < 0 or m.start < pos)]
+
+
+def unknown_part(q: Query) -> str:
+    """Words between the last known subject and 占 that name no item we know (项目支出里X占)."""
+    pos = q.match_text.find("占")
+    placed = _placed(q, pos)
+    if pos < 0 or not placed:
+        return ""
+    named = re.sub(rf"^\s*{INSIDE_WORD}|\s+", "", q.match_text[placed[-1].end : pos])
+    return named if re.search(r"[\u4e00-\u9fff]{2,}", named) else ""
+
+
+def share_terms(q: Query) -> tuple[Query, list[Match]]:
+    """The part (a query of its own) and the matches naming the whole (after 占). 项目支出里农林水
+    占多少: the second item's share of the first, in the first's column."""
+    pos = q.match_text.find("占")
+    placed = _placed(q, pos)
+    if len(placed) >= 2 and re.fullmatch(rf"\s*{INSIDE_WORD}\s*", q.match_text[placed[0].end : placed[1].start]):
+        return _subset(q, [placed[0], placed[1]]), [placed[0]]
+    numerator = [m for m in q.matches if pos < 0 or m.start < pos or m.start == m.end == 0][:1]
+    return _subset(q, numerator), [m for m in q.matches if pos >= 0 and m.start > pos]
+
+
+def share_base(lib: Library, q: Query, doc: DocData, n: Candidate, denominator: list[Match]) -> Candidate | None:
+    """The whole: the figure the words after 占 name (a table's cell first, the narrative's when no
+    table has it; none when they disagree), else the total row of the part's own table."""
+    if denominator:
+        den_all = [c for c in candidates.gather(lib, _subset(q, denominator), doc) if c.value]
+        den_c = [c for c in den_all if c.citation.row is not None] or den_all
+        if not den_c or len({round(c.figure, 2) for c in den_c}) > 1:
+            return None
+        return sorted(den_c, key=lambda c: c.rank)[0]
+    t = next(t for t in doc.tables.values() if t.title == n.citation.table)
+    total = t.total_row()
+    if total is None:
+        return None
+    column = "合计" if "合计" in t.column_keys() else (n.citation.column or _main_column(t))
+    return candidates.cell_of(lib, doc, t, total, column, label=f"{t.title}合计")
 
 def change(lib: Library, q: Query, doc: DocData) -> Answer:
     subjects = [n for n in q.terms("measure") + q.terms("fact") + q.terms("row")]
@@ -210,28 +235,34 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
         )
         ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
         return ranking(lib, q, ranked, total, [], apart)
-    newest: dict[str, dict[str, Any]] = {}
-    for d in lib.documents:
-        if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
-            continue
-        if only is None and (d["kind"], scope_of(d) if d.get("scope") is None else d["scope"]) != (kind, scope):
-            continue  # 预算 with 预算, 部门 with 部门
-        if q.place and q.place not in d["department"]:
-            continue  # 曲阳县哪个部门…: the bodies of that place only
-        kept = newest.get(d["department"])
-        if kept is None or (d["year"], kept["id"]) > (kept["year"], d["id"]):
-            newest[d["department"]] = d
+    newest = documents_to_rank(lib, q, only, kind, scope)
     results = []
     for d in newest.values():
         doc = lib.doc(d["id"])
         cands = [c for c in candidates.gather(lib, q, doc) if c.value is not None]
-        groups = {round(c.figure, 2) for c in cands}
-        if len(groups) == 1:
+        if len({round(c.figure, 2) for c in cands}) == 1:
             results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
     results.sort(key=lambda x: x[1].figure, reverse=q.intent != "bottom")
     ranked = [(doc.department, doc.year, c.figure, c.unit, c.label, c.value, c.citation) for doc, c in results]
     missing = [d for d in (only or []) if d not in newest]
     return ranking(lib, q, ranked[:MAX_RANKED], len(ranked), missing, apart if only is None else "")
+
+
+def documents_to_rank(lib: Library, q: Query, only: list[str] | None, kind: str, scope: str) -> dict[str, dict[str, Any]]:
+    """Each department's document to rank: of the year asked (else its newest), of the place
+    asked, and — across every department — of one kind and scope (预算 with 预算, 部门 with 部门)."""
+    newest: dict[str, dict[str, Any]] = {}
+    for d in lib.documents:
+        if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
+            continue
+        if only is None and (d["kind"], scope_of(d) if d.get("scope") is None else d["scope"]) != (kind, scope):
+            continue
+        if q.place and q.place not in d["department"]:
+            continue  # 曲阳县哪个部门…: the bodies of that place only
+        kept = newest.get(d["department"])
+        if kept is None or (d["year"], kept["id"]) > (kept["year"], d["id"]):
+            newest[d["department"]] = d
+    return newest
 
 def comparable(lib: Library, q: Query, only: list[str] | None) -> tuple[str, str, str]:
     """What a ranking compares: 预算 (决算 when the question asks what was spent), of 部门 (单位

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from loaders.template import TableKind
@@ -11,7 +12,7 @@ from .answer import Answer, Citation
 from .conventions import (
     ORDINAL_ITEM,
 )
-from .documents import DocData
+from .documents import DocData, RowData
 from .library import Library
 from .numbers import fmt
 from .parse import Query
@@ -19,91 +20,95 @@ from .vocabulary import canon
 
 
 def describe(lib: Library, q: Query, doc: DocData) -> Answer:
-    if q.describe == "performance" and q.unit_asked in ("项", "个", "条") and doc.indicators:
-        names = sorted({i["project"] for i in doc.indicators})
-        n = len(doc.indicators)  # 有几项绩效指标: a count, never a sum of money
-        cites = [Citation(document=doc.id, department=doc.department, year=doc.year, table=f"绩效目标表 · {p}") for p in names]
-        return Answer(
-            q.question, "answered", f"{lib.prefix(doc)} 绩效目标表共列 {n} 项绩效指标，分属 {len(names)} 个项目：",
-            items=names, value=float(n), unit="项", citations=cites, intent="describe",
-        )
-    cite = Citation(document=doc.id, department=doc.department, year=doc.year, table="情况说明")
-    sections = {"duties": ("部门职责", "的主要职责"), "units": ("机构设置", "机构设置")}
-    if q.describe in sections:
-        section, heading = sections[q.describe]
-        texts = [p["text"] for p in doc.passages if p["section"] == section]
-        if texts:
-            cite.table = f"情况说明 · {section}"
-            return Answer(
-                q.question,
-                "answered",
-                f"{doc.department}{heading}：\n" + "\n".join(texts),
-                citations=[cite],
-                intent="describe",
-            )
-    if q.describe == "performance":
-        goals = [p for p in doc.passages if p["section"].startswith("绩效目标 · ")]
-        if doc.indicators or goals:
-            projects: dict[str, list[Any]] = {}
-            for i in doc.indicators:
-                projects.setdefault(i["project"], []).append(i)
-            lines = [
-                f"{name}：" + "；".join(f"{i['level3']} {i['value_text']}{i['unit']}" for i in items)
-                for name, items in projects.items()
-            ]
-            cite.table = TableKind.PERFORMANCE
-            return Answer(
-                q.question,
-                "answered",
-                f"{lib.prefix(doc)} 绩效目标：\n" + "\n".join(lines),
-                citations=[cite],
-                intent="describe",
-            )
-    listings = {
-        "procurement": (
-            TableKind.PROCUREMENT,
-            "政府采购",
-            lambda r: f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} {doc.unit}" if r.code else None,
-        ),
-        "assets": (
-            TableKind.ASSETS,
-            "固定资产",
-            lambda r: (
-                r.name
-                + "".join(
-                    f" {k}{fmt(r.values[k], doc.unit if k == '价值' else '')}" for k in ("数量", "价值") if k in r.values
-                )
-            ),
-        ),
-    }
-    if q.describe in listings:
-        key, heading, item = listings[q.describe]
-        t = doc.tables.get(key)
-        items = [text for text in map(item, t.rows) if text] if t is not None else []
-        if items and t is not None:
-            return Answer(
-                q.question,
-                "answered",
-                f"{lib.prefix(doc)} {heading}：",
-                items=items,
-                source=t.title,
-                citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table=t.title)],
-                intent="describe",
-            )
-    if q.describe == "definitions" and doc.definitions:
-        terms = "、".join(x["term"] for x in doc.definitions)
-        return Answer(
-            q.question,
-            "answered",
-            f"{doc.department}{doc.year}年部门预算的名词解释有{len(doc.definitions)}条：{terms}。可以问“什么是…”。",
-            citations=[Citation(document=doc.id, department=doc.department, year=doc.year, table="名词解释")],
-            intent="describe",
-        )
-    if q.describe in ("income", "spending"):
-        found = structure(lib, q, doc)
+    """The description asked (q.describe) from the describers for it, in order; a figure when
+    none of them has anything to say."""
+    for describer in DESCRIBERS.get(q.describe or "", ()):
+        found = describer(lib, q, doc)
         if found is not None:
             return found
     return figures.figure(lib, q, doc)
+
+
+def _cite(doc: DocData, table: str) -> Citation:
+    return Citation(document=doc.id, department=doc.department, year=doc.year, table=table)
+
+
+def indicator_count(lib: Library, q: Query, doc: DocData) -> Answer | None:
+    """有几项绩效指标: a count, never a sum of money."""
+    if q.unit_asked not in ("项", "个", "条") or not doc.indicators:
+        return None
+    names = sorted({i["project"] for i in doc.indicators})
+    n = len(doc.indicators)
+    return Answer(
+        q.question, "answered", f"{lib.prefix(doc)} 绩效目标表共列 {n} 项绩效指标，分属 {len(names)} 个项目：",
+        items=names, value=float(n), unit="项", citations=[_cite(doc, f"绩效目标表 · {p}") for p in names], intent="describe",
+    )
+
+
+def performance(lib: Library, q: Query, doc: DocData) -> Answer | None:
+    """The 绩效目标: each project's indicators with their values."""
+    goals = [p for p in doc.passages if p["section"].startswith("绩效目标 · ")]
+    if not doc.indicators and not goals:
+        return None
+    projects: dict[str, list[Any]] = {}
+    for i in doc.indicators:
+        projects.setdefault(i["project"], []).append(i)
+    lines = [f"{name}：" + "；".join(f"{i['level3']} {i['value_text']}{i['unit']}" for i in items) for name, items in projects.items()]
+    return Answer(
+        q.question, "answered", f"{lib.prefix(doc)} 绩效目标：\n" + "\n".join(lines),
+        citations=[_cite(doc, TableKind.PERFORMANCE)], intent="describe",
+    )
+
+
+def section(name: str, heading: str) -> Describer:
+    """A narrative section printed whole (部门职责, 机构设置)."""
+
+    def describe_section(lib: Library, q: Query, doc: DocData) -> Answer | None:
+        texts = [p["text"] for p in doc.passages if p["section"] == name]
+        if not texts:
+            return None
+        return Answer(
+            q.question, "answered", f"{doc.department}{heading}：\n" + "\n".join(texts),
+            citations=[_cite(doc, f"情况说明 · {name}")], intent="describe",
+        )
+
+    return describe_section
+
+
+def table_items(key: TableKind, heading: str, item: Callable[[RowData, str], str | None]) -> Describer:
+    """A table's rows as items (政府采购, 固定资产)."""
+
+    def describe_items(lib: Library, q: Query, doc: DocData) -> Answer | None:
+        t = doc.tables.get(key)
+        items = [text for text in (item(r, doc.unit) for r in t.rows) if text] if t is not None else []
+        if not items or t is None:
+            return None
+        return Answer(
+            q.question, "answered", f"{lib.prefix(doc)} {heading}：", items=items, source=t.title,
+            citations=[_cite(doc, t.title)], intent="describe",
+        )
+
+    return describe_items
+
+
+def _procurement_item(r: RowData, unit: str) -> str | None:
+    return f"{r.texts.get('项目名称', '')} {r.name} {fmt(r.values.get('合计', 0))} {unit}" if r.code else None
+
+
+def _asset_item(r: RowData, unit: str) -> str | None:
+    return r.name + "".join(f" {k}{fmt(r.values[k], unit if k == '价值' else '')}" for k in ("数量", "价值") if k in r.values)
+
+
+def definitions_list(lib: Library, q: Query, doc: DocData) -> Answer | None:
+    if not doc.definitions:
+        return None
+    terms = "、".join(x["term"] for x in doc.definitions)
+    return Answer(
+        q.question, "answered",
+        f"{doc.department}{doc.year}年部门预算的名词解释有{len(doc.definitions)}条：{terms}。可以问“什么是…”。",
+        citations=[_cite(doc, "名词解释")], intent="describe",
+    )
+
 
 def structure(lib: Library, q: Query, doc: DocData) -> Answer | None:
     """收入来源 (the 收入 side of the 收支总表) or 支出结构 (the 类 rows of the 支出总表 and the
@@ -138,3 +143,18 @@ def structure(lib: Library, q: Query, doc: DocData) -> Answer | None:
         q.question, "answered", f"{lib.prefix(doc)} {heading}：", items=items, source=t.title, citations=cites, intent="describe",
         unit="万元",  # the figures' unit (the model stores every amount in 万元), so no front guesses it
     )
+
+
+Describer = Callable[[Library, Query, DocData], "Answer | None"]
+
+# What each kind of description is read from, in order; a kind not here is answered as a figure.
+DESCRIBERS: dict[str, tuple[Describer, ...]] = {
+    "performance": (indicator_count, performance),
+    "duties": (section("部门职责", "的主要职责"),),
+    "units": (section("机构设置", "机构设置"),),
+    "procurement": (table_items(TableKind.PROCUREMENT, "政府采购", _procurement_item),),
+    "assets": (table_items(TableKind.ASSETS, "固定资产", _asset_item),),
+    "definitions": (definitions_list,),
+    "income": (structure,),
+    "spending": (structure,),
+}

@@ -87,18 +87,11 @@ class Library:
         return f"已载入 {len(self.departments)} 个部门的 {len(self.documents)} 份公开文件（问“有哪些部门”可以列出）"
 
     def documents_for(self, q: Query) -> tuple[list[DocData], Answer | None]:
-        docs = self.documents
-        if q.departments:
-            docs = self.of_departments(q.departments)
-            if q.year is not None and len({d["department"] for d in docs if d["year"] == q.year}) == 1:
-                docs = [d for d in docs if d["year"] == q.year]  # 卫健局2023年: one of them has 2023
-            docs, asked = self._of_scope(q, docs)
-            if asked is not None:
-                return [], asked
-            if len({d["department"] for d in docs}) > 1:
-                return [], self.clarify_departments(q, sorted({d["department"] for d in docs}))
-        elif len(self.departments) > 1:
-            return [], self.clarify_departments(q, self.departments)
+        """The documents a question is about, or the answer that asks which (body, year) or says
+        it is not loaded."""
+        docs, asked = self._of_bodies(q)
+        if asked is not None:
+            return [], asked
         if q.year is not None:
             with_year = [d for d in docs if d["year"] == q.year]
             if not with_year:
@@ -108,11 +101,8 @@ class Library:
             asked = self._only_final_accounts(q, docs)
             if asked is not None:
                 return [], asked
+        docs = self._as_of(q, docs)
         years = sorted({d["year"] for d in docs})
-        if len(years) > 1 and q.as_of is not None:  # 截至2022年底: the document that states that date
-            dated = [d for d in docs if self._states_date(d["id"], q.as_of)]
-            if len({d["year"] for d in dated}) == 1:
-                docs, years = dated, [dated[0]["year"]]
         if len(years) > 1:
             return [], Answer(
                 q.question,
@@ -122,6 +112,30 @@ class Library:
                 intent=q.intent,
             )
         return [self.doc(d["id"]) for d in docs], None
+
+    def _of_bodies(self, q: Query) -> tuple[list[dict[str, Any]], Answer | None]:
+        """The documents of the one body asked (or of the only body loaded); which body, when
+        the question fits several."""
+        if not q.departments:
+            if len(self.departments) > 1:
+                return [], self.clarify_departments(q, self.departments)
+            return self.documents, None
+        docs = self.of_departments(q.departments)
+        if q.year is not None and len({d["department"] for d in docs if d["year"] == q.year}) == 1:
+            docs = [d for d in docs if d["year"] == q.year]  # 卫健局2023年: one of them has 2023
+        docs, asked = self._of_scope(q, docs)
+        if asked is not None:
+            return [], asked
+        if len({d["department"] for d in docs}) > 1:
+            return [], self.clarify_departments(q, sorted({d["department"] for d in docs}))
+        return docs, None
+
+    def _as_of(self, q: Query, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """截至2022年底 with several years loaded: the document that states that date."""
+        if len({d["year"] for d in docs}) < 2 or q.as_of is None:
+            return docs
+        dated = [d for d in docs if self._states_date(d["id"], q.as_of)]
+        return dated if len({d["year"] for d in dated}) == 1 else docs
 
     def _only_final_accounts(self, q: Query, docs: list[dict[str, Any]]) -> Answer | None:
         """A body whose budgets (预算) are loaded for other years, asked about a year loaded only as

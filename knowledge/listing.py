@@ -20,20 +20,26 @@ from .vocabulary import canon
 
 
 def children(lib: Library, t: TableData, parent: RowData | None) -> list[RowData]:
+    """The rows one level below `parent` by 科目 code; below the table (or its 合计 row): its
+    shortest codes, or every row but the totals when it has no codes."""
     if parent is None or (not parent.code and canon(parent.name) in ("合计", "总计")):
         coded = [r for r in t.rows if r.code]
         if not coded:
             return [r for r in t.rows if r is not parent and canon(r.name) not in ("合计", "总计")]
-        shortest = min(len(r.code or "") for r in coded)
-        return [r for r in coded if len(r.code or "") == shortest]
+        return _one_level(coded)
     if not parent.code:
         return []
     code = parent.code
-    deeper = [r for r in t.rows if r.code and r.code.startswith(code) and len(r.code) > len(code)]
-    if not deeper:
+    return _one_level([r for r in t.rows if r.code and r.code.startswith(code) and len(r.code) > len(code)])
+
+
+def _one_level(coded: list[RowData]) -> list[RowData]:
+    """The rows of the shortest code among `coded`."""
+    if not coded:
         return []
-    step = min(len(r.code or "") for r in deeper)
-    return [r for r in deeper if len(r.code or "") == step]
+    step = min(len(r.code or "") for r in coded)
+    return [r for r in coded if len(r.code or "") == step]
+
 
 def leaves_of(lib: Library, t: TableData) -> list[RowData]:
     coded = [(r, r.code) for r in t.rows if r.code]
@@ -52,6 +58,12 @@ def rows_in_scope(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list
     return (t, rows, column) if rows else None
 
 def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
+    """A row named (or a code): its children; a 基本支出 measure: the 基本支出 table's leaves; else
+    the leaves of the 支出总表 (or the 一般公共预算 table) that have a figure."""
+    return _named_children(lib, q, doc) or _basic_leaves(lib, q, doc) or _spending_leaves(lib, q, doc)
+
+
+def _named_children(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
     rows = [n for n in q.terms("row") if n not in q.terms("measure")]
     measure = next(iter(q.terms("measure")), None)
     tables = q.terms("table")
@@ -60,17 +72,29 @@ def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[Ro
         if tables and key not in tables:
             continue
         for r in t.rows:
-            if rows and canon(r.name) in rows or (q.code and r.code == q.code):
-                kids = children(lib, t, r)
-                if kids:
-                    column = measure if measure in t.column_keys() else (candidates.default_column(lib, t, r, canon(r.name), False) or "合计")
-                    return t, kids, column
-    if measure in ("基本支出", "人员经费", "公用经费") and TableKind.BASIC in doc.tables:
-        t = doc.tables[TableKind.BASIC]
-        leaves = leaves_of(lib, t)
-        if measure != "基本支出":
-            leaves = [r for r in leaves if r.values.get(measure)]
-        return t, leaves, "合计" if measure == "基本支出" or measure is None else measure
+            if not (rows and canon(r.name) in rows or (q.code and r.code == q.code)):
+                continue
+            kids = children(lib, t, r)
+            if kids:
+                column = measure if measure in t.column_keys() else (candidates.default_column(lib, t, r, canon(r.name), False) or "合计")
+                return t, kids, column
+    return None
+
+
+def _basic_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
+    measure = next(iter(q.terms("measure")), None)
+    if measure not in ("基本支出", "人员经费", "公用经费") or TableKind.BASIC not in doc.tables:
+        return None
+    t = doc.tables[TableKind.BASIC]
+    leaves = leaves_of(lib, t)
+    if measure != "基本支出":
+        leaves = [r for r in leaves if r.values.get(measure)]
+    return t, leaves, "合计" if measure == "基本支出" else measure
+
+
+def _spending_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
+    measure = next(iter(q.terms("measure")), None)
+    tables = q.terms("table")
     for key in (TableKind.SPENDING, TableKind.GENERAL):
         found = doc.tables.get(key)
         if found is not None and (tables and key in tables or not tables):
@@ -78,6 +102,7 @@ def scope_rows(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[Ro
             leaves = [r for r in leaves_of(lib, found) if r.values.get(column)]
             return found, leaves, column
     return None
+
 
 def list_items(lib: Library, q: Query, doc: DocData) -> Answer:
     if len(q.matches) == 1 and subjects.THREE_PUBLIC in q.terms("fact"):  # “三公”经费有哪些: its items, wherever printed

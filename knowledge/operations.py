@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from loaders.template import TableKind
 
@@ -20,6 +19,7 @@ from .documents import DocData
 from .library import Library
 from .numbers import fmt
 from .parse import Query
+from .vocabulary import Match, Term
 
 PERIODS = {"per_month": (12, "每月"), "per_quarter": (4, "每季度")}
 
@@ -94,9 +94,7 @@ def stage_difference(lib: Library, q: Query, doc: DocData) -> Answer:
         q.question, "answered", text, value=value, unit="万元", citations=actual.citations + budget.citations, intent="figure", source=source
     )
 
-def table_words(lib: Library, q: Query, key: str) -> list[Any]:
-    from .vocabulary import Match, Term
-
+def table_words(lib: Library, q: Query, key: str) -> list[Match]:
     return [Match(key, 0, 0, [Term("table", key)], 100.0)]
 
 def operation(lib: Library, q: Query, doc: DocData) -> Answer | None:
@@ -105,45 +103,62 @@ def operation(lib: Library, q: Query, doc: DocData) -> Answer | None:
     if op == "execution":
         return execution(lib, q, doc)
     if op in PERIODS:
-        base = figures.figure(lib, replace(q, operation=None, intent="figure"), doc)
-        if base.status != "answered" or base.value is None or base.unit not in MONEY_UNITS:
-            return base
-        n, word = PERIODS[op]
-        value = round(base.value / n, 2)
-        text = f"{base.statement}，平均{word} {fmt(value)} {base.unit}（全年 {fmt(base.value)} ÷ {n}）"
-        return Answer(q.question, "answered", text, value=value, unit=base.unit, citations=base.citations, intent="figure", source=base.source)
+        return per_period(lib, q, doc, op)
     if op not in ("more", "less", "sum", "difference") or len(q.years) > 1:
         return None
     subjects = [m for m in q.matches if m.end > m.start]
     if len(subjects) < 2:
-        if op == "difference" and doc.kind == "决算" and re.search(r"预算", q.text) and re.search(r"决算|实际", q.text):
-            return stage_difference(lib, q, doc)  # 三公经费决算与预算相差多少
-        if op in ("more", "less", "difference"):  # never one figure for a question about two
-            named = f"（只认出：{'、'.join(m.surface for m in subjects)}）" if subjects else ""
-            return lib.help(q, f"{lib.prefix(doc)} 的数据里没有找到要比较的两项{named}。")
-        return None
+        return one_subject(lib, q, doc, op, subjects)
     parts = [figures.figure(lib, replace(q, matches=[m], intent="figure", operation=None, code=None), doc) for m in subjects[:2]]
     unsure = next((a for a in parts if a.status != "answered" or a.value is None), None)
     if unsure is not None:
         return unsure
     (a, b), (ma, mb) = parts, subjects[:2]
-    assert a.value is not None and b.value is not None
     if a.unit != b.unit:
         return lib.help(q, f"{ma.surface}和{mb.surface}的单位不同（{a.unit}、{b.unit}），不能相加减。")
-    both = f"{ma.surface} {fmt(a.value)} {a.unit}，{mb.surface} {fmt(b.value)} {b.unit}"
-    if op in ("more", "less"):
-        first = (a.value >= b.value) == (op == "more")
-        winner, value = (ma, a.value) if first else (mb, b.value)
-        word = "多" if op == "more" else "少"
-        tie = a.value == b.value
-        text = f"{lib.prefix(doc)} {both}，" + ("两者相同" if tie else f"{winner.surface}{word}（相差 {fmt(abs(a.value - b.value))} {a.unit}）")
-    elif op == "sum":
-        value = round(a.value + b.value, 2)
-        text = f"{lib.prefix(doc)} {both}，合计 {fmt(value)} {a.unit}"
-    else:
-        value = round(a.value - b.value, 2)
-        text = f"{lib.prefix(doc)} {both}，{ma.surface}比{mb.surface}{'多' if value >= 0 else '少'} {fmt(abs(value))} {a.unit}"
+    value, said = two_figures(op, (ma.surface, a), (mb.surface, b))
     source = "；".join(x.source for x in parts if x.source)
     return Answer(
-        q.question, "answered", text, value=value, unit=a.unit, citations=a.citations + b.citations, intent="figure", source=source
+        q.question, "answered", f"{lib.prefix(doc)} {said}", value=value, unit=a.unit, citations=a.citations + b.citations,
+        intent="figure", source=source,
     )
+
+
+def per_period(lib: Library, q: Query, doc: DocData, op: str) -> Answer:
+    """平均每月: the year's figure divided, said with the division."""
+    base = figures.figure(lib, replace(q, operation=None, intent="figure"), doc)
+    if base.status != "answered" or base.value is None or base.unit not in MONEY_UNITS:
+        return base
+    n, word = PERIODS[op]
+    value = round(base.value / n, 2)
+    text = f"{base.statement}，平均{word} {fmt(value)} {base.unit}（全年 {fmt(base.value)} ÷ {n}）"
+    return Answer(q.question, "answered", text, value=value, unit=base.unit, citations=base.citations, intent="figure", source=base.source)
+
+
+def one_subject(lib: Library, q: Query, doc: DocData, op: str, subjects: list[Match]) -> Answer | None:
+    """An operation on two figures with fewer than two subjects: a 决算's 决算 against its 预算,
+    else never one figure for a question about two."""
+    if op == "difference" and doc.kind == "决算" and re.search(r"预算", q.text) and re.search(r"决算|实际", q.text):
+        return stage_difference(lib, q, doc)  # 三公经费决算与预算相差多少
+    if op in ("more", "less", "difference"):
+        named = f"（只认出：{'、'.join(m.surface for m in subjects)}）" if subjects else ""
+        return lib.help(q, f"{lib.prefix(doc)} 的数据里没有找到要比较的两项{named}。")
+    return None
+
+
+def two_figures(op: str, first: tuple[str, Answer], second: tuple[str, Answer]) -> tuple[float, str]:
+    """Two figures of one unit compared, added or subtracted: the value and the sentence."""
+    (na, a), (nb, b) = first, second
+    assert a.value is not None and b.value is not None
+    both = f"{na} {fmt(a.value)} {a.unit}，{nb} {fmt(b.value)} {b.unit}"
+    if op in ("more", "less"):
+        picked = (a.value >= b.value) == (op == "more")
+        winner, value = (na, a.value) if picked else (nb, b.value)
+        word = "多" if op == "more" else "少"
+        tie = a.value == b.value
+        return value, f"{both}，" + ("两者相同" if tie else f"{winner}{word}（相差 {fmt(abs(a.value - b.value))} {a.unit}）")
+    if op == "sum":
+        value = round(a.value + b.value, 2)
+        return value, f"{both}，合计 {fmt(value)} {a.unit}"
+    value = round(a.value - b.value, 2)
+    return value, f"{both}，{na}比{nb}{'多' if value >= 0 else '少'} {fmt(abs(value))} {a.unit}"
