@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import unicodedata
 
 from knowledge import store
@@ -52,35 +53,48 @@ def format_table(data: dict) -> str:
 
 def cmd_show(args: argparse.Namespace, kb_path) -> int:
     conn = store.open_readonly(kb_path)
-    docs = store.list_documents(conn)
-    if args.department:
-        docs = [d for d in docs if args.department in d["department"]]
-    if args.year:
-        docs = [d for d in docs if d["year"] == args.year]
-    if not docs:
-        wanted = " ".join(str(x) for x in (args.department, args.year and f"{args.year}年") if x)
-        raise CliError(f"没有已载入的公开文件符合 {wanted}" if wanted else "知识库是空的：请先 budgetbot load")
+    docs = _documents_shown(conn, args.department, args.year)
     if not args.table:
         for d in docs:
-            print(f"{d['department']} {d['year']}年 {d['kind']}（单位：{d['unit']}，{d['source_name']}，{d['warnings']} 条提示）")
-            for t in store.list_tables(conn, d["id"]):
-                printed = f"  （表中单位：{t['unit']}，已折算为万元）" if t["unit"] and t["unit"] != "万元" else ""
-                page = f"  第{t['page']}页" if t["page"] else ""
-                print(f"  {t['key']:<12} {t['title']}  {t['n_rows']} 行{page}{printed}" + (f"  {t['note']}" if t["note"] else ""))
+            print(_document_index(conn, d))
         return 0
-    wanted = args.table.replace(" ", "")
     shown = 0
     for d in docs:
-        tables = store.list_tables(conn, d["id"])
-        match = [t for t in tables if wanted in (t["key"], t["title"])] or [
-            t for t in tables if wanted in t["title"] or wanted in t["key"]
-        ]
-        if len(match) > 1:
-            raise CliError(f"“{args.table}”对应几张表：{'、'.join(t['title'] for t in match)}，请写全表名")
-        for t in match:
+        for t in _tables_named(store.list_tables(conn, d["id"]), args.table):
             print(format_table(store.read_table(conn, t["id"])))
             shown += 1
     if not shown:
         names = "、".join(t["key"] for t in store.list_tables(conn, docs[0]["id"]))
         raise CliError(f"没有“{args.table}”这张表；有：{names}")
     return 0
+
+
+def _documents_shown(conn: sqlite3.Connection, department: str | None, year: int | None) -> list[sqlite3.Row]:
+    docs = store.list_documents(conn)
+    if department:
+        docs = [d for d in docs if department in d["department"]]
+    if year:
+        docs = [d for d in docs if d["year"] == year]
+    if not docs:
+        wanted = " ".join(str(x) for x in (department, year and f"{year}年") if x)
+        raise CliError(f"没有已载入的公开文件符合 {wanted}" if wanted else "知识库是空的：请先 budgetbot load")
+    return docs
+
+
+def _document_index(conn: sqlite3.Connection, d: sqlite3.Row) -> str:
+    """A document and its tables, one line each (key, title, rows, page, printed unit, note)."""
+    lines = [f"{d['department']} {d['year']}年 {d['kind']}（单位：{d['unit']}，{d['source_name']}，{d['warnings']} 条提示）"]
+    for t in store.list_tables(conn, d["id"]):
+        printed = f"  （表中单位：{t['unit']}，已折算为万元）" if t["unit"] and t["unit"] != "万元" else ""
+        page = f"  第{t['page']}页" if t["page"] else ""
+        lines.append(f"  {t['key']:<12} {t['title']}  {t['n_rows']} 行{page}{printed}" + (f"  {t['note']}" if t["note"] else ""))
+    return "\n".join(lines)
+
+
+def _tables_named(tables: list[sqlite3.Row], asked: str) -> list[sqlite3.Row]:
+    """The tables a name asks for: by key or whole title, else by a part of either; several is an error."""
+    wanted = asked.replace(" ", "")
+    match = [t for t in tables if wanted in (t["key"], t["title"])] or [t for t in tables if wanted in t["title"] or wanted in t["key"]]
+    if len(match) > 1:
+        raise CliError(f"“{asked}”对应几张表：{'、'.join(t['title'] for t in match)}，请写全表名")
+    return match
