@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from knowledge.answer import Answer
-from knowledge.numbers import fmt
 
 TELEGRAM_LIMIT = 4096
 MAX_ITEMS = 30  # a list or ranking shows its first entries and how many more there are
@@ -32,6 +32,16 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + f"…（共 {len(text)} 字）"
 
 
+def emphasised(answer: Answer, statement: str, start: str, end: str, escape: Callable[[str], str] = str) -> str:
+    """The statement (as clipped for a front) escaped for its markup, with the answer's figure
+    between `start` and `end` where the statement prints it (`Answer.figure_span`)."""
+    span = answer.figure_span()
+    if span is None or span[1] > len(statement.split("\n", 1)[0]):
+        return escape(statement)
+    a, b = span
+    return escape(statement[:a]) + start + escape(statement[a:b]) + end + escape(statement[b:])
+
+
 def render_text(answer: Answer) -> str:
     items, more = shown_items(answer.items)
     lines = [answer.statement.rstrip("：；。") + "：" if items else answer.statement]
@@ -52,14 +62,8 @@ def render_html(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
     bold, a list's items one per line (the first MAX_ITEMS, then a count), the source in italics
     on a line of its own. Never over `limit`: entries are dropped from the end (and counted) and a
     statement too long for a chat is cut with "…" and its length."""
-    figure = fmt(answer.value, answer.unit or "万元") if answer.value is not None else None
-    head: list[str] = []
-    statement = clip(answer.statement, limit * 3 // 8)
-    for i, raw in enumerate(statement.split("\n")):
-        escaped = html.escape(raw, quote=False)
-        if i == 0 and figure and html.escape(figure) in escaped:
-            escaped = escaped.replace(html.escape(figure), f"<b>{html.escape(figure)}</b>", 1)
-        head.append(escaped)
+    statement = emphasised(answer, clip(answer.statement, limit * 3 // 8), "<b>", "</b>", lambda s: html.escape(s, quote=False))
+    head = statement.split("\n")
     tail = [f"<i>来源：{html.escape(clip(answer.source, limit // 8), quote=False)}</i>"] if answer.source else []
     if answer.disagreements:
         tail.append(f"⚠️ {html.escape(clip(answer.caution(), limit // 8), quote=False)}")

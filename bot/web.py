@@ -92,7 +92,7 @@ class Web:
         answer, chart = await off_loop(self._answer, question, int(width) if width else None, ratio)
         out = answer.to_dict()
         # what a page shows, as fields: the statement, its entries, and one citation line
-        out |= {"statement": answer.statement, "items": answer.items, "cite": citation_line(answer)}
+        out |= {"statement": answer.statement, "items": answer.items, "cite": citation_line(answer), "figure_span": answer.figure_span()}
         if chart is not None:
             out["chart"] = "data:image/png;base64," + base64.b64encode(chart.png).decode()
             out["chart_title"] = chart.title

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .numbers import fmt
+
 if TYPE_CHECKING:
     from .parse import Query
 
@@ -57,10 +59,14 @@ class Answer:
     # question it answered (body, year, stage, subjects …), so that a wrong answer can be traced
     route: str = ""
     reading: dict[str, Any] = field(default_factory=dict)
+    # the figure as the statement prints it (6357.00, 12.50, 42): what the fronts set in bold
+    figure_text: str = ""
 
     def __post_init__(self) -> None:
         """`answer` is the whole text a user reads (the JSON contract): statement, items, source."""
         self.statement = self.answer
+        if self.value is not None and not self.figure_text:
+            self.figure_text = fmt(self.value, self.unit or "万元")
         text = self.answer + "；".join(self.items)
         if self.items or self.source:
             text = text.rstrip("。；") + "。"
@@ -69,6 +75,12 @@ class Answer:
         if self.disagreements:
             text += self.caution()
         self.answer = text
+
+    def figure_span(self) -> tuple[int, int] | None:
+        """Where the figure stands in the first line of the statement, if it is printed there."""
+        first = self.statement.split("\n", 1)[0]
+        at = first.find(self.figure_text) if self.figure_text else -1
+        return (at, at + len(self.figure_text)) if at >= 0 else None
 
     def caution(self) -> str:
         """What the fronts say under a figure whose table does not hold together."""
@@ -84,7 +96,7 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("statement", "source", "items"):  # the contract's fields only
+        for key in ("statement", "source", "items", "figure_text"):  # the contract's fields only
             d.pop(key)
         for c in d["citations"]:
             c.pop("text", None)

@@ -127,3 +127,21 @@ def test_a_misspelt_short_name_that_fits_two_bodies_asks_which(engine):
     a = engine.ask("卫建局项目支出")
     assert a.status == "clarify" and a.value is None
     assert sorted(a.options) == ["望都县卫生健康局项目支出", "顺平县卫生健康局项目支出"]
+
+
+@pytest.mark.parametrize(("question", "route"), CASES)
+def test_every_front_sets_the_answers_own_figure_in_bold(engine, question, route):
+    """The fronts render from the answer's fields: the figure's place in the statement comes from
+    the answer (figure_text, figure_span), never from searching the prose for a number."""
+    from bot.channels.common import as_text
+    from bot.render import render_html
+
+    a = engine.ask(question)
+    span = a.figure_span()
+    html, markdown = render_html(a)[0], as_text(a, 4096, markdown=True)
+    if span is None:
+        assert "<b>" not in html.split("\n")[0] and "**" not in markdown
+        return
+    start, end = span
+    assert a.statement[start:end] == a.figure_text and float(a.figure_text) == pytest.approx(a.value)
+    assert f"<b>{a.figure_text}</b>" in html and f"**{a.figure_text}**" in markdown

@@ -39,6 +39,8 @@ def test_the_api_answers_with_the_contract_from_an_allowed_origin_only(api):
     data = ok.json()
     assert data["status"] == "answered" and data["value"] == 6357.0 and data["citations"][0]["table"] == "部门预算支出总表"
     assert "chart" not in data  # one figure is no breakdown
+    a, b = data["figure_span"]  # where the figure stands, for a page to set it in bold
+    assert data["statement"][a:b] == "6357.00" and data["statement"][b:].startswith(" 万元")
 
     refused = httpx.post(api + "/api/ask", json={"question": "项目支出多少"}, headers={"Origin": "https://elsewhere.example"})
     assert refused.status_code == 403 and "6357" not in refused.text and "access-control-allow-origin" not in refused.headers

@@ -82,6 +82,7 @@ def test_the_widget_answers_with_its_citation_and_refuses_other_portals(browser,
             answer = page.locator(".bb-a").first
             answer.wait_for(timeout=15_000)
             assert "6357.00 万元" in answer.inner_text()
+            assert answer.locator("strong").inner_text() == "6357.00"  # the figure in bold, from the answer's fields
             assert "部门预算支出总表" in page.locator(".bb-cite").first.inner_text()
             assert page.get_by_role("log").count() == 1
             first = page.locator(".bb-entry").first

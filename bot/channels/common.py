@@ -20,7 +20,7 @@ from knowledge.engine import Engine
 from knowledge.live import LiveEngine
 
 from ..choices import choice, numbered
-from ..render import MAX_ITEMS, shown_items
+from ..render import MAX_ITEMS, emphasised, shown_items
 
 # Answers are computed in worker threads, never on the event loop: while one is computed every front
 # still takes requests, acknowledges callbacks and answers from another thread. The engine reads a
@@ -129,12 +129,7 @@ def as_text(answer: Answer, max_bytes: int, markdown: bool = False) -> str:
     """An answer for a chat without buttons: the statement (the figure in bold in markdown), a
     list's first entries and a count, the source, and a clarify's options numbered. Entries are
     dropped from the end (and counted) until it fits `max_bytes`."""
-    statement = answer.statement
-    if markdown and answer.value is not None:
-        from knowledge.numbers import fmt
-
-        figure = fmt(answer.value, answer.unit or "万元")
-        statement = statement.replace(figure, f"**{figure}**", 1)
+    statement = emphasised(answer, answer.statement, "**", "**") if markdown else answer.statement
     tail = [f"来源：{answer.source}"] if answer.source else []
     if answer.disagreements:
         tail.append(answer.caution())

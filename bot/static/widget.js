@@ -83,7 +83,15 @@
     entry.className = "bb-entry";
     entry.appendChild(line("bb-q", "问：" + question));
     // the statement and its entries, then one line saying where every figure shown stands
-    entry.appendChild(line("bb-a", data.statement || data.answer || data.error || "没有得到回答，请稍后再试。"));
+    var said = line("bb-a", data.statement || data.answer || data.error || "没有得到回答，请稍后再试。");
+    if (data.figure_span) {  // the figure in bold, where the answer says it stands (text nodes only)
+      var text = said.textContent, strong = document.createElement("strong");
+      strong.textContent = text.slice(data.figure_span[0], data.figure_span[1]);
+      said.textContent = text.slice(0, data.figure_span[0]);
+      said.appendChild(strong);
+      said.appendChild(document.createTextNode(text.slice(data.figure_span[1])));
+    }
+    entry.appendChild(said);
     if (data.items && data.items.length) {
       var list = document.createElement("ul");
       list.className = "bb-items";
