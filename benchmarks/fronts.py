@@ -39,12 +39,12 @@ def main() -> None:
     args = ap.parse_args()
     from bot.config import Config, WebConfig, WeComConfig
     from bot.server import build_app
-    from knowledge import store
+    from knowledge import build
     from loaders import read_disclosure
 
     kb = Path(args.kb) if args.kb else Path(tempfile.mkdtemp()) / "kb.db"
     if not kb.exists():
-        store.write(kb, [read_disclosure(ROOT / "loaders" / "samples" / "475_望都县乡村振兴局_2022_部门预算.txt")])
+        build.write(kb, [read_disclosure(ROOT / "loaders" / "samples" / "475_望都县乡村振兴局_2022_部门预算.txt")])
     os.environ["WECOM_TOKEN"], os.environ["WECOM_AES_KEY"] = VECTOR["token"], VECTOR["aes_key"]
     config = Config(web=WebConfig(per_ip_per_minute=0), wecom=WeComConfig(corp_id=VECTOR["corp_id"], rate_limit_per_minute=0))
     n = args.requests

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge import store  # noqa: E402
+from knowledge import build  # noqa: E402
 from knowledge.engine import Engine  # noqa: E402
 from loaders import read_disclosure  # noqa: E402
 
@@ -87,7 +87,7 @@ def main() -> None:
         kb = Path(tmp) / "kb.db"
         docs = [read_disclosure(files["text"][0])] + [read_disclosure(p) for p in files["pdf"]]
         t0 = time.perf_counter()
-        store.write(kb, docs)
+        build.write(kb, docs)
         print(f"write {len(docs)} disclosures to a new knowledge base: {time.perf_counter() - t0:.2f} s")
         engine = Engine.open(kb)
         questions = [json.loads(line)["q"] for line in (SHARED / "eval" / "generated_public.jsonl").read_text().splitlines()]

@@ -66,7 +66,7 @@ def names(n: int) -> list[tuple[str, int]]:
 
 
 def build(path: Path, n: int, batch: int = 1000) -> float:
-    from knowledge import store
+    from knowledge import build
     from loaders import read_disclosure
 
     templates = [read_disclosure(f) for f in sorted(SHARED.glob("475_*.txt"))]
@@ -77,7 +77,7 @@ def build(path: Path, n: int, batch: int = 1000) -> float:
         docs = []
         for i, (department, year) in enumerate(todo[at : at + batch], at):
             docs.append(_varied(templates[i % len(templates)], department, year, f"synthetic-{i}", 1 + (i % 997) / 1000))
-        store.write(path, docs)
+        build.write(path, docs)
         print(f"  {min(at + batch, n)}/{n} written ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return time.perf_counter() - started
 
@@ -112,14 +112,14 @@ KINDS = {
 
 def measure(kb: str, n: int, questions: int) -> dict:
     """In this (fresh) process: open, ask, and report."""
-    from knowledge.engine import Engine
+    from knowledge.live import open_for_serving
 
     opens = []
     engine = None
     for _ in range(3):
         engine = None  # one engine at a time: peak memory is one engine's
         t = time.perf_counter()
-        engine = Engine.open(kb)
+        engine = open_for_serving(kb)
         opens.append(time.perf_counter() - t)
     rng = random.Random(n)
     pool = names(n)
@@ -163,11 +163,11 @@ def measure(kb: str, n: int, questions: int) -> dict:
 def stale(kb: Path) -> bool:
     import sqlite3
 
-    from knowledge.store.write import derived_by_other_rules
+    from knowledge.build import DERIVE
 
     conn = sqlite3.connect(f"file:{kb}?mode=ro", uri=True)
     try:
-        return derived_by_other_rules(conn)
+        return DERIVE.stale(conn)
     finally:
         conn.close()
 
@@ -208,10 +208,9 @@ def main() -> None:
             seconds = build(kb, n, batch=min(n, 1000 if n <= 10_000 else 10_000))
             print(f"built {n} disclosures in {seconds:.0f} s ({n / seconds:.0f}/s)")
         elif stale(kb):  # built by other reading rules: derive again, as the next `budgetbot load` would
-            from knowledge import store
 
             started = time.perf_counter()
-            store.write(kb, [])
+            build.write(kb, [])
             print(f"derived {n} disclosures again under these rules in {time.perf_counter() - started:.0f} s")
         size = kb.stat().st_size
         out = subprocess.run(

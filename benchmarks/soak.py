@@ -36,8 +36,9 @@ sys.path.insert(0, str(ROOT))
 from bot.config import Config, TelegramConfig  # noqa: E402
 from bot.render import render_html, render_text  # noqa: E402
 from bot.telegram import build_application  # noqa: E402
-from knowledge import store  # noqa: E402
+from knowledge import build  # noqa: E402
 from knowledge.engine import Engine  # noqa: E402
+from knowledge.live import open_for_serving  # noqa: E402
 from loaders import read_disclosure  # noqa: E402
 from tests.botapi import KINDS, FakeBotAPI, fuzzed_update, polling, telegram_html_problems, text_message  # noqa: E402
 
@@ -68,7 +69,7 @@ def build_kb(folder: Path) -> Path:
     files = sorted(SHARED.glob("475_*.txt")) + sorted(SHARED.glob("generated/dept_*/disclosure.txt"))
     files += sorted(SHARED.glob("generated_v2/dept_*/disclosure.txt"))
     kb = folder / "soak.db"
-    store.write(kb, [read_disclosure(f) for f in files])
+    build.write(kb, [read_disclosure(f) for f in files])
     return kb
 
 
@@ -86,7 +87,7 @@ def percentile(times: list[float], q: float) -> float:
 
 
 def soak_engine(kb: Path, n: int, rng: random.Random) -> dict:
-    engine = Engine.open(kb)
+    engine = open_for_serving(kb)
     errors = Errors()
     logging.getLogger("knowledge").addHandler(errors)
     crashes: list[str] = []

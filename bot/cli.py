@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from knowledge import store
+from knowledge import build, store
 from loaders import DisclosureFormatError, read_disclosure
 
 from . import cli_text
@@ -156,7 +156,7 @@ def kb_for_reading(args: argparse.Namespace) -> Path:
 
 def build_default_kb(path: Path) -> None:
     """Load the bundled sample into `path` (written beside it and swapped in, like every load)."""
-    store.write(path, [read_disclosure(sample_path())])
+    build.write(path, [read_disclosure(sample_path())])
 
 
 def run_load(args: argparse.Namespace) -> int:
@@ -179,11 +179,11 @@ def questions_from_stdin():
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from knowledge.engine import Engine
+    from knowledge.live import open_for_serving
 
     from .render import render_text
 
-    engine = Engine.open(kb_for_reading(args))
+    engine = open_for_serving(kb_for_reading(args))
     questions = args.question
     stream = questions_from_stdin() if questions == ["-"] else iter([" ".join(questions)])
     for q in stream:
@@ -196,11 +196,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from knowledge.engine import Engine
+    from knowledge.live import open_for_serving
 
     from .render import render_text
 
-    engine = Engine.open(kb_for_reading(args))
+    engine = open_for_serving(kb_for_reading(args))
     with contextlib.suppress(AttributeError, ValueError):
         sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     remember, save_history = _open_history()

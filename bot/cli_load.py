@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from knowledge import store
+from knowledge import build, store
 from loaders import DisclosureFormatError, read_disclosure
 from loaders.model import Disclosure
 from loaders.parts import Part, PartOfDisclosure, pair
@@ -173,9 +173,9 @@ def cmd_load(args: argparse.Namespace, config) -> int:
     if skipped:
         print(f"未变 {len(skipped)} 个文件：内容与已载入的相同，按同样的规则读过，不再读取")
         if not disclosures:
-            store.write(path, [])  # what the base derives is brought up to date all the same
+            build.write(path, [])  # what the base derives is brought up to date all the same
     if disclosures:
-        results = store.write(path, disclosures)
+        results = build.write(path, disclosures)
         print_summary(disclosures, results)
         for d in disclosures:
             for w in d.warnings:

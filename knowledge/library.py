@@ -8,7 +8,6 @@ only the ones before it in that list."""
 
 from __future__ import annotations
 
-import gc
 import re
 import sqlite3
 from functools import lru_cache, partial
@@ -26,27 +25,11 @@ from .vocabulary import Vocabulary
 MAX_SOURCES_NAMED = 3  # documents named when saying what is loaded; more are counted
 
 
-def tune_gc() -> None:
-    """What an engine builds (vocabulary, document list) lives as long as it: keep the cyclic
-    collector from walking it on every full collection (gc.freeze; those walks were the 14 ms p99
-    of a 1,000-document base, 1.9 ms without them), and collect less often (answers make little
-    cyclic garbage; a full collection over a warm cache of documents took ~8 ms at 10,000)."""
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-
-
 class Library:
     def __init__(self, conn: sqlite3.Connection, path: str | Path = "知识库"):
         self.conn = conn
         self.path = path
-        collecting = gc.isenabled()
-        gc.disable()  # what is built here lives as long as the engine: collecting while it grows was a quarter of the open
-        try:
-            self._build(conn, path)
-        finally:
-            if collecting:
-                gc.enable()
-        tune_gc()
+        self._build(conn, path)
 
     def _build(self, conn: sqlite3.Connection, path: str | Path) -> None:
         try:

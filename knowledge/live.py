@@ -27,12 +27,33 @@ def signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def open_for_serving(path: str | Path) -> Engine:
+    """An engine for a process that answers many questions (a bot, a server, `ask` over stdin):
+    the process's garbage collector is tuned here, at its entry points, never inside a load.
+
+    What the engine builds (vocabulary, document list) lives as long as it: the collector does not
+    run while it is built (collecting while it grows was a quarter of the open), and is kept from
+    walking it on every full collection afterwards (gc.freeze; those walks were the 14 ms p99 of
+    a 1,000-document base, 1.9 ms without them) and runs less often (answers make little cyclic
+    garbage; a full collection over a warm cache of documents took ~8 ms at 10,000)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        engine = Engine.open(path)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    return engine
+
+
 class LiveEngine:
     def __init__(self, path: str | Path, check_every: float = 1.0):
         self.path = Path(path)
         self.check_every = check_every
         self._signature = signature(self.path)
-        self.engine = Engine.open(self.path)
+        self.engine = open_for_serving(self.path)
         self._checked = time.monotonic()
         self.generation = 1  # how many bases this has answered from
 
@@ -56,14 +77,14 @@ class LiveEngine:
         return self.engine
 
     def _open(self, found: tuple[int, int, int] | None) -> None:
-        engine = Engine.open(self.path)
+        engine = open_for_serving(self.path)
         old, self.engine, self._signature = self.engine, engine, found
         self.generation += 1
         log.info("knowledge base reloaded: %s (%d documents)", self.path, len(engine.documents))
         # the old connection is not closed here: an answer thread may still be reading from it; it
         # closes when the last answer using the old engine lets go of it
         del old
-        # engines freeze what they build (gc.freeze, base.py); let the collector have the old one's
+        # engines opened for serving are frozen (gc.freeze, open_for_serving); let the collector have the old one's
         gc.unfreeze()
         gc.collect()
         gc.freeze()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders import read_disclosure
 
@@ -25,7 +25,7 @@ def sample():
 @pytest.fixture(scope="session")
 def sample_kb(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("kb") / "sample.db"
-    store.write(path, [read_disclosure(SAMPLE)])
+    build.write(path, [read_disclosure(SAMPLE)])
     return path
 
 
@@ -39,7 +39,7 @@ def multi_kb(tmp_path_factory) -> Path:
     if not GENERATED:
         pytest.skip("../shared/disclosures/generated is not there")
     path = tmp_path_factory.mktemp("kb") / "multi.db"
-    store.write(path, [read_disclosure(SAMPLE)] + [read_disclosure(d / "disclosure.txt") for d in GENERATED])
+    build.write(path, [read_disclosure(SAMPLE)] + [read_disclosure(d / "disclosure.txt") for d in GENERATED])
     return path
 
 

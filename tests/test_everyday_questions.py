@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders import read_disclosure
 
@@ -20,7 +20,7 @@ BODIES = ("望都县乡村振兴局", "苏州市审计局")
 def engine(tmp_path_factory) -> Engine:
     files = [SAMPLE, *(d / "disclosure.txt" for d in GENERATED), CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf"]
     path = tmp_path_factory.mktemp("everyday") / "kb.db"
-    store.write(path, [read_disclosure(f) for f in files])
+    build.write(path, [read_disclosure(f) for f in files])
     return Engine.open(path)
 
 
@@ -101,7 +101,7 @@ def test_a_fund_named_with_spending_reads_that_funds_table(engine):
 @pytest.fixture(scope="module")
 def chongqing(tmp_path_factory) -> Engine:
     path = tmp_path_factory.mktemp("cq") / "kb.db"
-    store.write(path, [read_disclosure(SHARED / "disclosures" / "real_more" / "cq_qxj_2026_ys.pdf")])
+    build.write(path, [read_disclosure(SHARED / "disclosures" / "real_more" / "cq_qxj_2026_ys.pdf")])
     return Engine.open(path)
 
 
@@ -158,7 +158,7 @@ def test_an_option_replaces_the_short_name_the_question_used(tmp_path):
     docs = [read_disclosure(d / "disclosure.txt") for d in GENERATED + GENERATED_V2]
     if len({d.department for d in docs if "卫生健康" in d.department}) < 2:
         pytest.skip("needs two 卫生健康局 in the generated folders")
-    store.write(tmp_path / "kb.db", docs)
+    build.write(tmp_path / "kb.db", docs)
     a = Engine.open(tmp_path / "kb.db").ask("卫健局项目支出")
     assert a.status == "clarify" and all("卫健局" not in o and o.endswith("项目支出") for o in a.options), a.options
 

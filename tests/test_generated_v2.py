@@ -46,7 +46,7 @@ def test_a_workbook_never_passes_the_公用经费_off_as_机关运行经费():
     import tempfile
     from pathlib import Path
 
-    from knowledge import store
+    from knowledge import build
     from knowledge.engine import Engine
 
     folder = next(p for p in GENERATED_V2 if p.name == "dept_20")
@@ -54,7 +54,7 @@ def test_a_workbook_never_passes_the_公用经费_off_as_机关运行经费():
     assert truth["narrative"]["机关运行经费"] != truth["narrative"]["公用经费"]
     with tempfile.TemporaryDirectory() as tmp:
         kb = Path(tmp) / "kb.db"
-        store.write(kb, [read_disclosure(folder / "disclosure.xlsx")])
+        build.write(kb, [read_disclosure(folder / "disclosure.xlsx")])
         a = Engine.open(kb).ask("文旅局机关运行经费多少")
         assert a.value is None and a.status == "clarify"
         assert f"{truth['narrative']['公用经费']:.2f}" in a.answer

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli_load import read_one
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders.model import Disclosure
 from loaders.parts import Part, pair
@@ -52,7 +52,7 @@ def published_engine(published, generated_v3, tmp_path_factory) -> Engine:
     joined, _ = pair([p for p in published.values() if isinstance(p, Part)])
     docs += joined + [d for d in generated_v3.values() if isinstance(d, Disclosure)]
     kb = tmp_path_factory.mktemp("published") / "kb.db"
-    store.write(kb, docs)
+    build.write(kb, docs)
     return Engine.open(kb)
 
 
@@ -386,7 +386,7 @@ def text_engines(tmp_path_factory) -> dict[str, Engine]:
     for style in ("layout", "raw"):
         read = _read(sorted((DISCLOSURES / "real_more" / "text").glob(f"*.{style}.txt")))
         kb = tmp_path_factory.mktemp(style) / "kb.db"
-        store.write(kb, [d for d in read.values() if isinstance(d, Disclosure)])
+        build.write(kb, [d for d in read.values() if isinstance(d, Disclosure)])
         engines[style] = Engine.open(kb)
     return engines
 

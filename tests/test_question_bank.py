@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store
+from knowledge import build
 from knowledge.body_names import split_place
 from knowledge.engine import Engine
 from loaders import read_disclosure
@@ -72,7 +72,7 @@ def engine(request, tmp_path_factory) -> Engine:
         pytest.skip("../shared/disclosures/generated_v2 is not there")
     path = tmp_path_factory.mktemp("kb") / f"bank-{request.param}.db"
     files = [SAMPLE] + [d / f"disclosure.{request.param}" for d in GENERATED + GENERATED_V2]
-    store.write(path, [read_disclosure(f) for f in files])
+    build.write(path, [read_disclosure(f) for f in files])
     engine = Engine.open(path)
     engine.format = request.param  # type: ignore[attr-defined]
     return engine

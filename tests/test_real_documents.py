@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders import read_disclosure
 from loaders.model import Disclosure, Row
@@ -204,7 +204,7 @@ def test_questions_about_bodies_that_are_not_loaded_are_not_found(tmp_path):
     """With only the 望都县 sample loaded, a question naming any of the published bodies (full,
     short or with its place) is not_found and names what is loaded: never the sample's figure."""
     path = tmp_path / "kb.db"
-    store.write(path, [read_disclosure(SAMPLE)])
+    build.write(path, [read_disclosure(SAMPLE)])
     engine = Engine.open(path)
     questions = [
         "江苏省人大常委会办公厅2017年项目支出是多少", "省人大常委会办公厅基本支出", "省委办公厅项目支出多少",
@@ -287,7 +287,7 @@ def test_checks_report_the_documents_real_inconsistency_and_no_false_alarm(docum
 
 def test_a_figure_from_a_table_in_元_is_answered_in_万元_and_cited_as_printed(tmp_path):
     path = tmp_path / "kb.db"
-    store.write(path, [read_disclosure(REAL / "sh_putuo_zfb_2025_ys.pdf")])
+    build.write(path, [read_disclosure(REAL / "sh_putuo_zfb_2025_ys.pdf")])
     a = Engine.open(path).ask("普陀区政府办公室2025年基本支出多少")
     assert (a.status, a.unit) == ("answered", "万元") and a.value == pytest.approx(2460.677535)
     assert a.citations[0].printed == "24,606,775.35 元" and "第12页" in a.citations[0].label()
@@ -297,7 +297,7 @@ def test_a_figure_from_a_table_in_元_is_answered_in_万元_and_cited_as_printed
 @pytest.fixture(scope="module")
 def real_engine(documents, tmp_path_factory) -> Engine:
     path = tmp_path_factory.mktemp("kb") / "real.db"
-    store.write(path, list(documents.values()))
+    build.write(path, list(documents.values()))
     return Engine.open(path)
 
 

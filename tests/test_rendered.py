@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import store
+from knowledge import build as kb_build
 from knowledge.engine import Engine
 from loaders import read_disclosure
 
@@ -80,7 +80,7 @@ def test_narrative_figures_match_the_truth(rendered, name, fmt):
 def rendered_engine(rendered, tmp_path_factory, sample):
     kb = tmp_path_factory.mktemp("kb") / "rendered.db"
     docs = [read_disclosure(folder / "d.pdf") for _, folder in rendered.values()]
-    store.write(kb, docs + [sample])
+    kb_build.write(kb, docs + [sample])
     return Engine.open(kb)
 
 
@@ -110,7 +110,7 @@ def test_questions_across_departments_and_years(rendered_engine):
 def test_tables_only_workbook_still_answers_from_its_tables(rendered, tmp_path):
     truth, folder = rendered[IDS[0]]
     kb = tmp_path / "xlsx.db"
-    store.write(kb, [read_disclosure(folder / "d.merged.xlsx")])
+    kb_build.write(kb, [read_disclosure(folder / "d.merged.xlsx")])
     e = Engine.open(kb)
     running = e.ask("机关运行经费多少")  # no narrative: the 公用经费 is shown, never passed off as it
     assert running.status == "clarify" and running.value is None and "公用经费" in running.options[0]

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from bot.cli import main
-from knowledge import routes, store
+from knowledge import build, routes
 from knowledge.answer import Answer
 from knowledge.engine import Engine
 from knowledge.parse import parse
@@ -61,7 +61,7 @@ CASES = [
 def engine(tmp_path_factory) -> Engine:
     files = [SAMPLE, *(d / "disclosure.txt" for d in GENERATED + GENERATED_V2), CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf"]
     path = tmp_path_factory.mktemp("routes") / "kb.db"
-    store.write(path, [read_disclosure(f) for f in files])
+    build.write(path, [read_disclosure(f) for f in files])
     return Engine.open(path)
 
 

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from knowledge import store
+from knowledge import build, store
 from knowledge.engine import Engine
 from knowledge.key_figures import MEASURES
 from knowledge.vocabulary import canon
@@ -24,7 +24,7 @@ def county_kb(tmp_path_factory):
         pytest.skip("../shared/disclosures/generated_v2 is not there")
     path = tmp_path_factory.mktemp("kb") / "counties.db"
     files = [SAMPLE] + [d / "disclosure.txt" for d in GENERATED + GENERATED_V2]
-    store.write(path, [read_disclosure(f) for f in files])
+    build.write(path, [read_disclosure(f) for f in files])
     return path
 
 
@@ -50,13 +50,13 @@ def test_rankings_from_key_figures_equal_reading_every_document(county_kb):
 def test_key_figures_stay_right_as_loads_add_and_replace_documents(tmp_path):
     files = [SAMPLE] + [d / "disclosure.txt" for d in GENERATED + GENERATED_V2[:3]]
     one_go, in_steps = tmp_path / "one.db", tmp_path / "steps.db"
-    store.write(one_go, [read_disclosure(f) for f in files])
+    build.write(one_go, [read_disclosure(f) for f in files])
     for f in files:
-        store.write(in_steps, [read_disclosure(f)])
+        build.write(in_steps, [read_disclosure(f)])
     replacement = read_disclosure(GENERATED[0] / "disclosure.txt")  # other figures under the sample's name
     replacement.department, replacement.year = "望都县乡村振兴局", 2022
     for path in (in_steps, one_go):
-        store.write(path, [replacement])
+        build.write(path, [replacement])
 
     def figures(path):
         conn = sqlite3.connect(path)
@@ -80,7 +80,7 @@ def test_a_ranking_of_many_departments_shows_its_top_and_a_count(tmp_path):
         docs.append(d)
     assert text  # the copies share the sample's figures: ties are in department order
     kb = tmp_path / "kb.db"
-    store.write(kb, docs)
+    build.write(kb, docs)
     a = Engine.open(kb).ask("哪个部门项目支出最多")
     assert a.status == "answered" and a.value == 6357.0 and len(a.citations) == 30
     assert a.items[0].startswith("测试县第00局") and a.items[29].startswith("测试县第29局")
@@ -106,7 +106,7 @@ def test_places_whose_characters_a_question_converts_are_still_found(tmp_path):
         docs.append(d)
     docs[1].tables = [t for t in docs[1].tables if t.key != "支出总表"]  # they differ: no common figure
     kb = tmp_path / "kb.db"
-    store.write(kb, docs)
+    build.write(kb, docs)
     engine = Engine.open(kb)
     for q in ("乾安县科学技术局项目支出多少", "乾安科技局项目支出多少", "乾安县科技局的项目支出"):
         a = engine.ask(q)
@@ -137,7 +137,7 @@ def test_a_base_loaded_by_another_version_is_read_right_and_brought_up_to_date_b
     loaded them (its lexicon too). Another version opens such a base by building its vocabulary from
     the base, and its next load — even of unchanged files — recomputes them."""
     kb = tmp_path / "kb.db"
-    store.write(kb, [read_disclosure(SAMPLE)])
+    build.write(kb, [read_disclosure(SAMPLE)])
     conn = sqlite3.connect(kb)
     snapshot = store.derived(conn, "vocabulary")
     snapshot["rules"] = "0" * 16
@@ -146,7 +146,7 @@ def test_a_base_loaded_by_another_version_is_read_right_and_brought_up_to_date_b
     conn.commit()
     conn.close()
     assert Engine.open(kb).ask("项目支出多少").value == 6357.0  # built from the base, not the stale snapshot
-    store.write(kb, [read_disclosure(SAMPLE)])  # unchanged file
+    build.write(kb, [read_disclosure(SAMPLE)])  # unchanged file
     conn = sqlite3.connect(kb)
     from knowledge.key_figures import rules
 
@@ -186,7 +186,7 @@ def test_what_is_loaded_shows_the_first_entries_and_a_count(tmp_path):
         d = read_disclosure(SAMPLE)
         d.department, d.source_sha256 = f"测试县第{i:02d}局", f"copy-{i}"
         docs.append(d)
-    store.write(tmp_path / "kb.db", docs)
+    build.write(tmp_path / "kb.db", docs)
     lines = sources_lines(Engine.open(tmp_path / "kb.db"))
     assert lines[0] == "已载入 45 份公开文件：" and lines[1].startswith("测试县第00局 2022年预算")
     assert len(lines) == 32 and lines[-1] == "……另有 15 项未列出（共 45 项）"

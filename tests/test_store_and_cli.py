@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge import store
+from knowledge import build, store
 
 from .conftest import GENERATED, SAMPLE
 
@@ -100,7 +100,7 @@ def test_a_write_that_fails_halfway_is_rolled_back(tmp_path):
     from loaders import read_disclosure
 
     kb = tmp_path / "kb.db"
-    store.write(kb, [read_disclosure(SAMPLE)])
+    build.write(kb, [read_disclosure(SAMPLE)])
     before = digest(kb)
     good = read_disclosure(GENERATED[0] / "disclosure.txt") if GENERATED else read_disclosure(SAMPLE)
     good.department = "另一个局"
@@ -108,7 +108,7 @@ def test_a_write_that_fails_halfway_is_rolled_back(tmp_path):
     broken.department = "坏局"
     broken.tables[0].rows[0].values = {"收入预算数": object()}  # sqlite cannot store it
     with pytest.raises(sqlite3.Error):
-        store.write(kb, [good, broken])
+        build.write(kb, [good, broken])
     assert digest(kb) == before
 
 
@@ -274,3 +274,33 @@ def test_a_file_already_read_by_these_rules_is_not_read_again(tmp_path, capsys):
         c.execute("UPDATE documents SET loader = 'older-rules'")
     assert main(["load", "--kb", str(kb), str(folder / "a.txt")]) == 0
     assert "替换" in capsys.readouterr().out
+
+
+def test_the_store_writes_and_never_calls_up_into_the_engine():
+    """The store (knowledge/store) reads and writes documents; what a load derives (vocabulary,
+    key figures) is handed to it by knowledge/build.py. No module of the store imports the engine,
+    its rules or the build step."""
+    import ast
+
+    above = {"engine", "library", "key_figures", "figures", "candidates", "routes", "build", "parse", "live"}
+    for path in (Path(__file__).resolve().parents[1] / "knowledge" / "store").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2:
+                module = (node.module or "").split(".")[0]
+                names = {a.name for a in node.names} if not module else {module}
+                assert not names & above, (path.name, node.module, names)
+
+
+def test_loading_and_opening_leave_the_processs_garbage_collector_alone(tmp_path):
+    """Only entry points that serve (open_for_serving: a bot, a server, ask) tune the collector;
+    a load (which opens an engine to derive key figures) and Engine.open do not."""
+    import gc
+
+    from knowledge.engine import Engine
+    from loaders import read_disclosure
+
+    before = (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled())
+    kb = tmp_path / "kb.db"
+    build.write(kb, [read_disclosure(SAMPLE)] + [read_disclosure(d / "disclosure.txt") for d in GENERATED[:2]])
+    assert Engine.open(kb).ask("项目支出多少").status in ("answered", "clarify")
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders import read_disclosure, subjects
 from loaders.checks import check_narrative
@@ -50,7 +50,7 @@ def test_a_word_listed_under_two_subjects_stands_for_both():
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
     path = tmp_path_factory.mktemp("subjects") / "kb.db"
-    store.write(path, [read_disclosure(f) for f in (SAMPLE, CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf")])
+    build.write(path, [read_disclosure(f) for f in (SAMPLE, CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf")])
     return Engine.open(path)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders import read_disclosure
 
@@ -34,7 +34,7 @@ def engine(tmp_path_factory) -> Engine:
         pytest.skip("../shared/disclosures/generated_v2 is not there")
     path = tmp_path_factory.mktemp("kb") / "three-counties.db"
     files = [SAMPLE] + [d / "disclosure.txt" for d in GENERATED + GENERATED_V2]
-    store.write(path, [read_disclosure(f) for f in files])
+    build.write(path, [read_disclosure(f) for f in files])
     return Engine.open(path)
 
 
@@ -307,7 +307,7 @@ def test_a_one_character_county_is_not_a_longer_county_that_starts_with_it(tmp_p
         d = read_disclosure(SAMPLE)
         d.department, d.source_sha256 = f"{county}乡村振兴局", f"copy-{i}"
         docs.append(d)
-    store.write(tmp_path / "kb.db", [docs[0], docs[1], docs[3]])
+    build.write(tmp_path / "kb.db", [docs[0], docs[1], docs[3]])
     engine = Engine.open(tmp_path / "kb.db")
     for q in ("唐县乡村振兴局项目支出多少", "唐县乡村振兴局2022年项目支出多少", "易县乡村振兴局项目支出多少"):
         a = engine.ask(q)
@@ -315,7 +315,7 @@ def test_a_one_character_county_is_not_a_longer_county_that_starts_with_it(tmp_p
     for q in ("唐河县乡村振兴局项目支出多少", "唐河乡村振兴局项目支出多少"):
         a = engine.ask(q)
         assert a.status == "answered" and a.citations[0].department == "唐河县乡村振兴局", (q, a.answer)
-    store.write(tmp_path / "kb.db", [docs[2]])
+    build.write(tmp_path / "kb.db", [docs[2]])
     a = Engine.open(tmp_path / "kb.db").ask("易县乡村振兴局项目支出多少")
     assert a.status == "answered" and a.citations[0].department == "易县乡村振兴局"
 

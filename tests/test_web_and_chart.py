@@ -14,7 +14,7 @@ from PIL import Image
 from bot import chart
 from bot.config import Config, WebConfig
 from bot.server import build_app
-from knowledge import store
+from knowledge import build
 from knowledge.engine import Engine
 from loaders import read_disclosure
 
@@ -27,7 +27,7 @@ PORTAL = "https://portal.example.gov.cn"
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
     kb = tmp_path_factory.mktemp("web") / "kb.db"
-    store.write(kb, [read_disclosure(SAMPLE)])
+    build.write(kb, [read_disclosure(SAMPLE)])
     config = Config(web=WebConfig(allowed_origins=[PORTAL], per_ip_per_minute=8))
     with serving(build_app(config, kb)) as base:
         yield base
@@ -89,7 +89,7 @@ def test_a_breakdown_chart_draws_the_answers_figures(files, question, width, rat
     if not all(f.exists() for f in files):
         pytest.skip("../shared/disclosures is not there")
     assert chart.font_file() is not None, "no CJK font: install fonts-noto-cjk (.ci/run does)"
-    store.write(tmp_path / "kb.db", [read_disclosure(f) for f in files])
+    build.write(tmp_path / "kb.db", [read_disclosure(f) for f in files])
     answer = Engine.open(tmp_path / "kb.db").ask(question)
     drawn = chart.draw(answer, width, ratio)
     assert drawn is not None, answer.answer

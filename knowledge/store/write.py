@@ -8,7 +8,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -17,7 +17,7 @@ from loaders.version import LOADER_RULES
 
 from ..documents import document_record, narrative_record
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
-from .read import assemble_document, document_index_rows, first_definers, pack, vocabulary_sources
+from .read import assemble_document, pack
 from .schema import DOCUMENT_TABLES, ID_COLUMN, KnowledgeBaseError, _create_schema, document_id, prefix
 
 
@@ -43,7 +43,15 @@ def open_for_writing(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
+class Deriver(Protocol):
+    """What a load derives from the documents it wrote, inside its transaction (knowledge/build.py)."""
+
+    def stale(self, conn: sqlite3.Connection) -> bool: ...  # derived by other rules: derive again
+
+    def __call__(self, db: sqlite_utils.Database, written: list[str]) -> None: ...
+
+
+def write(path: str | Path, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
     """Store the disclosures, replacing an earlier load of the same department, year and kind; a
     document whose source is unchanged is left as it is. All or nothing, whatever happens to the
     process: the new base is written beside the old one and swapped in (see files.py). When
@@ -60,7 +68,7 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
                 with db.atomic():
                     results = [_write_one(db, d) for d in disclosures]
                     changed = any(r.status != "unchanged" for r in results)
-                    stale = derived_by_other_rules(db.conn)  # loaded by another version: recompute what it derived
+                    stale = derive.stale(db.conn)  # loaded by another version: recompute what it derived
                     if changed or stale:
                         derive(db, [r.document_id for r in results if r.status != "unchanged"])
             except sqlite3.IntegrityError as e:
@@ -78,36 +86,9 @@ def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
                 tmp.unlink()
 
 
-def derived_by_other_rules(conn: sqlite3.Connection) -> bool:
-    from ..key_figures import rules
-
-    row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
-    return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != rules()
-
-
 def put_derived(conn: sqlite3.Connection, key: str, value: object) -> None:
     data = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
     conn.execute("INSERT OR REPLACE INTO derived (key, data) VALUES (?, ?)", [key, data])
-
-
-def derive(db: sqlite_utils.Database, written: list[str]) -> None:
-    """What an engine needs at start, computed once here rather than at every start: the
-    vocabulary of everything the base holds, which documents define each term, and each
-    document's key figures (key_figures.py)."""
-    from ..key_figures import rules
-    from ..vocabulary import Vocabulary
-
-    derived = {
-        "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": rules()},
-        "first_definers": first_definers(db.conn),
-        "documents": document_index_rows(db.conn),
-    }
-    db.conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
-    for key, value in derived.items():
-        put_derived(db.conn, key, value)
-    from ..key_figures import rebuild
-
-    rebuild(db.conn, written)
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:

@@ -1,0 +1,53 @@
+"""Building a knowledge base: the store writes the documents (all or nothing, knowledge/store),
+and this step derives, in the same transaction, what an engine needs at start — the vocabulary
+snapshot, which documents define each term, the document index and every document's key
+figures — under the rules version (key_figures.rules: the catalogue, the places and the rule
+modules). A base derived by other rules is derived again on the next write.
+
+The store never calls up into the engine: the derivation is handed to it (`build.write(...,
+derive=DERIVE)`), and `write` here is what every loader of a base calls."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from pathlib import Path
+
+import sqlite_utils
+
+from loaders.model import Disclosure
+
+from . import store
+from .key_figures import rebuild, rules
+from .store.read import document_index_rows, first_definers, vocabulary_sources
+from .store.write import WriteResult
+from .vocabulary import Vocabulary
+
+
+class Derivation:
+    """What a load derives (a `store.Deriver`), keyed by the rules version."""
+
+    def stale(self, conn: sqlite3.Connection) -> bool:
+        """Whether the base was derived by other rules (then everything is derived again)."""
+        row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
+        return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != rules()
+
+    def __call__(self, db: sqlite_utils.Database, written: list[str]) -> None:
+        derived = {
+            "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": rules()},
+            "first_definers": first_definers(db.conn),
+            "documents": document_index_rows(db.conn),
+        }
+        db.conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
+        for key, value in derived.items():
+            store.put_derived(db.conn, key, value)
+        rebuild(db.conn, written)
+
+
+DERIVE = Derivation()
+
+
+def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
+    """Store the disclosures and derive what they change (see `store.write`)."""
+    return store.write(path, disclosures, derive=DERIVE)
