@@ -24,7 +24,8 @@ from .template import TWO_SIDED, TableKind, compact, table_kind
 # Thousands separators as printed, also where an export misplaces them (128138,600 for 128,138,600).
 AMOUNT = re.compile(r"^-?\d+(?:,\d{3})*(?:\.\d+)?$")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,3}$|^\d{3}(?: \d{2}){1,3}$")
-CODE_AND_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,3})[-－—](\D.*)$")
+# the code and the name in one cell: 2010501-行政运行 (北京), [201]一般公共服务支出 (珠海)
+CODE_AND_NAME = re.compile(r"^[\[［【]?(\d{3}(?:\d{2}){0,3})(?:[-－—]|[\]］】])(\D.*)$")
 CODE_PART = re.compile(r"^\d{2,3}$")
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])")
 CODE_HEADERS = re.compile(r"编码|代码|^类$|^款$|^项$")
@@ -163,9 +164,11 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
 
 
 def _key(path: list[str], kind: str, used: set[str], taken: set[str] | None = None) -> tuple[str, str | None]:
-    leaf = path[-1] if path else "金额"
+    leaf = re.sub(r"^其中[:：]", "", path[-1]) if path else "金额"  # 小计 | 其中：基本支出 | 项目支出 (珠海)
     if leaf in ("小计", "合计") and len(path) >= 2 and (EXTRA_LEAVES.get(path[-2]) or LEAVES.get(path[-2])) in SUBTOTALLED:
         leaf = path[-2]  # 基本支出 / 小计: the 基本支出 column (its parts are the columns beside it)
+    elif leaf == "小计" and len(path) >= 2 and path[-2].endswith("预算支出"):
+        leaf = "合计"  # 一般公共预算支出 / 小计: the whole table's figure
     key = EXTRA_LEAVES.get(leaf) or LEAVES.get(leaf) or leaf
     side = None
     if kind in TWO_SIDED:

@@ -86,7 +86,7 @@ TITLE_NOISE = re.compile(
     r"|[一二三四五六七八九十]+、|\d{1,2}[、.．])?"
     r"(?:\d{4})?(?:年度?)?(?:区级|市级|省级|县级|乡级|镇级)?"  # the year (its digits may be printed apart: 年部门…)
 )
-TITLE_SUFFIX = re.compile(r"[（(](?:功能科目|经济科目|功能分类|经济分类|按功能分类|按经济分类)[)）]$")
+TITLE_SUFFIX = re.compile(r"[（(](?:按)?(?:功能|经济)(?:分类)?(?:科目)?[)）]$")
 # Notes that say a table has no rows.
 EMPTY_NOTE = re.compile(r"此表为空|本表为空|为空表|无该项|无此项|没有.{0,20}(?:收入|支出|经费)|无(?:政府性基金|国有资本经营)")
 

@@ -22,7 +22,7 @@ from knowledge import build
 from knowledge.engine import Engine
 from loaders.model import Disclosure
 from loaders.parts import Part, pair
-from loaders.template import table_kind
+from loaders.template import TableKind, table_kind
 
 from .conftest import SHARED
 
@@ -630,3 +630,21 @@ def test_a_running_head_over_every_page_is_not_part_of_the_sentence_it_interrupt
     interrupted += [f.key for f in d.facts if head.search(f.text)]
     assert not interrupted, interrupted
     assert len(d.definitions) >= 5
+
+
+@pytest.mark.parametrize("name", ["zhuhai_01.pdf", "zhuhai_02.pdf"])
+def test_tables_titled_by_their_classification_and_codes_in_brackets_are_read(published, name):
+    """珠海 titles its tables `一般公共预算支出情况表（按功能分类科目）` and prints the code in the
+    name cell (`[201]一般公共服务支出`); its columns are `小计 | 其中：基本支出 | 项目支出`. The
+    tables were dropped silently: now each is read, coded, and its 合计 is its 类 rows added."""
+    d = published[name]
+    assert isinstance(d, Disclosure)
+    general, basic = d.table(TableKind.GENERAL), d.table(TableKind.BASIC)
+    assert general is not None and basic is not None, [t.title for t in d.tables]
+    assert "按功能分类科目" in general.title and "按经济分类科目" in basic.title
+    classes = [r for r in general.rows if r.code and len(r.code) == 3]
+    total = next(r for r in general.rows if r.name == "合计")
+    assert classes and all(not r.name.startswith("[") for r in general.rows)
+    assert {"合计", "基本支出", "项目支出"} <= {c.key for c in general.columns}
+    assert round(sum(r.values.get("合计", 0.0) for r in classes), 2) == total.values["合计"]
+    assert total.values["合计"] == pytest.approx(total.values.get("基本支出", 0.0) + total.values.get("项目支出", 0.0), abs=0.011)
