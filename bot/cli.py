@@ -123,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="检查公开文件（不载入），或用 --kb 检查知识库是否完好", description="检查公开文件或知识库")
     check.add_argument("paths", nargs="*", metavar="文件或文件夹")
     check.add_argument("--kb", metavar="路径", help="检查这个知识库：SQLite 完整性检查、版本和内容")
-    check.add_argument("--report", action="store_true", help="每份文件的载入报告：单位、年度、类型及其依据，找到和缺少的标准表，检查结果")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="报告的格式（与 --report 一起用）")
+    check.add_argument("--report", action="store_true", help="改为输出载入报告：单位、年度、类型及其依据，找到和缺少的标准表，未能读取的表")
+    check.add_argument("--format", choices=("text", "json", "html"), default="text", help="报告的格式：文本、JSON 或 HTML 网页")
+    check.add_argument("--out", metavar="文件", help="把报告写入这个文件（例如 报告.html），而不是输出到屏幕")
 
     serve = sub.add_parser("serve", help="运行机器人（Telegram、企业微信、钉钉、飞书、网页问答）", description="按配置文件运行各个前端：Telegram、企业微信、钉钉、飞书和网页问答接口")
     serve.add_argument("--kb", metavar="路径", help="知识库文件")

@@ -258,17 +258,24 @@ def cmd_check(args: argparse.Namespace, config) -> int:
     if not args.paths:
         raise CliError("请给出要检查的文件，或用 --kb 知识库 检查知识库")
     disclosures, errors = read_all(args.paths, workers=default_workers())
+    fmt = getattr(args, "format", "text")
     if getattr(args, "report", False):
         from .cli_report import build_report, render_report
 
-        print(render_report(build_report(disclosures, errors), getattr(args, "format", "text") == "json"))
-        return 1 if errors else 0
-    for e in errors:
-        print(f"budgetbot: {e}", file=sys.stderr)
-    for d in disclosures:
-        print(f"{d.source}：{d.department} {d.year}年 {d.kind}，{len(d.warnings)} 条提示")
-        for w in d.warnings:
-            print(f"  提示：{w.message}")
+        text = render_report(build_report(disclosures, errors), fmt == "json")
+    else:
+        from .cli_review import render, review_batch
+
+        text = render(review_batch(disclosures, errors), fmt)
+    out = getattr(args, "out", None)
+    if out:
+        try:
+            Path(out).write_text(text + "\n", encoding="utf-8")
+        except OSError as e:
+            raise CliError(f"{out}：写不进去（{e.strerror or e}）") from e
+        print(f"报告已写入 {out}")
+    else:
+        print(text)
     return 1 if errors else 0
 
 

@@ -44,6 +44,7 @@ class WebConfig:
 
     allowed_origins: list[str] = field(default_factory=list)  # portal origins allowed to call the API (CORS)
     per_ip_per_minute: int = 30
+    checks_per_ip_per_minute: int = 6  # POST /api/check: uploads of whole files, read one at a time
     trust_forwarded_for: bool = False  # behind a reverse proxy: the client is X-Forwarded-For's last address
 
 

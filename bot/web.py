@@ -2,7 +2,8 @@
 contract (plus `chart`, a PNG data URL, for a breakdown), `GET /api/sources` lists what is loaded
 (the first entries and the total), `GET /widget.js` is the widget. Browsers may call the API
 only from the portals allowed in the config (CORS, and a request from any other origin is
-refused outright); each client address has a rate limit."""
+refused outright); each client address has a rate limit. `POST /api/check` (web_check.py) is
+the staff check report for an uploaded file."""
 
 from __future__ import annotations
 
@@ -116,11 +117,14 @@ class Web:
         return Response(script, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "max-age=300"})
 
     def routes(self) -> list[Route]:
-        return [
+        from .web_check import CheckAPI
+
+        return CheckAPI(self.config, self.allowed).routes() + [
             Route("/api/ask", self.ask, methods=["POST"]),
             Route("/api/ask", self.preflight, methods=["OPTIONS"]),
             Route("/api/sources", self.list_sources, methods=["GET"]),
             Route("/api/sources", self.preflight, methods=["OPTIONS"]),
+            Route("/api/check", self.preflight, methods=["OPTIONS"]),
             Route("/widget.js", self.widget, methods=["GET"]),
         ]
 

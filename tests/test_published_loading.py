@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,27 +23,9 @@ from loaders.model import Disclosure
 from loaders.parts import Part, pair
 from loaders.template import TableKind, table_kind
 
-from .conftest import SHARED
+from .conftest import SHARED, read_all_of
 
 DISCLOSURES = SHARED / "disclosures"
-FOLDERS = ("corpus", "real", "real_more")
-
-
-def _read(paths: list[Path]) -> dict[str, Disclosure | Part | str]:
-    with ProcessPoolExecutor(2) as pool:
-        return dict(zip((p.name if p.name != "disclosure.pdf" else p.parent.name for p in paths), pool.map(read_one, paths, [None] * len(paths), [None] * len(paths)), strict=True))
-
-
-@pytest.fixture(scope="session")
-def published() -> dict[str, Disclosure | Part | str]:
-    return _read(sorted(p for folder in FOLDERS for p in (DISCLOSURES / folder).glob("*.pdf")))
-
-
-@pytest.fixture(scope="session")
-def generated_v3() -> dict[str, Disclosure | Part | str]:
-    return _read(sorted((DISCLOSURES / "generated_v3").glob("*/disclosure.pdf")))
-
-
 @pytest.fixture(scope="session")
 def published_engine(published, generated_v3, tmp_path_factory) -> Engine:
     wanted = ("suzhou_01", "suzhou_08", "wuxi_05", "wuxi_08", "zhuhai_01", "zhuhai_02", "shanghai_10", "shanghai_19", "shanghai_17")
@@ -384,7 +365,7 @@ def text_engines(tmp_path_factory) -> dict[str, Engine]:
     """real_more's documents as text copied out of their PDFs: `pdftotext -layout`, and `-raw`."""
     engines = {}
     for style in ("layout", "raw"):
-        read = _read(sorted((DISCLOSURES / "real_more" / "text").glob(f"*.{style}.txt")))
+        read = read_all_of(sorted((DISCLOSURES / "real_more" / "text").glob(f"*.{style}.txt")))
         kb = tmp_path_factory.mktemp(style) / "kb.db"
         build.write(kb, [d for d in read.values() if isinstance(d, Disclosure)])
         engines[style] = Engine.open(kb)
