@@ -6,7 +6,7 @@ it; `review` runs them all on one document. Pure code over the loaded model, lik
 from __future__ import annotations
 
 from ..model import Disclosure
-from .arithmetic import review_arithmetic
+from .arithmetic import review_arithmetic, unsure_tables
 from .between_tables import review_between_tables
 from .completeness import review_completeness
 from .findings import ERROR, HINT, SEVERITIES, Finding, Review, kind_name
@@ -19,7 +19,8 @@ __all__ = ["ERROR", "HINT", "SEVERITIES", "Finding", "Review", "kind_name", "rev
 
 
 def review(d: Disclosure) -> Review:
-    findings, unchecked = review_arithmetic(d)
+    unsure = unsure_tables(d)
+    findings = review_arithmetic(d, unsure)
     findings += review_between_tables(d)
     findings += review_subject_paths(d)
     findings += review_narrative_figures(d)
@@ -27,6 +28,10 @@ def review(d: Disclosure) -> Review:
     findings += review_logic(d)
     findings += review_leftovers(d)
     findings += review_completeness(d)
+    findings = [f for f in findings if not any(title in f.where for title in unsure)]
+    unchecked = list(unsure.values())
+    if d.source_format == "text":
+        findings, unchecked = _narrative_only(findings, unchecked)
     return Review(
         source=d.source,
         department=d.department,
@@ -49,3 +54,19 @@ def _once(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
+
+
+# What rests on the tables as read: from text copied out of a PDF the reader cannot always tell
+# which column a figure stood in (empty cells leave no trace), so these are not reported for it.
+FROM_TABLES = ("table_sums", "between_tables", "subject_path", "duplicate_code", "completeness", "empty_table", "performance_total")
+
+
+def _narrative_only(findings: list[Finding], unchecked: list[str]) -> tuple[list[Finding], list[str]]:
+    """A text file's findings that rest on its narrative alone; what rests on its tables is said
+    once not to be checked (the narrative's own sums, with no table, stay)."""
+    kept = [f for f in findings if f.kind not in FROM_TABLES and not (f.kind == "narrative_vs_tables" and f.where != "情况说明")]
+    if len(kept) < len(findings):
+        unchecked = unchecked + [
+            f"这是从 PDF 复制出的文本：表格的栏目可能错位，涉及表格的 {len(findings) - len(kept)} 处核对没有报告；请用 PDF 原件检查"
+        ]
+    return kept, unchecked

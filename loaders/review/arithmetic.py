@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..model import Disclosure, Table
+from ..template import TableKind
 from .between_tables import duplicated
 from .findings import ERROR, Finding
 
@@ -29,19 +30,58 @@ def lost_row(t: Table) -> str | None:
     return None
 
 
-def review_arithmetic(d: Disclosure) -> tuple[list[Finding], list[str]]:
+LISTS = (TableKind.UNITS, TableKind.PROJECTS, TableKind.PROCUREMENT, TableKind.PERFORMANCE)  # lists, not sums
+ABSURD = 5.0  # a printed error is a slip (9,078.52 for 9,466.77); 302 against 392,695 is a misreading
+
+
+def _page(page: int | None) -> str:
+    return f"（第{page}页）" if page else ""
+
+
+def misread(expected: float | None, found: float | None) -> bool:
+    """Two figures too far apart for a slip of the document: the reader's, not the document's."""
+    if expected is None or found is None:
+        return False
+    small, large = sorted((abs(expected), abs(found)))
+    return large > 1 and (small == 0 or large / small > ABSURD)
+
+
+def unread_rows(t: Table) -> str | None:
+    """Rows read with their names but no figure anywhere in the table: the figures were not read
+    (a table printed empty has no item rows, or its note)."""
+    if t.key in LISTS:
+        return None
+    named = [r for r in t.rows if r.name and not TOTAL_NAMES.match(re.sub(r"\s+", "", r.name))]
+    if len(named) >= 2 and not any(r.values or r.ambiguous for r in t.rows) and not t.note:
+        return f"读到了 {len(named)} 行，却没有读到一个数字"
+    return None
+
+
+def unsure_tables(d: Disclosure) -> dict[str, str]:
+    """The tables the reader was unsure of, with why: each is said once not to be checked."""
     unsure: dict[str, str] = {}
     for t in d.tables:
-        lost = lost_row(t)
-        if lost:
-            unsure[t.title] = f"{t.title}（第{t.page}页）：{lost}没有读到编码和数字，这张表的加总没有检查"
+        why = lost_row(t)
+        # a PDF's blank cells are printed blank (a 三公 table of a unit without any); text copied
+        # out of a PDF may have lost its figures
+        why = f"{why}没有读到编码和数字" if why else (unread_rows(t) if d.source_format == "text" else None)
+        if why:
+            unsure[t.title] = f"{t.title}{_page(t.page)}：{why}，这张表没有检查"
+    for w in d.warnings:
+        if w.table and w.table not in unsure and w.check in KIND_OF_CHECK and misread(w.expected, w.found):
+            page = next((t.page for t in d.tables if t.title == w.table), None)
+            unsure[w.table] = f"{w.table}{_page(page)}：读出的数字相差太远（{w.expected:.2f} 与 {w.found:.2f}），可能没有读对，这张表没有检查"
+    return unsure
+
+
+def review_arithmetic(d: Disclosure, unsure: dict[str, str]) -> list[Finding]:
     findings: list[Finding] = []
     for w in d.warnings:
         kind = KIND_OF_CHECK.get(w.check)
         if kind is None:
             continue
         table = next((t for t in d.tables if t.title == w.table), None)
-        if w.check in ("row", "column") and w.table in unsure:
+        if w.table in unsure:
             continue
         if w.check == "column" and table is not None and _under_duplicate(table, w.row):
             continue  # the document printed a code twice: reported as that (between_tables)
@@ -49,7 +89,7 @@ def review_arithmetic(d: Disclosure) -> tuple[list[Finding], list[str]]:
         where = f"{w.table} 第{w.row}行" if w.table and w.row else (w.table or "情况说明")
         figures = [v for v in (w.expected, w.found) if v is not None]
         findings.append(Finding(kind, ERROR, _plain(w.message, w.table, w.row), where, page, figures))
-    return findings, list(unsure.values())
+    return findings
 
 
 def _under_duplicate(t: Table, row: int | None) -> bool:

@@ -14,19 +14,35 @@ from .sentences import AMOUNT, number, sentences, short
 PERFORMANCE_FUNDS = re.compile(rf"绩效目标[^。；]{{0,40}}?项目(?:预算)?资金(?:共计|合计|总额)?(?:为)?{AMOUNT}\s*万元")
 
 
-def review_completeness(d: Disclosure, tables_only: bool = False) -> list[Finding]:
+def review_completeness(d: Disclosure) -> list[Finding]:
     found = {t.key for t in d.tables}
+    # text copied out of a PDF loses what tells a table's title from its lines: a table not found
+    # there may be one not read, so only a PDF or a workbook is said to lack one
     out = [
         Finding("completeness", HINT, f"没有找到{kind_meaning(k)}的表（{k}）", "全文")
         for k in STANDARD_TABLES.get(d.kind, ())
-        if k not in found and d.scope == "部门"
+        if k not in found and d.scope == "部门" and d.source_format != "text"
     ]
     out += [
         Finding("empty_table", HINT, "表中没有数字，也没有说明为什么是空表", t.title, t.page)
         for t in d.tables
-        if not any(r.values for r in t.rows) and not t.note
+        if t.key in FUND_OF and not any(r.values or r.ambiguous for r in t.rows) and not t.note and len(t.rows) <= 1 and not explained(d, t.key)
     ]
     return out + performance_total(d)
+
+
+# The tables a template says must be printed, empty, with a note saying why (无政府性基金预算财政拨款
+# 收入支出的，仍保留该表格式，并在本表下方作下述说明), and the fund the note names.
+FUND_OF: dict[str, str] = {TableKind.FUND: "政府性基金", TableKind.STATE_CAPITAL: "国有资本经营", TableKind.THREE_PUBLIC: "三公"}
+
+
+def explained(d: Disclosure, key: str) -> bool:
+    """The narrative says why the table is empty (本单位无政府性基金预算…, 政府性基金…0万元)."""
+    fund = FUND_OF.get(key)
+    if fund is None:
+        return False
+    said = re.compile(rf"(?:无|没有|未安排|不涉及|未发生)[^。；]{{0,24}}{fund}|{fund}[^。；]{{0,40}}?(?:为0|为零|0万元|0元|0\.00万元|无|没有)")
+    return any(said.search(s.text) for s in sentences(d))
 
 
 def performance_total(d: Disclosure) -> list[Finding]:
