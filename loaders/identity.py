@@ -48,6 +48,7 @@ HEADING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三
 UNIT_SCOPE = re.compile(r"单位预算|单位决算|预算单位")
 PLACE_ONLY = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{1,12}?(?:省|市|区|县|州|旗|自治区)$")
 WINDOW = 3  # lines joined when looking for a title wrapped over lines
+PAGE_NUMBER = re.compile(r"[-—－\s]*\d{1,3}[-—－\s]*|第\s*\d{1,3}\s*页")
 
 WEIGHTS = {"指定": 100, "标注": 3, "封面": 2, "标题": 1, "表题": 1}
 
@@ -151,6 +152,7 @@ def _cover_votes(marked: list[tuple[str, bool]]) -> list[Vote]:
     """Titles on the cover and in headings, also when wrapped over up to three lines (a title
     wraps onto lines that are not headings of their own)."""
     votes: list[Vote] = []
+    marked = [(t, h) for t, h in marked if not PAGE_NUMBER.fullmatch(t.strip())]  # a page's number is no part of a title
     lines = [t for t, _ in marked]
     used_until = -1
     for i in range(len(lines)):

@@ -19,6 +19,7 @@ import pytest
 from bot.cli_load import read_one
 from knowledge import build
 from knowledge.engine import Engine
+from loaders import read_disclosure
 from loaders.model import Disclosure
 from loaders.parts import Part, pair
 from loaders.template import TableKind, table_kind
@@ -629,3 +630,13 @@ def test_tables_titled_by_their_classification_and_codes_in_brackets_are_read(pu
     assert {"合计", "基本支出", "项目支出"} <= {c.key for c in general.columns}
     assert round(sum(r.values.get("合计", 0.0) for r in classes), 2) == total.values["合计"]
     assert total.values["合计"] == pytest.approx(total.values.get("基本支出", 0.0) + total.values.get("项目支出", 0.0), abs=0.011)
+
+
+@pytest.mark.parametrize("text", sorted(p.name for p in (DISCLOSURES / "real" / "text").glob("*.txt")))
+def test_text_copied_out_of_a_pdf_names_the_body_the_pdf_does(published, text):
+    """pdftotext -raw puts the page number on the line before the cover's title (`1` /
+    `江苏省人大常委会办公厅2018年度部门预算公开`): the number is no part of the body's name."""
+    pdf = published[text.split(".")[0] + ".pdf"]
+    assert isinstance(pdf, Disclosure)
+    d = read_disclosure(DISCLOSURES / "real" / "text" / text)
+    assert (d.department, d.year, d.kind) == (pdf.department, pdf.year, pdf.kind)
