@@ -203,3 +203,13 @@ def test_text_copied_out_of_a_pdf_reports_what_rests_on_its_narrative(style):
     assert any("从 PDF 复制出的文本" in u for u in r.unchecked)
     shgzb = review(read_disclosure(DISCLOSURES / "real" / "text" / f"sh_putuo_shgzb_2024_js.{style}.txt"))
     assert [f.kind for f in shgzb.of(ERROR)] == ["ratio_base"]
+
+
+def test_a_table_titled_with_another_year_is_a_leftover(published):
+    d = published["sh_putuo_zfb_2025_ys.pdf"]
+    assert isinstance(d, Disclosure) and not [f for f in review(d).findings if "表题的年度" in f.what]
+    first = d.tables[0]
+    assert "2025" in first.title
+    stale = replace(d, tables=[replace(first, title=first.title.replace("2025", "2024"))] + d.tables[1:])
+    found = [f for f in review(stale).findings if f.kind == "leftover" and "表题的年度" in f.what]
+    assert len(found) == 1 and "2024年" in found[0].what and found[0].page == first.page

@@ -28,7 +28,22 @@ def review_leftovers(d: Disclosure) -> list[Finding]:
         for word in words["placeholders"]:
             if word in (t.note or "") or word in t.title:
                 out.append(Finding("leftover", HINT, f"模板的占位符“{word}”留在了表中", t.title, t.page, [], short(t.note or t.title)))
-    return out + title_body(d)
+    return out + title_body(d) + title_years(d)
+
+
+TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+def title_years(d: Disclosure) -> list[Finding]:
+    """A table titled with another year than the document's (a last year's title left in)."""
+    out: list[Finding] = []
+    for t in d.tables:
+        years = {int(y) for y in TITLE_YEAR.findall(t.title)}
+        if years and d.year not in years:
+            out.append(
+                Finding("leftover", HINT, f"表题的年度（{'、'.join(map(str, sorted(years)))}年）与文件的 {d.year} 年不同", t.title, t.page, [], t.title)
+            )
+    return out
 
 
 def _inside_word(text: str, word: str) -> bool:
