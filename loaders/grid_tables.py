@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .headers import LEAVES
 from .model import Ambiguity, Column, Row, Table, Warning_
@@ -358,6 +359,9 @@ def _blocks(slots: list[Slot]) -> list[list[Slot]]:
     return [b for b in blocks if b]
 
 
+Part = dict[str, Any]  # a printed row's cells within one block: code, name, values, texts, serial
+
+
 def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[list[Cell]], scale: float, page: int) -> list[Row]:
     """One row per block per printed row; a 收支总表 keeps its 收入 and 支出 items of one printed
     row together (name | name_right), further 支出 blocks follow as rows of their own."""
@@ -365,89 +369,115 @@ def _rows(kind: str, blocks: list[list[Slot]], slots: list[Slot], body: list[lis
     printed: list[list[Row | None]] = []
     last: list[Row | None] = [None] * len(blocks)
     for cells in body:
-        parts: list[dict] = [{"code": [], "name": [], "values": {}, "texts": {}, "serial": None} for _ in blocks]
-        for c in cells:
-            s = _slot_of(c, slots)
-            text = compact(c.text)
-            if s is None or not text:
-                continue
-            part = parts[owner[s.index]]
-            if s.role == "index":
-                continue  # 行次 1, 2, 3 …: where the row stands, not an amount
-            if s.role == "serial":
-                part["serial"] = int(text) if text.isdigit() else None
-                continue
-            v = number(text) if s.role == "value" else None
-            if s.role == "value" and v is not None:
-                part["values"][s.key] = v * scale
-                if scale != 1.0:
-                    part["texts"][s.key] = text
-            elif CODE.match(text) or (s.role == "code" and CODE_PART.match(text)):
-                part["code"].append(text.replace(" ", ""))
-            elif (joined := CODE_AND_NAME.match(text)) and s.role != "value":
-                part["code"].append(joined.group(1))  # 2010501-行政运行 (北京): the code and the name in one cell
-                part["name"].append(joined.group(2))
-            else:
-                part["name"].append(text)
-        for k in range(1, len(parts)):
-            # a name cell merged over one block and its figure under the next (收入合计 | 支出合计 …
-            # 15897.44 under 支出用途): the figure belongs to the name on its side
-            if parts[k]["values"] and not parts[k]["name"] and not parts[k]["code"]:
-                named = [j for j in range(1, k) if parts[j]["name"] and not parts[j]["values"]]
-                if named and kind in TWO_SIDED:
-                    parts[named[-1]]["values"], parts[k]["values"] = parts[k]["values"], {}
-                    parts[named[-1]]["texts"], parts[k]["texts"] = parts[k]["texts"], {}
-        line: list[Row | None] = []
-        serial = next((p["serial"] for p in parts if p["serial"]), None)  # the printed row's 序号
-        for b, part in enumerate(parts):
-            name = "".join(part["name"])
-            code = "".join(part["code"]) or None
-            prev = last[b]
-            if not name and not code and not part["values"]:
-                line.append(None)
-                continue
-            wrapped = prev is not None and not code and not part["values"] and name and _unfinished(prev.name)
-            if wrapped and prev is not None and not ORDINAL.match(name) and not TOTAL.match(name):
-                prev.name += name  # a name wrapped onto the next page
-                line.append(None)
-                continue
-            at = cells[0].page if cells else page
-            row = Row(number=serial or 0, name=name, code=code, values=part["values"], texts=part["texts"], page=at)
-            last[b] = row
-            line.append(row)
-        printed.append(line)
-    rows: list[Row] = []
-    in_block: list[tuple[Row, Row]] = []  # (row, the block total it is a part of)
+        parts = _parts(cells, slots, owner, len(blocks), scale)
+        if kind in TWO_SIDED:
+            _figures_to_their_names(parts)
+        printed.append(_line(parts, last, cells[0].page if cells else page))
     if kind in TWO_SIDED and len(blocks) >= 2:
-        for printed_line in printed:
-            left, right = printed_line[0], printed_line[1]
-            first = left or right
-            if first is None:
-                continue
-            row = Row(number=first.number, name=left.name if left else "", name_right=right.name if right else None, page=first.page)
-            for r in (left, right):
-                if r is not None:
-                    row.values.update(r.values)
-                    row.texts.update(r.texts)
-            rows.append(row)
-        for n in range(2, len(blocks)):
-            rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=r.page) for line in printed if (r := line[n])]
+        rows, in_block = _two_sided(printed, len(blocks)), []
     else:
         rows = [r for n in range(len(blocks)) for line in printed if (r := line[n])]
-        if len(blocks) > 1:  # 人员经费合计 | 公用经费合计: each block's total sums that block's top rows
-            for n in range(len(blocks)):
-                block_rows = [r for line in printed if (r := line[n])]
-                total = next((r for r in block_rows if not r.code and r.name.endswith("合计")), None)
-                coded = [r for r in block_rows if r.code]
-                top = min((len(r.code or "") for r in coded), default=0)
-                if total is not None:
-                    in_block += [(r, total) for r in coded if len(r.code or "") == top]
+        in_block = _block_totals(printed, len(blocks)) if len(blocks) > 1 else []
     if not all(r.number for r in rows):  # numbered by position unless every row prints its 序号
         for n, r in enumerate(rows, 1):
             r.number = n
     for child, total in in_block:
         child.parent = total.number
     return rows
+
+
+def _parts(cells: list[Cell], slots: list[Slot], owner: dict[int, int], blocks: int, scale: float) -> list[Part]:
+    """A printed row's cells sorted into its blocks: codes, name pieces, figures (in 万元, with the
+    printed text when scaled) and the 序号."""
+    parts: list[Part] = [{"code": [], "name": [], "values": {}, "texts": {}, "serial": None} for _ in range(blocks)]
+    for c in cells:
+        s = _slot_of(c, slots)
+        text = compact(c.text)
+        if s is None or not text or s.role == "index":
+            continue  # 行次 1, 2, 3 …: where the row stands, not an amount
+        part = parts[owner[s.index]]
+        if s.role == "serial":
+            part["serial"] = int(text) if text.isdigit() else None
+            continue
+        v = number(text) if s.role == "value" else None
+        if s.role == "value" and v is not None:
+            part["values"][s.key] = v * scale
+            if scale != 1.0:
+                part["texts"][s.key] = text
+        elif CODE.match(text) or (s.role == "code" and CODE_PART.match(text)):
+            part["code"].append(text.replace(" ", ""))
+        elif (joined := CODE_AND_NAME.match(text)) and s.role != "value":
+            part["code"].append(joined.group(1))
+            part["name"].append(joined.group(2))
+        else:
+            part["name"].append(text)
+    return parts
+
+
+def _figures_to_their_names(parts: list[Part]) -> None:
+    """A name cell merged over one block and its figure under the next (收入合计 | 支出合计 …
+    15897.44 under 支出用途): the figure belongs to the name on its side."""
+    for k in range(1, len(parts)):
+        if parts[k]["values"] and not parts[k]["name"] and not parts[k]["code"]:
+            named = [j for j in range(1, k) if parts[j]["name"] and not parts[j]["values"]]
+            if named:
+                parts[named[-1]]["values"], parts[k]["values"] = parts[k]["values"], {}
+                parts[named[-1]]["texts"], parts[k]["texts"] = parts[k]["texts"], {}
+
+
+def _line(parts: list[Part], last: list[Row | None], at: int) -> list[Row | None]:
+    """The rows a printed row makes, one per block (None where the block is blank, or where its
+    name finishes the block's row before, wrapped onto the next page)."""
+    line: list[Row | None] = []
+    serial = next((p["serial"] for p in parts if p["serial"]), None)  # the printed row's 序号
+    for b, part in enumerate(parts):
+        name = "".join(part["name"])
+        code = "".join(part["code"]) or None
+        prev = last[b]
+        if not name and not code and not part["values"]:
+            line.append(None)
+            continue
+        wrapped = prev is not None and not code and not part["values"] and name and _unfinished(prev.name)
+        if wrapped and prev is not None and not ORDINAL.match(name) and not TOTAL.match(name):
+            prev.name += name
+            line.append(None)
+            continue
+        row = Row(number=serial or 0, name=name, code=code, values=part["values"], texts=part["texts"], page=at)
+        last[b] = row
+        line.append(row)
+    return line
+
+
+def _two_sided(printed: list[list[Row | None]], blocks: int) -> list[Row]:
+    """收入 | 支出 of one printed row as one row (name | name_right); further 支出 blocks after."""
+    rows: list[Row] = []
+    for printed_line in printed:
+        left, right = printed_line[0], printed_line[1]
+        first = left or right
+        if first is None:
+            continue
+        row = Row(number=first.number, name=left.name if left else "", name_right=right.name if right else None, page=first.page)
+        for r in (left, right):
+            if r is not None:
+                row.values.update(r.values)
+                row.texts.update(r.texts)
+        rows.append(row)
+    for n in range(2, blocks):
+        rows += [Row(number=0, name="", name_right=r.name, values=r.values, texts=r.texts, page=r.page) for line in printed if (r := line[n])]
+    return rows
+
+
+def _block_totals(printed: list[list[Row | None]], blocks: int) -> list[tuple[Row, Row]]:
+    """人员经费合计 | 公用经费合计: each block's total sums that block's top coded rows."""
+    in_block: list[tuple[Row, Row]] = []
+    for n in range(blocks):
+        block_rows = [r for line in printed if (r := line[n])]
+        total = next((r for r in block_rows if not r.code and r.name.endswith("合计")), None)
+        coded = [r for r in block_rows if r.code]
+        top = min((len(r.code or "") for r in coded), default=0)
+        if total is not None:
+            in_block += [(r, total) for r in coded if len(r.code or "") == top]
+    return in_block
 
 
 def _unfinished(name: str) -> bool:
