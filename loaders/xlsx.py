@@ -19,9 +19,9 @@ from pathlib import Path
 
 from .assemble import assemble
 from .errors import DisclosureFormatError
-from .headers import GROUPS, HeaderError, parse_header, table_kind
+from .headers import GROUPS, Header, HeaderError, parse_header, table_kind
 from .limits import require_bounded_workbook
-from .model import Disclosure
+from .model import Column, Disclosure
 from .narrative import parse_narrative
 from .tables import RawRow, RawTable
 from .template import TableKind
@@ -121,101 +121,118 @@ def _is_title(text: str) -> bool:
     return bool(compact) and compact.endswith("表") and not compact.startswith("注") and table_kind(compact) is not None
 
 
-def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: str, source: str):
+def _read_sheet(grid: list[list[object]], title_at: int, sheet_no: int, sheet: str, source: str) -> tuple[RawTable, re.Match[str] | None]:
+    """One table of a sheet, in steps: its title, the 部门 line under it, the header rows (and the
+    栏次 row), the columns they name, then the body rows."""
     title = next(re.sub(r"\s+", "", _text(v)) for v in grid[title_at] if _is_title(_text(v)))
     key = table_kind(title)
     assert key is not None
-    dept = None
-    i = title_at + 1
-    while i < len(grid) and i <= title_at + 3:
-        joined = " ".join(dict.fromkeys(_text(v) for v in grid[i] if _text(v)))  # the line may be split over cells
-        m = next((DEPT_LINE.match(_text(v)) for v in grid[i] if DEPT_LINE.match(_text(v))), None) or DEPT_LINE.match(joined)
-        if m:
-            dept = m
-            i += 1
-            break
-        i += 1
-    else:
-        i = title_at + 1
-    header_rows: list[list[str]] = []
-    numbers: list[int] = []
-    while i < len(grid):
-        cells = [_text(v) for v in grid[i]]
-        first = next((c for c in cells if c), "")
-        if not first:
-            i += 1
-            continue
-        if first.startswith("栏次"):
-            numbers = [int(c) for c in cells if c.isdigit()]
-            i += 1
-            continue
-        if first.startswith("注") or (cells[0].isdigit() and header_rows):
-            break
-        header_rows.append(cells)
-        i += 1
-    width = max((len(r) for r in header_rows), default=0)
-    col_text = ["".join(dict.fromkeys(r[c] for r in header_rows if c < len(r) and r[c])) for c in range(width)]
-    col_text = [re.sub(r"\s+", "", t) for t in col_text]
-    label_cols = {c for c, t in enumerate(col_text) if _is_label(t)}
-    value_cols = [c for c, t in enumerate(col_text) if t and c not in label_cols]
-    groups = [g for g in GROUPS if any(t.startswith(g) for t in col_text)]
-    text = " ".join(groups + [col_text[c] for c in value_cols])
-    try:
-        header = parse_header(key, text, [], by_position=True)
-    except HeaderError as e:
-        raise DisclosureFormatError(source, f"工作表 {sheet}：{title}：{e}") from e
-    if len(header.columns) != len(value_cols):
-        raise DisclosureFormatError(
-            source,
-            f"工作表 {sheet}：{title}：有 {len(value_cols)} 个数字栏，表头只认出 {len(header.columns)} 个"
-            f"（{'、'.join(col_text[c] for c in value_cols)}）",
-        )
+    dept, i = _department_line(grid, title_at)
+    header_rows, numbers, i = _header_rows(grid, i)
+    col_text, value_cols, serial_col, code_cols, name_cols = _sheet_columns(header_rows)
+    header = _sheet_header(key, col_text, value_cols, f"工作表 {sheet}：{title}", source)
     for col, number in zip(header.columns, numbers[-len(header.columns) :] if numbers else [], strict=False):
         col.number = number
-    serial_col = next((c for c in sorted(label_cols) if col_text[c] == "序号"), None)
-    # the leaf of a label column's header decides (功能分类科目 / 科目编码 is a code column)
-    code_cols = [c for c in sorted(label_cols) if _split_labels(col_text[c])[-1] in ("科目编码", "编码", "类", "款", "项")]
-    name_cols = [c for c in sorted(label_cols) if c != serial_col and c not in code_cols]
     rows: list[RawRow] = []
     note: list[str] = []
     for r in range(i, len(grid)):
         cells = [_text(v) for v in grid[r]]
         first = next((c for c in cells if c), "")
-        if not first:
-            continue
         if first.startswith("注"):
             note.append(first)
-            continue
-        number = int(cells[serial_col]) if serial_col is not None and cells[serial_col].isdigit() else len(rows) + 1
-        row = RawRow(number=number, name="", page=sheet_no, line=r + 1)
-        code = "".join(cells[c] for c in code_cols if c < len(cells))
-        names = [cells[c] for c in name_cols if c < len(cells) and cells[c] and not NUMBER.match(cells[c])]
-        if key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS) and len(name_cols) == 2:
-            left, right = (cells[c] if c < len(cells) else "" for c in name_cols)
-            row.name, row.name_right = left, right or None  # 收入 | 项目 … 支出 | 项目 …
-        elif key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS):
-            _fill_two_sided(row, " ".join(names).split())
-        else:
-            row.name = "".join(names)
-            row.code = code or None
-        row.fixed = {}
-        for col, c in zip(header.columns, value_cols, strict=True):
-            v = grid[r][c] if c < len(grid[r]) else None
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                row.fixed[col.key] = float(v)
-            elif isinstance(v, str) and NUMBER.match(v.strip()):
-                row.fixed[col.key] = to_number(v.strip())
-        rows.append(row)
-    return RawTable(
-        key=key,
-        title=title,
-        columns=header.columns,
-        identities=header.identities,
-        rows=rows,
-        note="".join(note) or None,
-        page=sheet_no,
-        label_columns=header.label_columns,
-    ), dept
+        elif first:
+            number = int(cells[serial_col]) if serial_col is not None and cells[serial_col].isdigit() else len(rows) + 1
+            row = _body_row(key, cells, RawRow(number=number, name="", page=sheet_no, line=r + 1), code_cols, name_cols)
+            row.fixed = _figures(grid[r], header.columns, value_cols)
+            rows.append(row)
+    table = RawTable(
+        key=key, title=title, columns=header.columns, identities=header.identities, rows=rows,
+        note="".join(note) or None, page=sheet_no, label_columns=header.label_columns,
+    )
+    return table, dept
+
+
+def _sheet_columns(header_rows: list[list[str]]) -> tuple[list[str], list[int], int | None, list[int], list[int]]:
+    """Each column's header text (its header rows joined), and which columns hold figures, the
+    序号, codes and names: the leaf of a label column's header decides (功能分类科目 / 科目编码 is
+    a code column)."""
+    width = max((len(r) for r in header_rows), default=0)
+    col_text = [re.sub(r"\s+", "", "".join(dict.fromkeys(r[c] for r in header_rows if c < len(r) and r[c]))) for c in range(width)]
+    label_cols = sorted(c for c, t in enumerate(col_text) if _is_label(t))
+    value_cols = [c for c, t in enumerate(col_text) if t and c not in label_cols]
+    serial_col = next((c for c in label_cols if col_text[c] == "序号"), None)
+    code_cols = [c for c in label_cols if _split_labels(col_text[c])[-1] in ("科目编码", "编码", "类", "款", "项")]
+    name_cols = [c for c in label_cols if c != serial_col and c not in code_cols]
+    return col_text, value_cols, serial_col, code_cols, name_cols
+
+
+def _department_line(grid: list[list[object]], title_at: int) -> tuple[re.Match[str] | None, int]:
+    """The 部门/单位 line within three rows under the title, and the row after it (or after the title)."""
+    i = title_at + 1
+    while i < len(grid) and i <= title_at + 3:
+        joined = " ".join(dict.fromkeys(_text(v) for v in grid[i] if _text(v)))  # the line may be split over cells
+        m = next((DEPT_LINE.match(_text(v)) for v in grid[i] if DEPT_LINE.match(_text(v))), None) or DEPT_LINE.match(joined)
+        if m:
+            return m, i + 1
+        i += 1
+    return None, title_at + 1
+
+
+def _header_rows(grid: list[list[object]], i: int) -> tuple[list[list[str]], list[int], int]:
+    """The header rows from row `i` (up to a note or the first numbered body row), the 栏次
+    numbers, and where the body starts."""
+    header_rows: list[list[str]] = []
+    numbers: list[int] = []
+    while i < len(grid):
+        cells = [_text(v) for v in grid[i]]
+        first = next((c for c in cells if c), "")
+        if first.startswith("栏次"):
+            numbers = [int(c) for c in cells if c.isdigit()]
+        elif first and (first.startswith("注") or (cells[0].isdigit() and header_rows)):
+            break
+        elif first:
+            header_rows.append(cells)
+        i += 1
+    return header_rows, numbers, i
+
+
+def _sheet_header(key: str, col_text: list[str], value_cols: list[int], where: str, source: str) -> Header:
+    groups = [g for g in GROUPS if any(t.startswith(g) for t in col_text)]
+    try:
+        header = parse_header(key, " ".join(groups + [col_text[c] for c in value_cols]), [], by_position=True)
+    except HeaderError as e:
+        raise DisclosureFormatError(source, f"{where}：{e}") from e
+    if len(header.columns) != len(value_cols):
+        raise DisclosureFormatError(
+            source,
+            f"{where}：有 {len(value_cols)} 个数字栏，表头只认出 {len(header.columns)} 个（{'、'.join(col_text[c] for c in value_cols)}）",
+        )
+    return header
+
+
+def _body_row(key: str, cells: list[str], row: RawRow, code_cols: list[int], name_cols: list[int]) -> RawRow:
+    code = "".join(cells[c] for c in code_cols if c < len(cells))
+    names = [cells[c] for c in name_cols if c < len(cells) and cells[c] and not NUMBER.match(cells[c])]
+    if key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS) and len(name_cols) == 2:
+        left, right = (cells[c] if c < len(cells) else "" for c in name_cols)
+        row.name, row.name_right = left, right or None  # 收入 | 项目 … 支出 | 项目 …
+    elif key in (TableKind.TOTALS, TableKind.FISCAL_TOTALS):
+        _fill_two_sided(row, " ".join(names).split())
+    else:
+        row.name = "".join(names)
+        row.code = code or None
+    return row
+
+
+def _figures(values: list[object], columns: list[Column], value_cols: list[int]) -> dict[str, float]:
+    fixed: dict[str, float] = {}
+    for col, c in zip(columns, value_cols, strict=True):
+        v = values[c] if c < len(values) else None
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            fixed[col.key] = float(v)
+        elif isinstance(v, str) and NUMBER.match(v.strip()):
+            fixed[col.key] = to_number(v.strip())
+    return fixed
 
 
 def _is_label(text: str) -> bool:
