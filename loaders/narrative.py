@@ -163,91 +163,100 @@ def _dedupe(nar: Narrative) -> None:
     nar.facts = facts
 
 
+@dataclass
+class _Reading:
+    """What reading one sentence keeps from clause to clause: the subject the figures are of, the
+    (subject, figure or change) already read, and whether a clause says what the money is for."""
+
+    section: str
+    page: int | None
+    said: str  # the quote each fact carries
+    clauses: list[str]
+    subject: str | None
+    stated: set[tuple[str, str]] = field(default_factory=set)
+    describing: bool = False
+
+
 def read_facts(section: str, paragraph: str, page: int | None = None) -> list[NarrativeFact]:
     """Figures stated in a paragraph, clause by clause."""
     facts: list[NarrativeFact] = []
-    heading = section
     carried_text = ""
     carried: str | None = None  # `1.因公出国（境）费用。2026 年预算数 16.80 万元`: an item named, then its figures
     for sentence in re.split(r"(?<=[。；;])", paragraph):
         if not sentence.strip():
             continue
-        subject: str | None = carried
         said = (carried_text + sentence).strip() if carried else sentence.strip()  # the quote names its item
+        subject = carried
         carried, carried_text = _named_item(sentence), sentence.strip()
-        stated: set[tuple[str, str]] = set()  # (subject, figure or change) already read in this sentence
-        joined = re.sub(r"收入?、支出?", "收支", sentence)  # 收入、支出预算总计 is one subject
         if CATEGORY.search(sentence):
             continue  # “农林水支出”科目83万元，主要用于人员经费18万元…: a 科目's figures, not the department's
+        joined = re.sub(r"收入?、支出?", "收支", sentence)  # 收入、支出预算总计 is one subject
         joined = EXAMPLES.sub("", joined)  # 例如：存款利息收入、…非同级财政拨款收入等: examples, not subjects
-        describing = False
         clauses = [c for c in re.split(r"[，：:、]|,(?!\d{3})", joined) if c]  # not the comma of 18,976.76
+        reading = _Reading(section, page, said, clauses, subject)
         for k, clause in enumerate(clauses):
-            if PURPOSE.match(clause) and not AMOUNT.search(clause):
-                describing = True  # 主要用于…基本支出和项目支出: what the money is for, the subject goes on
-                continue
-            if describing and not (AMOUNT.search(clause) or CHANGE.search(clause)):
-                continue
-            describing = False
-            if PARTS_OR_REASON.match(clause):
-                subject = None  # 其中…, 主要是…: the parts or the cause, never the subject before
-            found = _subjects_in(clause)
-            amounts = list(AMOUNT.finditer(clause))
-            change = CHANGE.search(clause)
-            said_of_subject = any(s == subject for s, _ in stated)
-            if not (said_of_subject and not amounts and not change):  # a clause describing the subject
-                for _pos, key in found:  # (为…在财政拨款收入、事业收入之外取得的收入) does not change it
-                    subject = key
-            if not amounts and found:
-                pos, key = found[0]
-                if NONE_BEFORE.search(clause[max(0, pos - 6) : pos]):  # 未安排政府采购预算: stated as none
-                    facts.append(NarrativeFact(section=heading, key=key, value=0.0, unit="万元", text=said, page=page))
-                    continue
-            if not amounts and change and change.group(1) == "持平" and subject:
-                facts.append(
-                    NarrativeFact(
-                        section=heading, key=f"{_delta_key(subject)}", value=0.0, unit="万元", text=said, page=page
-                    )
-                )
-                continue
-            for amount in amounts:
-                subj = subject
-                before = [key for pos, key in found if pos < amount.start()]
-                if before:
-                    subj = before[-1]
-                if subj is None:
-                    continue
-                value = float(amount.group(1).replace(",", ""))
-                unit = amount.group(2).replace("％", "%")
-                lead = clause[: amount.start()]
-                if unit == "%" and not (change and change.start() < amount.start()) and SHARE_BEFORE.search(lead):
-                    continue  # 占“三公”经费的26.69%, 完成年初预算的95.45%: a share, not the subject's figure
-                stage = STAGE_BEFORE.search(lead)
-                kind = ("change" if change and change.start() < amount.start() else "figure") + unit + (stage.group(1) if stage else "")
-                if not before and (subj, kind) in stated:
-                    continue  # a list goes on (…增加552.5万元，政府性基金预算资金增加579.89万元): not the subject's again
-                stated.add((subj, kind))
-                if stage and not (change and change.start() < amount.start()):
-                    facts.append(
-                        NarrativeFact(section=heading, key=subj + stage.group(1), value=value, unit=unit, text=said, page=page)
-                    )
-                    continue
-                if change and change.start() < amount.start():
-                    word = change.group(1)
-                    if word in ("下降", "减少", "降低"):
-                        value = -value
-                    key = _delta_key(subj) + ("率" if unit == "%" else "")
-                    reason = _reason(clauses[k + 1 :])
-                    facts.append(
-                        NarrativeFact(
-                            section=heading, key=key, value=value, unit=unit, text=said, reason=reason, page=page
-                        )
-                    )
-                else:
-                    facts.append(
-                        NarrativeFact(section=heading, key=subj, value=value, unit=unit, text=said, page=page)
-                    )
+            facts += _clause_facts(reading, k, clause)
     return facts
+
+
+def _clause_facts(s: _Reading, k: int, clause: str) -> list[NarrativeFact]:
+    if PURPOSE.match(clause) and not AMOUNT.search(clause):
+        s.describing = True  # 主要用于…基本支出和项目支出: what the money is for, the subject goes on
+        return []
+    if s.describing and not (AMOUNT.search(clause) or CHANGE.search(clause)):
+        return []
+    s.describing = False
+    if PARTS_OR_REASON.match(clause):
+        s.subject = None  # 其中…, 主要是…: the parts or the cause, never the subject before
+    found = _subjects_in(clause)
+    amounts = list(AMOUNT.finditer(clause))
+    change = CHANGE.search(clause)
+    said_of_subject = any(x == s.subject for x, _ in s.stated)
+    if not (said_of_subject and not amounts and not change):  # a clause describing the subject
+        for _pos, key in found:  # (为…在财政拨款收入、事业收入之外取得的收入) does not change it
+            s.subject = key
+    if not amounts and found:
+        pos, key = found[0]
+        if NONE_BEFORE.search(clause[max(0, pos - 6) : pos]):  # 未安排政府采购预算: stated as none
+            return [NarrativeFact(section=s.section, key=key, value=0.0, unit="万元", text=s.said, page=s.page)]
+    if not amounts and change and change.group(1) == "持平" and s.subject:
+        return [NarrativeFact(section=s.section, key=_delta_key(s.subject), value=0.0, unit="万元", text=s.said, page=s.page)]
+    out = []
+    for amount in amounts:
+        fact = _amount_fact(s, k, clause, amount, found, change)
+        if fact is not None:
+            out.append(fact)
+    return out
+
+
+def _amount_fact(
+    s: _Reading, k: int, clause: str, amount: re.Match[str], found: list[tuple[int, str]], change: re.Match[str] | None
+) -> NarrativeFact | None:
+    """The fact one amount states: of the subject named last before it (or the sentence's), a
+    figure, a stage's figure (年初预算…) or a change (with its reason)."""
+    before = [key for pos, key in found if pos < amount.start()]
+    subj = before[-1] if before else s.subject
+    if subj is None:
+        return None
+    value = float(amount.group(1).replace(",", ""))
+    unit = amount.group(2).replace("％", "%")
+    lead = clause[: amount.start()]
+    changed = change is not None and change.start() < amount.start()
+    if unit == "%" and not changed and SHARE_BEFORE.search(lead):
+        return None  # 占“三公”经费的26.69%, 完成年初预算的95.45%: a share, not the subject's figure
+    stage = STAGE_BEFORE.search(lead)
+    kind = ("change" if changed else "figure") + unit + (stage.group(1) if stage else "")
+    if not before and (subj, kind) in s.stated:
+        return None  # a list goes on (…增加552.5万元，政府性基金预算资金增加579.89万元): not the subject's again
+    s.stated.add((subj, kind))
+    if stage and not changed:
+        return NarrativeFact(section=s.section, key=subj + stage.group(1), value=value, unit=unit, text=s.said, page=s.page)
+    if change is not None and changed:
+        if change.group(1) in ("下降", "减少", "降低"):
+            value = -value
+        key = _delta_key(subj) + ("率" if unit == "%" else "")
+        return NarrativeFact(section=s.section, key=key, value=value, unit=unit, text=s.said, reason=_reason(s.clauses[k + 1 :]), page=s.page)
+    return NarrativeFact(section=s.section, key=subj, value=value, unit=unit, text=s.said, page=s.page)
 
 
 ITEM_NAMED = re.compile(r"^\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*(?P<name>[^，,。；;\d]{2,20})[。：:]?\s*$")
