@@ -9,14 +9,15 @@ the narrative, read by the same narrative reader as every other format.
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 from .assemble import disclosure
 from .checks import run_checks
 from .errors import DisclosureFormatError
 from .grid_tables import grid_table
-from .identity import identify, require
+from .identity import Identity, identify, require
 from .model import Disclosure, Indicator, Table, Warning_
-from .narrative import parse_narrative
+from .narrative import Narrative, parse_narrative
 from .parts import Part, PartOfDisclosure
 from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
 from .template import TWO_SIDED, TableKind, compact, table_kind
@@ -32,53 +33,16 @@ def grid_disclosure(
     department: str | None = None,
     year: int | None = None,
 ) -> Disclosure:
+    """A PDF's disclosure from its grids and text lines: the tables, who and what the document is,
+    the narrative; a file that is one half of a disclosure (情况说明 or 报表) is raised as a Part."""
     grids = document_grids(pages)
     _inherit_units(grids)
-    tables: list[Table] = []
-    warnings: list[Warning_] = []
-    seen: dict[str, str] = {}
-    for g in grids:
-        try:
-            table, notes = grid_table(g)
-        except (ValueError, KeyError, IndexError, ZeroDivisionError) as e:
-            # one table that cannot be read is reported by name and page; the rest of the document loads
-            warnings.append(Warning_(check="structure", table=g.title, message=f"第{g.page}页 {g.title}：表格无法读取（{e}），未载入"))
-            continue
-        warnings += notes
-        if table is None or (not table.rows and not table.note and not g.rows and not g.continued):
-            continue  # a title alone (a contents page drawn as a grid): no table
-        if table.key in seen:
-            first = next(t for t in tables if t.key == table.key)
-            kept, dropped = (table, first) if len(table.rows) > len(first.rows) else (first, table)
-            tables[tables.index(first)] = kept  # two tables of one kind: the fuller one is kept
-            warnings.append(
-                Warning_(
-                    check="structure",
-                    table=dropped.title,
-                    message=f"第{dropped.page}页 {dropped.title}：与第{kept.page}页的“{kept.title}”同类，保留行数多的一张",
-                )
-            )
-            continue
-        seen[table.key] = table.title
-        tables.append(table)
+    tables, warnings = _tables_of(grids)
     all_lines = [ln for _, lines in pages for ln in lines]
-    front = [ln.text for ln in all_lines if ln.page <= 3]
-    titles = [g.title or "" for g in grids]
-    labelled = [text for g in grids for text in g.labels]
-    found = identify(front, labelled, titles)
+    found = identify([ln.text for ln in all_lines if ln.page <= 3], [text for g in grids for text in g.labels], [g.title or "" for g in grids])
     narrative = parse_narrative(_narrative_lines(all_lines), source)
     if not tables:
-        shown = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
-        why = f"没有找到预算表（看到的标题：{'；'.join(shown) if shown else '无'}）"
-        if narrative.facts and (department or found.department) and (year or found.year):
-            # 附件1 情况说明 of a disclosure whose tables are another file: loaded with them
-            who = require(found, source, department, year)
-            d = disclosure(
-                who.department or "", who.year or 0, who.kind or "预算", [], narrative, warnings,
-                source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
-            )
-            raise PartOfDisclosure(Part(d, "narrative", why + "：这是一份情况说明，请与它的报表文件一起载入"))
-        raise DisclosureFormatError(source, why)
+        _without_tables(all_lines, found, narrative, warnings, source, department, year)
     if not (department or found.department) or not (year or found.year):
         # 附件2 报表 naming no body or year: loaded with the narrative file whose figures it prints
         d = disclosure("", 0, found.kind or "预算", tables, narrative, warnings, source=source, source_format="pdf", scope=found.scope)
@@ -92,6 +56,53 @@ def grid_disclosure(
         who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
         source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
     )
+
+
+def _tables_of(grids: list[Grid]) -> tuple[list[Table], list[Warning_]]:
+    """The model tables of the titled grids, one of each kind (the fuller kept); a table that
+    cannot be read is reported by name and page, and the rest of the document loads."""
+    tables: list[Table] = []
+    warnings: list[Warning_] = []
+    for g in grids:
+        try:
+            table, notes = grid_table(g)
+        except (ValueError, KeyError, IndexError, ZeroDivisionError) as e:
+            warnings.append(Warning_(check="structure", table=g.title, message=f"第{g.page}页 {g.title}：表格无法读取（{e}），未载入"))
+            continue
+        warnings += notes
+        if table is None or (not table.rows and not table.note and not g.rows and not g.continued):
+            continue  # a title alone (a contents page drawn as a grid): no table
+        first = next((t for t in tables if t.key == table.key), None)
+        if first is None:
+            tables.append(table)
+            continue
+        kept, dropped = (table, first) if len(table.rows) > len(first.rows) else (first, table)
+        tables[tables.index(first)] = kept  # two tables of one kind: the fuller one is kept
+        warnings.append(
+            Warning_(
+                check="structure",
+                table=dropped.title,
+                message=f"第{dropped.page}页 {dropped.title}：与第{kept.page}页的“{kept.title}”同类，保留行数多的一张",
+            )
+        )
+    return tables, warnings
+
+
+def _without_tables(
+    all_lines: list[TextLine], found: Identity, narrative: Narrative, warnings: list[Warning_], source: str, department: str | None, year: int | None
+) -> NoReturn:
+    """A PDF without budget tables: the 情况说明 of a disclosure whose tables are another file (a
+    Part, loaded with them), or no disclosure."""
+    shown = [ln.text for ln in all_lines if ln.text.strip().endswith("表")][:5]
+    why = f"没有找到预算表（看到的标题：{'；'.join(shown) if shown else '无'}）"
+    if narrative.facts and (department or found.department) and (year or found.year):
+        who = require(found, source, department, year)
+        d = disclosure(
+            who.department or "", who.year or 0, who.kind or "预算", [], narrative, warnings,
+            source=source, source_format="pdf", scope=who.scope, identity=who.evidence(),
+        )
+        raise PartOfDisclosure(Part(d, "narrative", why + "：这是一份情况说明，请与它的报表文件一起载入"))
+    raise DisclosureFormatError(source, why)
 
 
 def _body_totals(tables: list[Table], body: str) -> None:
