@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import assemble
 from .errors import DisclosureFormatError
-from .headers import GROUPS, TWO_SIDED, HeaderError, parse_header, table_kind, template_header
+from .headers import GROUPS, TWO_SIDED, Header, HeaderError, parse_header, table_kind, template_header
 from .limits import require_size
 from .model import Disclosure
 from .narrative import parse_narrative
@@ -145,106 +145,111 @@ def is_title(text: str) -> bool:
     return table_kind(t) is not None
 
 
+@dataclass
+class _Block:
+    """What reading a table block keeps from line to line: where it is (header, body, a header
+    repeated on a new page, the note), the header lines and the 栏次 they end with, the rows."""
+
+    key: str
+    title: str
+    source: str
+    body: list[Line]
+    state: str = "header"
+    header_lines: list[Line] = field(default_factory=list)
+    numbers: list[int] | None = None
+    anchors: list[float] | None = None  # left edge of each value column, when words have positions
+    header: Header | None = None
+    header_problem: str | None = None
+    note_parts: list[str] = field(default_factory=list)
+    current: tuple[RawRow, list[Token]] | None = None
+    finished: list[tuple[RawRow, list[Token]]] = field(default_factory=list)
+
+    def columns_line(self, ln: Line) -> None:
+        """栏次 1 2 3 …: the header read so far is the table's (the first time), the body starts."""
+        if self.numbers is None:
+            self.numbers = [int(x) for x in re.findall(r"\d+", ln.text)]
+            if ln.words:
+                self.anchors = [w.x0 for w in ln.words if w.text.isdigit()]
+            try:
+                self.header = parse_header(self.key, header_text(self.header_lines, self.anchors), self.numbers, by_position=bool(self.anchors))
+            except HeaderError as e:
+                self.header = template_header(self.key, self.numbers, by_position=bool(self.anchors))
+                if self.header is None:
+                    raise DisclosureFormatError(self.source, f"{self.title}：{e}", page=ln.page, line=ln.number) from e
+                self.header_problem = f"{self.title}：表头无法识别（{e}），按模板与栏次对应的栏目读取"
+        self.state = "body"
+
+    def body_line(self, ln: Line, at: int) -> None:
+        """A line of the body: a row starting with its 序号, the 序号 alone (the name wrapped below),
+        a page number, or more of the row before."""
+        tokens = tokens_of(ln)
+        expected = (self.current[0].number if self.current else 0) + 1
+        starts = tokens[0].text == str(expected)
+        if starts and (len(tokens) > 1 or _name_follows(self.body, at)):
+            if self.current:
+                self.finished.append(self.current)
+            self.current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), tokens[1:])
+        elif len(tokens) == 1 and re.fullmatch(r"\d+", tokens[0].text):
+            return  # a page number
+        elif self.current:
+            self.current[1].extend(tokens)
+        else:
+            raise DisclosureFormatError(self.source, f"{self.title}：第一行数据之前有无法识别的文字：{ln.text[:30]!r}", page=ln.page, line=ln.number)
+
+    def line(self, ln: Line, at: int, page: int, pages_with_header: set[int]) -> None:
+        text = ln.text
+        if ln.page != page and self.state == "body" and ln.page in pages_with_header:
+            self.state = "repeat"  # the header again on a new page
+        if DEPT_LINE.match(text):
+            self.state = "repeat" if self.state == "body" else self.state
+        elif text.startswith("栏次"):
+            self.columns_line(ln)
+        elif self.state == "header":
+            self.header_lines.append(ln)
+        elif self.state == "repeat":
+            return
+        elif text.startswith("注"):
+            self.note_parts.append(text)
+            self.state = "note"
+        elif self.state == "note":
+            if not re.fullmatch(r"\d+", text):  # not a page number
+                self.note_parts.append(text)
+        else:
+            self.body_line(ln, at)
+
+
 def parse_table_block(block: list[Line], source: str) -> RawTable:
     title_line = block[0]
     title = re.sub(r"\s+", "", title_line.text)
     key = table_kind(title)
     assert key is not None
-    header_lines: list[Line] = []
-    numbers: list[int] | None = None
-    anchors: list[float] | None = None  # left edge of each value column, when words have positions
-    header = None
-    header_problem: str | None = None
-    state = "header"
-    note_parts: list[str] = []
-    current: tuple[RawRow, list[Token]] | None = None
-    finished: list[tuple[RawRow, list[Token]]] = []
+    b = _Block(key, title, source, block[1:])
     pages_with_header = {ln.page for ln in block if ln.text.startswith("栏次")}
     page = title_line.page
-    body = block[1:]
-    for at, ln in enumerate(body):
-        text = ln.text
-        if not text:
-            continue
-        if ln.page != page:
+    for at, ln in enumerate(b.body):
+        if ln.text:
+            b.line(ln, at, page, pages_with_header)
             page = ln.page
-            if state == "body" and page in pages_with_header:
-                state = "repeat"  # the header again on a new page
-        if DEPT_LINE.match(text):
-            if state == "body":
-                state = "repeat"
-            continue
-        if text.startswith("栏次"):
-            cols = [int(x) for x in re.findall(r"\d+", text)]
-            if numbers is None:
-                numbers = cols
-                if ln.words:
-                    anchors = [w.x0 for w in ln.words if w.text.isdigit()]
-                try:
-                    header = parse_header(key, header_text(header_lines, anchors), numbers, by_position=bool(anchors))
-                except HeaderError as e:
-                    header = template_header(key, numbers, by_position=bool(anchors))
-                    if header is None:
-                        raise DisclosureFormatError(source, f"{title}：{e}", page=ln.page, line=ln.number) from e
-                    header_problem = f"{title}：表头无法识别（{e}），按模板与栏次对应的栏目读取"
-            state = "body"
-            continue
-        if state == "header":
-            header_lines.append(ln)
-            continue
-        if state == "repeat":
-            continue
-        if text.startswith("注"):
-            note_parts.append(text)
-            state = "note"
-            continue
-        if state == "note":
-            if not re.fullmatch(r"\d+", text):  # not a page number
-                note_parts.append(text)
-            continue
-        tokens = tokens_of(ln)
-        expected = (current[0].number if current else 0) + 1
-        if tokens[0].text == str(expected) and len(tokens) > 1:
-            if current:
-                finished.append(current)
-            current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), tokens[1:])
-        elif len(tokens) == 1 and tokens[0].text == str(expected) and _name_follows(body, at):
-            if current:  # the 序号 alone on its line, the name wrapped below it
-                finished.append(current)
-            current = (RawRow(number=expected, name="", page=ln.page, line=ln.number), [])
-        elif len(tokens) == 1 and re.fullmatch(r"\d+", tokens[0].text):
-            continue  # a page number
-        elif current:
-            current[1].extend(tokens)
-        else:
-            raise DisclosureFormatError(
-                source, f"{title}：第一行数据之前有无法识别的文字：{text[:30]!r}", page=ln.page, line=ln.number
-            )
-    if current:
-        finished.append(current)
-    if header is None:
-        raise DisclosureFormatError(
-            source,
-            f"{title}：表头之后没有栏次行（文件不完整？）",
-            page=title_line.page,
-            line=title_line.number,
-        )
+    if b.current:
+        b.finished.append(b.current)
+    if b.header is None:
+        raise DisclosureFormatError(source, f"{title}：表头之后没有栏次行（文件不完整？）", page=title_line.page, line=title_line.number)
     rows: list[RawRow] = []
-    value_anchors = anchors[-len(header.columns) :] if anchors else None
-    for row, tokens in finished:
-        fill_row(key, row, tokens, value_anchors, [c.key for c in header.columns])
+    value_anchors = b.anchors[-len(b.header.columns) :] if b.anchors else None
+    for row, tokens in b.finished:
+        fill_row(key, row, tokens, value_anchors, [c.key for c in b.header.columns])
         rows.append(row)
     return RawTable(
         key=key,
         title=title,
-        columns=header.columns,
-        identities=header.identities,
+        columns=b.header.columns,
+        identities=b.header.identities,
         rows=rows,
-        note="".join(note_parts) or None,
+        note="".join(b.note_parts) or None,
         page=title_line.page,
         line=title_line.number,
-        label_columns=header.label_columns,
-        problems=[header_problem] if header_problem else [],
+        label_columns=b.header.label_columns,
+        problems=[b.header_problem] if b.header_problem else [],
     )
 
 
