@@ -171,52 +171,12 @@ def parse_header(kind: str, text: str, column_numbers: list[int], by_position: b
     tokens = _tokens(text)
     unknown = [t[1:] for t in tokens if t.startswith("?")]
     two_sided = kind in TWO_SIDED
-    columns: list[Column] = []
-    groups: list[str | None] = []
-    labels: list[str] = []
-    group: str | None = None
-    side: str | None = None
-    for n, tok in enumerate(tokens):
-        if tok.startswith("?"):
-            continue
-        nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
-        if two_sided and tok in ("收入", "支出") and nxt in LEAVES:
-            side = tok  # 收入预算数 / 支出合计: the side is named in the column's own header
-            continue
-        if tok in LABELS:
-            if two_sided and tok == "项目":
-                side = "收入" if side is None else "支出"
-            labels.append(tok)
-            continue
-        if tok in GROUPS:
-            group = tok
-            continue
-        if tok not in LEAVES:
-            continue
-        key = LEAVES[tok]
-        owner = None if group == "本年收入" and key not in INCOME_KINDS else group
-        if two_sided:
-            owner = side
-            if key in SIDE_PREFIXED:
-                key = f"{side}{key}"
-        label = f"{owner}/{tok}" if owner else tok
-        if any(c.key == key for c in columns):
-            raise HeaderError(f"表头里“{key}”出现了两次")
-        columns.append(Column(key=key, label=label, side=side if two_sided else None))
-        groups.append(owner)
+    columns, groups, labels = _header_columns(tokens, two_sided)
     label_count = 2 if (two_sided or "科目名称" in labels or "编码" in labels or "科目编码" in labels) else 1
     if column_numbers and by_position and len(column_numbers) == len(columns):
         label_count = 0  # the 栏次 numbers only the value columns
     if column_numbers:
-        expected = len(column_numbers) - label_count
-        if expected != len(columns):
-            raise HeaderError(
-                f"有 {len(column_numbers)} 个栏次，但只认出 {len(columns)} 个数字栏和 {label_count} 个名称栏"
-                f"（{' '.join(c.key for c in columns)}）"
-                + (f"；不认识的表头文字：{' '.join(unknown)}" if unknown else "")
-            )
-        for col, number in zip(columns, column_numbers[len(column_numbers) - len(columns) :], strict=True):
-            col.number = number
+        _number_columns(columns, column_numbers, label_count, unknown)
     if not columns:
         raise HeaderError("表头里没有认出数字栏")
     return Header(
@@ -225,6 +185,51 @@ def parse_header(kind: str, text: str, column_numbers: list[int], by_position: b
         identities=_identities(columns, groups),
         groups=groups,
     )
+
+
+def _header_columns(tokens: list[str], two_sided: bool) -> tuple[list[Column], list[str | None], list[str]]:
+    """The value columns the header's words name, in order, with the group (or side) each is
+    under, and the label columns' words."""
+    columns: list[Column] = []
+    groups: list[str | None] = []
+    labels: list[str] = []
+    group: str | None = None
+    side: str | None = None
+    for n, tok in enumerate(tokens):
+        nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if tok.startswith("?"):
+            continue
+        if two_sided and tok in ("收入", "支出") and nxt in LEAVES:
+            side = tok  # 收入预算数 / 支出合计: the side is named in the column's own header
+        elif tok in LABELS:
+            if two_sided and tok == "项目":
+                side = "收入" if side is None else "支出"
+            labels.append(tok)
+        elif tok in GROUPS:
+            group = tok
+        elif tok in LEAVES:
+            key = LEAVES[tok]
+            owner = None if group == "本年收入" and key not in INCOME_KINDS else group
+            if two_sided:
+                owner = side
+                key = f"{side}{key}" if key in SIDE_PREFIXED else key
+            if any(c.key == key for c in columns):
+                raise HeaderError(f"表头里“{key}”出现了两次")
+            columns.append(Column(key=key, label=f"{owner}/{tok}" if owner else tok, side=side if two_sided else None))
+            groups.append(owner)
+    return columns, groups, labels
+
+
+def _number_columns(columns: list[Column], column_numbers: list[int], label_count: int, unknown: list[str]) -> None:
+    """Each value column's 栏次 (the last numbers), when their count is the columns' and the labels'."""
+    if len(column_numbers) - label_count != len(columns):
+        raise HeaderError(
+            f"有 {len(column_numbers)} 个栏次，但只认出 {len(columns)} 个数字栏和 {label_count} 个名称栏"
+            f"（{' '.join(c.key for c in columns)}）"
+            + (f"；不认识的表头文字：{' '.join(unknown)}" if unknown else "")
+        )
+    for col, number in zip(columns, column_numbers[len(column_numbers) - len(columns) :], strict=True):
+        col.number = number
 
 
 def _identities(columns: list[Column], groups: list[str | None]) -> list[Identity]:
