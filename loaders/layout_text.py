@@ -32,14 +32,9 @@ NARRATIVE_HEADING = re.compile(r"^第[一二三四五六七八九十]部分|情�
 
 
 def read_layout(text: str, source: str, *, department: str | None = None, year: int | None = None) -> Disclosure:
-    lines: list[Line] = []
-    for page, chunk in enumerate(text.split("\f"), 1):
-        for raw in chunk.split("\n"):
-            lines.append(Line(number=len(lines) + 1, page=page, text=raw.rstrip()))
-    for i in range(len(lines) - 1):  # a title wrapped at its last characters (…支出预算 / 表)
-        if not _is_title(lines[i].text) and len(compact(lines[i + 1].text)) <= 3 and _is_title(lines[i].text + lines[i + 1].text):
-            lines[i] = Line(lines[i].number, lines[i].page, lines[i].text.strip() + lines[i + 1].text.strip())
-            lines[i + 1] = Line(lines[i + 1].number, lines[i + 1].page, "")
+    """A disclosure from `pdftotext -layout` text: its lines (titles wrapped at their last characters
+    joined), the table under each title, who and what it is, the narrative around the tables."""
+    lines = _layout_lines(text)
     split = [ln.text.strip() for ln in lines if SPLIT_DECIMALS.match(ln.text)]
     if len(split) >= MIN_SPLIT_LINES:  # 14,770 on one line and .62 under it: no figure can be trusted
         raise DisclosureFormatError(
@@ -48,6 +43,34 @@ def read_layout(text: str, source: str, *, department: str | None = None, year: 
     titles = [i for i, ln in enumerate(lines) if _is_title(ln.text)]
     if not titles:
         raise DisclosureFormatError(source, "没有找到预算表（文本里没有“收支总表”“支出总表”这样的表名）")
+    tables, warnings, in_tables = _layout_tables(lines, titles)
+    front = [ln.text for ln in lines if ln.page <= 3]
+    labelled = [ln.text for ln in lines if BODY_IN.search(ln.text.replace(" ", ""))]
+    who = require(identify(front, labelled, [lines[i].text for i in titles]), source, department, year)
+    narrative = parse_narrative([ln for i, ln in enumerate(lines) if i not in in_tables and ln.text.strip()], source)
+    return disclosure(
+        who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
+        source=source, source_format="text", scope=who.scope, identity=who.evidence(),
+    )
+
+
+def _layout_lines(text: str) -> list[Line]:
+    """The text's lines with their pages (a form feed starts a page); a title wrapped at its last
+    characters (…支出预算 / 表) is joined on its first line."""
+    lines: list[Line] = []
+    for page, chunk in enumerate(text.split("\f"), 1):
+        for raw in chunk.split("\n"):
+            lines.append(Line(number=len(lines) + 1, page=page, text=raw.rstrip()))
+    for i in range(len(lines) - 1):
+        if not _is_title(lines[i].text) and len(compact(lines[i + 1].text)) <= 3 and _is_title(lines[i].text + lines[i + 1].text):
+            lines[i] = Line(lines[i].number, lines[i].page, lines[i].text.strip() + lines[i + 1].text.strip())
+            lines[i + 1] = Line(lines[i + 1].number, lines[i + 1].page, "")
+    return lines
+
+
+def _layout_tables(lines: list[Line], titles: list[int]) -> tuple[list[Table], list[Warning_], set[int]]:
+    """The table under each title (to the next title or narrative heading), one of each kind (a
+    contents line's empty one gives way to the table), and the lines the tables take."""
     tables: list[Table] = []
     warnings: list[Warning_] = []
     in_tables: set[int] = set()
@@ -58,19 +81,14 @@ def read_layout(text: str, source: str, *, department: str | None = None, year: 
         table, problem = _table(lines[start:end])
         if problem:
             warnings.append(Warning_(check="structure", table=compact(lines[start].text), message=problem))
-        same = next((t for t in tables if table is not None and t.key == table.key), None)
-        if table is not None and same is None:
+        if table is None:
+            continue
+        same = next((t for t in tables if t.key == table.key), None)
+        if same is None:
             tables.append(table)
-        elif table is not None and same is not None and not same.rows and table.rows:
+        elif not same.rows and table.rows:
             tables[tables.index(same)] = table  # the first was a line of the contents
-    front = [ln.text for ln in lines if ln.page <= 3]
-    labelled = [ln.text for ln in lines if BODY_IN.search(ln.text.replace(" ", ""))]
-    who = require(identify(front, labelled, [lines[i].text for i in titles]), source, department, year)
-    narrative = parse_narrative([ln for i, ln in enumerate(lines) if i not in in_tables and ln.text.strip()], source)
-    return disclosure(
-        who.department or "", who.year or 0, who.kind or "预算", tables, narrative, warnings,
-        source=source, source_format="text", scope=who.scope, identity=who.evidence(),
-    )
+    return tables, warnings, in_tables
 
 
 def _is_title(text: str) -> bool:
