@@ -292,34 +292,57 @@ def grid_table(g: Grid) -> tuple[Table | None, list[Warning_]]:
     body = _body_cells([g, *g.continued], header)
     _classify(slots, body)
     values = [s for s in slots if s.role == "value"]
-    if kind == TableKind.THREE_PUBLIC and values and (all(s.role == "value" for s in slots) or _items_as_columns(values, body)):
-        # the items are the columns, over one row of figures (and perhaps a label cell: 合计, the body)
-        t = _wide_table(kind, title, g, values, _this_years_row(body) if not all(s.role == "value" for s in slots) else body, scale)
-        t.unit = unit
-        return t, []
+    wide = _wide_three_public(kind, title, g, slots, body, scale) if kind == TableKind.THREE_PUBLIC and values else None
+    if wide is not None:
+        return wide, []
     slots = [s for s in slots if s.role != "empty"]
     blocks = _blocks(slots)
     for block in blocks:
-        used: set[str] = set()
-        by_path: dict[tuple[str, ...], Slot] = {}
-        for s in block:
-            if s.role == "value" and tuple(s.path) in by_path:
-                first = by_path[tuple(s.path)]  # one column drawn as several (merged cells, a shared frame)
-                s.key, s.side = first.key, first.side
-            elif s.role == "value":
-                s.key, s.side = _key(s.path, kind, used, taken={t.key for t in values if t.key and t.side != (s.side or "")})
-                by_path[tuple(s.path)] = s
+        _key_block(block, kind, values)
     values = [s for n, s in enumerate(values) if all(o.key != s.key for o in values[:n])]
     rows = _rows(kind, blocks, slots, body, scale, g.page)
     _full_codes(rows)
     _blank_totals(rows, [s.key for s in values])
     if all(s.role == "value" for s in slots):
-        for r in rows:
-            r.name = r.name or "合计"  # a table of totals only (支出预算总表 printed as one row of figures)
+        _totals_only(rows)
     columns = [Column(key=s.key, label="/".join(s.path) or s.key, side=s.side) for s in values]
     table = Table(key=kind, title=title, columns=columns, rows=rows, page=g.page, unit=unit, note=g.note)
     table.label_columns = ["科目编码", "科目名称"] if any(s.role == "code" for s in slots) else ["项目"]
     return table, []
+
+
+def _wide_three_public(kind: str, title: str, g: Grid, slots: list[Slot], body: list[list[Cell]], scale: float) -> Table | None:
+    """A 三公 table whose items are the columns, over one row of figures (and perhaps a label
+    cell: 合计, the body)."""
+    values = [s for s in slots if s.role == "value"]
+    only_values = all(s.role == "value" for s in slots)
+    if not (only_values or _items_as_columns(values, body)):
+        return None
+    t = _wide_table(kind, title, g, values, body if only_values else _this_years_row(body), scale)
+    t.unit = g.unit or "万元"
+    return t
+
+
+def _totals_only(rows: list[Row]) -> None:
+    """A table of totals only (支出预算总表 printed as one row of figures): its rows are 合计."""
+    for r in rows:
+        r.name = r.name or "合计"
+
+
+def _key_block(block: list[Slot], kind: str, values: list[Slot]) -> None:
+    """Each value column of a block keyed (one column drawn as several — merged cells, a shared
+    frame — takes the first one's key)."""
+    used: set[str] = set()
+    by_path: dict[tuple[str, ...], Slot] = {}
+    for s in block:
+        if s.role != "value":
+            continue
+        if tuple(s.path) in by_path:
+            first = by_path[tuple(s.path)]
+            s.key, s.side = first.key, first.side
+        else:
+            s.key, s.side = _key(s.path, kind, used, taken={t.key for t in values if t.key and t.side != (s.side or "")})
+            by_path[tuple(s.path)] = s
 
 
 def _full_codes(rows: list[Row]) -> None:
