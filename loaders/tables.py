@@ -293,30 +293,10 @@ def place_tables(raw: list[RawTable], facts: list[NarrativeFact]) -> tuple[list[
 def place_table(
     t: RawTable, zero_funds: frozenset[str] | set[str] = frozenset(), totals: dict[str, float] | None = None
 ) -> tuple[Table, list[Warning_]]:
+    """Each row's figures placed in its columns: as read (fixed), or by the solver from the sums
+    the table promises, the funds known to be zero and the totals other tables give."""
     keys = [c.key for c in t.columns]
-    sides = [c.side for c in t.columns]
-    problem_rows: list[RowValues] = []
-    for r in t.rows:
-        groups = []
-        for side, values in r.groups:
-            cols = [i for i, s in enumerate(sides) if s == side] if side else list(range(len(keys)))
-            groups.append((cols, values))
-        problem_rows.append(RowValues(groups=groups))
-    zero_cols = {i for i, k in enumerate(keys) if (_fund_of(k) in zero_funds)}
-    anchors: dict[int, dict[int, float]] = {}
-    total_idx = next((i for i, r in enumerate(t.rows) if not r.code and r.name.replace(" ", "") == "合计"), None)
-    if totals and total_idx is not None:
-        anchors[total_idx] = {keys.index(k): v for k, v in totals.items() if k in keys}
-        zero_cols |= {keys.index(k) for k, v in totals.items() if k in keys and abs(v) < 0.005}
-    problem = Problem(
-        n_columns=len(keys),
-        rows=problem_rows,
-        identities=t.identities,
-        sums=structure(t),
-        zero_columns=zero_cols,
-        anchors=anchors,
-        sum_columns=[keys.index(k) for k in t.sum_columns] if t.sum_columns else None,
-    )
+    problem = _problem(t, keys, zero_funds, totals)
     placements = solve(problem) if any(r.fixed is None for r in t.rows) else [None] * len(t.rows)
     warnings: list[Warning_] = [Warning_(check="header", table=t.title, message=p) for p in t.problems]
     rows: list[Row] = []
@@ -328,29 +308,46 @@ def place_table(
             row.values = {keys[c]: v for c, v in sorted(p.certain.items())}
             row.ambiguous = to_ambiguities(p, keys)
             if not p.consistent:
-                values = [v for _, vs in r.groups for v in vs]
-                warnings.append(
-                    Warning_(
-                        check="placement",
-                        table=t.title,
-                        row=r.number,
-                        message=f"{t.title} 第{r.number}行 {r.full_name_key}：数字 {values} 放进 {'、'.join(keys)} "
-                        "哪一栏都不合表内的加总关系，未确定栏目",
-                    )
-                )
-                row.ambiguous = [_unplaced(v, keys) for v in values]
+                warnings.append(_unplaceable(t, r, keys))
+                row.ambiguous = [_unplaced(v, keys) for _, vs in r.groups for v in vs]
         rows.append(row)
-    table = Table(
-        key=t.key,
-        title=t.title,
-        columns=t.columns,
-        rows=rows,
-        note=t.note,
-        page=t.page,
-        line=t.line,
-        label_columns=t.label_columns,
-    )
+    table = Table(key=t.key, title=t.title, columns=t.columns, rows=rows, note=t.note, page=t.page, line=t.line, label_columns=t.label_columns)
     return table, warnings
+
+
+def _problem(t: RawTable, keys: list[str], zero_funds: frozenset[str] | set[str], totals: dict[str, float] | None) -> Problem:
+    """The placement problem of a table: each row's groups of figures and the columns they may go
+    in, the sums, the zero columns and the anchored totals."""
+    sides = [c.side for c in t.columns]
+    problem_rows = [
+        RowValues(groups=[([i for i, s in enumerate(sides) if s == side] if side else list(range(len(keys))), values) for side, values in r.groups])
+        for r in t.rows
+    ]
+    zero_cols = {i for i, k in enumerate(keys) if (_fund_of(k) in zero_funds)}
+    anchors: dict[int, dict[int, float]] = {}
+    total_idx = next((i for i, r in enumerate(t.rows) if not r.code and r.name.replace(" ", "") == "合计"), None)
+    if totals and total_idx is not None:
+        anchors[total_idx] = {keys.index(k): v for k, v in totals.items() if k in keys}
+        zero_cols |= {keys.index(k) for k, v in totals.items() if k in keys and abs(v) < 0.005}
+    return Problem(
+        n_columns=len(keys),
+        rows=problem_rows,
+        identities=t.identities,
+        sums=structure(t),
+        zero_columns=zero_cols,
+        anchors=anchors,
+        sum_columns=[keys.index(k) for k in t.sum_columns] if t.sum_columns else None,
+    )
+
+
+def _unplaceable(t: RawTable, r: RawRow, keys: list[str]) -> Warning_:
+    values = [v for _, vs in r.groups for v in vs]
+    return Warning_(
+        check="placement",
+        table=t.title,
+        row=r.number,
+        message=f"{t.title} 第{r.number}行 {r.full_name_key}：数字 {values} 放进 {'、'.join(keys)} 哪一栏都不合表内的加总关系，未确定栏目",
+    )
 
 
 def _unplaced(value: float, keys: list[str]) -> Ambiguity:
