@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from . import subjects
-from .model import Disclosure, Row, Table, Warning_
+from .model import Disclosure, NarrativeFact, Row, Table, Warning_
 from .precision import CENT as TOL  # published figures are rounded to the cent; one cent of rounding per sum
 from .precision import agrees_as_stated
 from .subjects import CARS, THREE_PUBLIC
@@ -275,45 +275,62 @@ def check_cross_tables(d: Disclosure) -> list[Warning_]:
 ONE_FUND_SECTION = re.compile(r"财政拨款|一般公共预算")
 
 
+# What a narrative figure is checked against: (table, column, row name or None for the 合计 row).
+NARRATIVE_AGAINST = {
+    "收入总额": (TableKind.TOTALS, "收入预算数", "收入总计"),
+    "支出总额": (TableKind.TOTALS, "支出预算数", "支出总计"),
+    "基本支出": (TableKind.SPENDING, "基本支出", None),
+    "项目支出": (TableKind.SPENDING, "项目支出", None),
+    "人员经费": (TableKind.BASIC, "人员经费", None),
+    "日常公用经费": (TableKind.BASIC, "公用经费", None),
+    THREE_PUBLIC: (TableKind.THREE_PUBLIC, "合计", None),
+}
+
+
 def check_narrative(d: Disclosure) -> list[Warning_]:
     """Figures the narrative states against the tables."""
-    out = []
     facts = {f.key: f for f in d.facts}
-    against = {
-        "收入总额": (TableKind.TOTALS, "收入预算数", "收入总计"),
-        "支出总额": (TableKind.TOTALS, "支出预算数", "支出总计"),
-        "基本支出": (TableKind.SPENDING, "基本支出", None),
-        "项目支出": (TableKind.SPENDING, "项目支出", None),
-        "人员经费": (TableKind.BASIC, "人员经费", None),
-        "日常公用经费": (TableKind.BASIC, "公用经费", None),
-        THREE_PUBLIC: (TableKind.THREE_PUBLIC, "合计", None),
-    }
-    for key, (table, col, name) in against.items():
+    out = [w for key in ("收入总额", "支出总额") if (w := _narrative_total(d, key, facts.get(key))) is not None]
+    for key, (table, col, name) in NARRATIVE_AGAINST.items():
         f = facts.get(key)
-        if table == TableKind.TOTALS:
-            totals = _side_totals(d, "收入" if key == "收入总额" else "支出")
-            if f is not None and f.unit == "万元" and totals and not any(agrees_as_stated(f.value, f.text, v) for v in totals):
-                out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与收支总表不符", f.value, totals[0]))
-            continue
-        if f is None or f.unit != "万元":
-            continue
-        if key in ("基本支出", "项目支出") and ONE_FUND_SECTION.search(f.section):
-            table = TableKind.GENERAL  # （三）财政拨款情况说明 · 基本支出: that fund's, not all the money's
-        t = d.table(table)
-        if t is not None and col not in [c.key for c in t.columns]:
-            # the 决算 基本支出表 prints 人员经费合计 / 公用经费合计 as rows of its one column
-            row = next((r for r in t.rows if r.name.replace(" ", "") == f"{col}合计"), None)
-            value = next(iter(row.values.values()), None) if row is not None and row.values else None
-        else:
-            value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
-        if value is not None and not agrees_as_stated(f.value, f.text, value):
-            out.append(_warn("narrative", d.table(table), None, f"情况说明的{key}与{col}不符", f.value, value))
-    # the “三公” items as the narrative states them: the car item whole, or its two parts
+        if table != TableKind.TOTALS and f is not None and f.unit == "万元":
+            w = _narrative_figure(d, key, f, table, col, name)
+            if w is not None:
+                out.append(w)
+    return out + _three_public_items(d, facts)
+
+
+def _narrative_total(d: Disclosure, key: str, f: NarrativeFact | None) -> Warning_ | None:
+    """收入总额 / 支出总额 against the 收支总表's totals of that side (the grand or the year's own)."""
+    totals = _side_totals(d, "收入" if key == "收入总额" else "支出")
+    if f is not None and f.unit == "万元" and totals and not any(agrees_as_stated(f.value, f.text, v) for v in totals):
+        return _warn("narrative", d.table(TableKind.TOTALS), None, f"情况说明的{key}与收支总表不符", f.value, totals[0])
+    return None
+
+
+def _narrative_figure(d: Disclosure, key: str, f: NarrativeFact, table: str, col: str, name: str | None) -> Warning_ | None:
+    if key in ("基本支出", "项目支出") and ONE_FUND_SECTION.search(f.section):
+        table = TableKind.GENERAL  # （三）财政拨款情况说明 · 基本支出: that fund's, not all the money's
+    t = d.table(table)
+    if t is not None and col not in [c.key for c in t.columns]:
+        # the 决算 基本支出表 prints 人员经费合计 / 公用经费合计 as rows of its one column
+        row = next((r for r in t.rows if r.name.replace(" ", "") == f"{col}合计"), None)
+        value = next(iter(row.values.values()), None) if row is not None and row.values else None
+    else:
+        value = _cell(d, table, col, name=name) if name else _total_row_value(d, table, col)
+    if value is not None and not agrees_as_stated(f.value, f.text, value):
+        return _warn("narrative", d.table(table), None, f"情况说明的{key}与{col}不符", f.value, value)
+    return None
+
+
+def _three_public_items(d: Disclosure, facts: dict[str, NarrativeFact]) -> list[Warning_]:
+    """The “三公” items as the narrative states them (the car item whole, or its two parts) add to
+    its “三公” total (a 决算 narrative states each item's 预算 and 决算 in one sentence: not summed)."""
     parts = subjects.subject(THREE_PUBLIC).parts if CARS in facts else subjects.leaves(THREE_PUBLIC)
     car = all(p in facts for p in subjects.leaves(CARS)) or CARS in facts
-    if THREE_PUBLIC in facts and car and all(p in facts for p in parts[:2]) and d.kind != "决算":
-        # (a 决算 narrative states each item's 预算 and 决算 in one sentence: not summed here)
-        s = sum((facts[p].value / 10000 if facts[p].unit == "元" else facts[p].value) for p in parts if p in facts)
-        if abs(facts[THREE_PUBLIC].value - s) > TOL:
-            out.append(_warn("narrative", None, None, "情况说明：“三公”经费 ≠ 各项之和", facts[THREE_PUBLIC].value, s))
-    return out
+    if not (THREE_PUBLIC in facts and car and all(p in facts for p in parts[:2]) and d.kind != "决算"):
+        return []
+    s = sum((facts[p].value / 10000 if facts[p].unit == "元" else facts[p].value) for p in parts if p in facts)
+    if abs(facts[THREE_PUBLIC].value - s) > TOL:
+        return [_warn("narrative", None, None, "情况说明：“三公”经费 ≠ 各项之和", facts[THREE_PUBLIC].value, s)]
+    return []
