@@ -268,8 +268,7 @@ def _split_inner_titles(grid: Grid) -> list[Grid]:
     )
     for row in grid.rows:
         lines = [compact(x) for c in row if c and c.text.strip() for x in c.text.split("\n") if x.strip()]
-        whole = [compact(c.text) for c in row if c and c.text.strip()]
-        titles = [x for x in lines + whole if table_kind(x) is not None and len(x) <= 60 and not re.search(r"\d{3,}\.\d", x)]
+        titles = _titles_in(row, lines)
         if titles:
             if current.rows or current.title:
                 parts.append(current)
@@ -278,16 +277,20 @@ def _split_inner_titles(grid: Grid) -> list[Grid]:
             current.title = titles[0]
             for x in lines:
                 _meta(x, current)
-            continue
-        if not current.rows and not lines:
-            continue  # empty rows above the header
-        if not current.rows and (_is_meta_row(lines[0]) or _is_meta_row("".join(lines)) or lines[0] in ("部门：", "部门:")):
-            for x in [" ".join(c.text for c in row if c and c.text.strip())]:
-                _meta(x, current)
-            continue
-        current.rows.append(row)
+        elif current.rows:
+            current.rows.append(row)
+        elif lines and (_is_meta_row(lines[0]) or _is_meta_row("".join(lines)) or lines[0] in ("部门：", "部门:")):
+            _meta(" ".join(c.text for c in row if c and c.text.strip()), current)
+        elif lines:
+            current.rows.append(row)  # the first row of the body (empty rows above the header are skipped)
     parts.append(current)
     return [p for p in parts if p.rows or p.title]
+
+
+def _titles_in(row: list[Cell | None], lines: list[str]) -> list[str]:
+    """The table titles a row holds, in a cell or on a line of one (not a figure's line)."""
+    whole = [compact(c.text) for c in row if c and c.text.strip()]
+    return [x for x in lines + whole if table_kind(x) is not None and len(x) <= 60 and not re.search(r"\d{3,}\.\d", x)]
 
 
 def _is_meta_row(joined: str) -> bool:
