@@ -140,6 +140,8 @@ def _slot_of(cell: Cell, slots: list[Slot]) -> Slot | None:
 
 
 def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
+    """Each column's role from its header's leaf and what its body cells hold (a value column
+    unless it says or shows otherwise)."""
     contents: dict[int, list[str]] = {s.index: [] for s in slots}
     for row in body:
         for c in row:
@@ -147,21 +149,25 @@ def _classify(slots: list[Slot], body: list[list[Cell]]) -> None:
             if s is not None and compact(c.text):
                 contents[s.index].append(compact(c.text))
     for s in slots:
-        leaf = s.path[-1] if s.path else ""
-        texts = contents[s.index]
-        numeric = [t for t in texts if AMOUNT.match(t)]
-        value_header = leaf in LEAVES or leaf in EXTRA_LEAVES
-        codes_only = bool(texts) and all(CODE.match(t) and "," not in t and "." not in t for t in texts)
-        if not s.path and not texts:
-            s.role = "empty"  # a sliver of a column drawn with no header and nothing in it
-        elif leaf == "序号":
-            s.role = "serial"
-        elif INDEX_HEADERS.match(leaf):
-            s.role = "index"
-        elif s.path and CODE_HEADERS.search(leaf) or (codes_only and not value_header):
-            s.role = "code"
-        elif leaf and NAME_HEADERS.search(leaf) and leaf not in LEAVES and leaf not in EXTRA_LEAVES or texts and len(numeric) < len(texts) / 2:
-            s.role = "name"
+        s.role = _role(s.path, contents[s.index]) or s.role
+
+
+def _role(path: list[str], texts: list[str]) -> str | None:
+    leaf = path[-1] if path else ""
+    value_header = leaf in LEAVES or leaf in EXTRA_LEAVES
+    codes_only = bool(texts) and all(CODE.match(t) and "," not in t and "." not in t for t in texts)
+    if not path and not texts:
+        return "empty"  # a sliver of a column drawn with no header and nothing in it
+    if leaf == "序号":
+        return "serial"
+    if INDEX_HEADERS.match(leaf):
+        return "index"
+    if path and CODE_HEADERS.search(leaf) or (codes_only and not value_header):
+        return "code"
+    numeric = [t for t in texts if AMOUNT.match(t)]
+    if leaf and NAME_HEADERS.search(leaf) and not value_header or texts and len(numeric) < len(texts) / 2:
+        return "name"
+    return None
 
 
 def _key(path: list[str], kind: str, used: set[str], taken: set[str] | None = None) -> tuple[str, str | None]:
