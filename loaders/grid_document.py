@@ -19,7 +19,7 @@ from .identity import Identity, identify, require
 from .model import Disclosure, Indicator, Table, Warning_
 from .narrative import Narrative, parse_narrative
 from .parts import Part, PartOfDisclosure
-from .pdf_grids import UNIT_IN, Grid, TextLine, document_grids
+from .pdf_grids import UNIT_IN, Cell, Grid, TextLine, document_grids
 from .template import TWO_SIDED, TableKind, compact, table_kind
 from .text import Line
 
@@ -171,35 +171,33 @@ def grid_indicators(g: Grid) -> list[Indicator]:
     out: list[Indicator] = []
     goal = ""
     header_seen = False
-    level1 = level2 = ""
     for row in [r for part in (g, *g.continued) for r in part.rows]:
         cells = [compact(c.text) if c else None for c in row]
         texts = [c for c in cells if c]
-        if not texts:
-            continue
-        if texts[0] == "绩效目标" and len(texts) > 1:
+        if texts and texts[0] == "绩效目标" and len(texts) > 1:
             goal = texts[1]
-            continue
-        if texts[0] == "一级指标":
+        elif texts and texts[0] == "一级指标":
             header_seen = True
-            continue
-        if not header_seen or len(cells) < 6:
-            continue
-        level1 = cells[0] or level1
-        level2 = cells[1] or level2
-        level3, description, value_cell, basis = (cells[2] or "", cells[3] or "", cells[4] or "", cells[5] or "")
-        m = re.match(r"^([≥≤><＞＜=]*\d+(?:\.\d+)?%?|是|否)\s*(.*)$", (row[4].text if row[4] else "").strip())
-        value_text, unit = (m.group(1), m.group(2).strip()) if m else (value_cell, "")
-        number = re.search(r"\d+(?:\.\d+)?", value_text)
-        page = next((c.page for c in row if c and c.page), g.page)
-        out.append(
-            Indicator(
-                project=project, goal=goal, level1=level1, level2=level2, level3=level3, description=description,
-                value_text=value_text, value=float(number.group()) if number else None, unit=unit, basis=basis,
-                page=page or g.page,
-            )
-        )
+        elif texts and header_seen and len(cells) >= 6:
+            previous = out[-1] if out else None
+            out.append(_indicator(row, cells, project, goal, previous, g.page))
     return out
+
+
+def _indicator(row: list[Cell | None], cells: list[str | None], project: str, goal: str, previous: Indicator | None, page: int) -> Indicator:
+    """One indicator row; its 一级/二级 cells, when blank, are the row above's (they span rows)."""
+    level1 = cells[0] or (previous.level1 if previous else "")
+    level2 = cells[1] or (previous.level2 if previous else "")
+    level3, description, value_cell, basis = (cells[2] or "", cells[3] or "", cells[4] or "", cells[5] or "")
+    m = re.match(r"^([≥≤><＞＜=]*\d+(?:\.\d+)?%?|是|否)\s*(.*)$", (row[4].text if row[4] else "").strip())
+    value_text, unit = (m.group(1), m.group(2).strip()) if m else (value_cell, "")
+    number = re.search(r"\d+(?:\.\d+)?", value_text)
+    at = next((c.page for c in row if c and c.page), page)
+    return Indicator(
+        project=project, goal=goal, level1=level1, level2=level2, level3=level3, description=description,
+        value_text=value_text, value=float(number.group()) if number else None, unit=unit, basis=basis,
+        page=at or page,
+    )
 
 
 def _narrative_lines(lines: list[TextLine]) -> list[Line]:
