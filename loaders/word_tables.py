@@ -170,12 +170,19 @@ def _has_columns(header: list[Line]) -> bool:
 COLUMN_GAP = 12.0  # points between two header words of different columns
 
 
-def _region(lines: list[Line], titled: bool) -> Region | None:
+def _body_start(lines: list[Line], titled: bool) -> int | None:
+    """The first line with a figure; in a titled table printed with every figure blank, the first
+    line named as a row (under a header that names columns)."""
     body_start = next((i for i, ln in enumerate(lines) if any(_amount(w.text) for w in split_line(ln)[1])), None)
-    if body_start is None and titled:  # a table printed with every figure blank: its rows by their names
+    if body_start is None and titled:
         body_start = next((i for i, ln in enumerate(lines) if ROW_NAME.match(ln.words[0].text)), None)
         if body_start is not None and not _has_columns(lines[:body_start]):
             body_start = None
+    return body_start
+
+
+def _region(lines: list[Line], titled: bool) -> Region | None:
+    body_start = _body_start(lines, titled)
     if body_start is None:  # a header and no rows: an empty table (its 注 or 说明 follows)
         header = [ln for ln in lines if not is_column_numbers(ln)]
         short = all(len(ln.text) <= 40 for ln in header)
