@@ -122,19 +122,8 @@ def read_procurement(title: str, body: list[Line], nar: Narrative) -> None:
     for text, page in paragraphs(text_lines):
         nar.passages.append(Passage(section=title, text=text, page=page))
         nar.facts += read_facts(title, text, page)
-    tokens: list[str] = []
-    started = False
-    note = None
-    for ln in table_lines:
-        t = ln.text
-        if t.startswith("注"):
-            note = t
-            continue
-        if re.fullmatch(r"合\s*计.*", t):
-            started = True
-        if started and t:
-            tokens += t.split()
-    if not started:
+    tokens, note = _procurement_tokens(table_lines)
+    if tokens is None:
         return
     table = Table(
         key=TableKind.PROCUREMENT,
@@ -147,44 +136,48 @@ def read_procurement(title: str, body: list[Line], nar: Narrative) -> None:
             Column(key="合计", label="政府采购金额/合计"),
         ],
     )
+    table.rows = _procurement_rows(tokens)
+    nar.tables.append(table)
+
+
+def _procurement_tokens(lines: list[Line]) -> tuple[list[str] | None, str | None]:
+    """The table's words from its 合计 line on (None when it has none), and its 注."""
+    tokens: list[str] = []
+    started = False
+    note = None
+    for ln in lines:
+        t = ln.text
+        if t.startswith("注"):
+            note = t
+            continue
+        if re.fullmatch(r"合\s*计.*", t):
+            started = True
+        if started and t:
+            tokens += t.split()
+    return (tokens if started else None), note
+
+
+def _procurement_rows(tokens: list[str]) -> list[Row]:
+    """Items (名称 | 目录序号 | 计量单位 | 数量 | 单价 | 金额…) under the project named before them,
+    and the 合计."""
+    rows: list[Row] = []
     words: list[str] = []
     project = ""
-    number = 0
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if re.fullmatch(r"[A-C]\d{2,}", tok) and i + 3 < len(tokens):
-            # 采购物品 名称 | 目录序号 | 计量单位 | 数量 | 单价 | 金额…
-            number += 1
-            name = "".join(words)
-            unit = tokens[i + 1]
-            try:
-                qty = float(tokens[i + 2])
-                price = float(tokens[i + 3])
-            except ValueError:
+            item = _procurement_item(tokens, i, "".join(words), project, len(rows) + 1)
+            if item is None:
                 i += 1
                 continue
-            j = i + 4
-            amounts = []
-            while j < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[j]):
-                amounts.append(float(tokens[j]))
-                j += 1
-            table.rows.append(
-                Row(
-                    number=number,
-                    name=name,
-                    code=tok,
-                    values={"数量": qty, "单价": price, **({"合计": amounts[0]} if amounts else {})},
-                    texts={"计量单位": unit, **({"项目名称": project} if project else {})},
-                )
-            )
+            row, i = item
+            rows.append(row)
             words = []
-            i = j
             continue
         if re.fullmatch(r"\d+(?:\.\d+)?", tok):
             if words and "合计" in "".join(words).replace(" ", ""):
-                number += 1
-                table.rows.append(Row(number=number, name="合计", values={"合计": float(tok)}))
+                rows.append(Row(number=len(rows) + 1, name="合计", values={"合计": float(tok)}))
                 while i + 1 < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[i + 1]):
                     i += 1
             elif words and not "".join(words).endswith("小计"):
@@ -194,7 +187,31 @@ def read_procurement(title: str, body: list[Line], nar: Narrative) -> None:
             continue
         words.append(tok)
         i += 1
-    nar.tables.append(table)
+    return rows
+
+
+def _procurement_item(tokens: list[str], i: int, name: str, project: str, number: int) -> tuple[Row, int] | None:
+    """The item whose 目录序号 is tokens[i], and where the next one starts (None when its quantity
+    or price is not a number)."""
+    unit = tokens[i + 1]
+    try:
+        qty = float(tokens[i + 2])
+        price = float(tokens[i + 3])
+    except ValueError:
+        return None
+    j = i + 4
+    amounts = []
+    while j < len(tokens) and re.fullmatch(r"\d+(?:\.\d+)?", tokens[j]):
+        amounts.append(float(tokens[j]))
+        j += 1
+    row = Row(
+        number=number,
+        name=name,
+        code=tokens[i],
+        values={"数量": qty, "单价": price, **({"合计": amounts[0]} if amounts else {})},
+        texts={"计量单位": unit, **({"项目名称": project} if project else {})},
+    )
+    return row, j
 
 
 ASSET_HEADER = re.compile(r"^项\s*目\s+数量")

@@ -222,22 +222,30 @@ def _expense_anchors(placed: dict[str, Table], facts: list[NarrativeFact], table
     if total_row is None or not total_row.groups or not total_row.groups[0][1]:
         return {}
     grand = total_row.groups[0][1][0]
-    gp = placed.get(TableKind.GENERAL)
-    parts: dict[str, float] = {}
-    if gp:
-        gp_total = next((r for r in gp.rows if not r.code and "合计" in r.name), None)
-        if gp_total and not gp_total.ambiguous and abs(gp_total.values.get("合计", -1) - grand) < 0.005:
-            parts = {k: v for k, v in gp_total.values.items() if k != "合计"}
-    if not parts:
-        by_key = {f.key: f.value for f in facts}
-        if "基本支出" in by_key and "项目支出" in by_key and abs(by_key["基本支出"] + by_key["项目支出"] - grand) < 0.015:
-            parts = {"基本支出": by_key["基本支出"], "项目支出": by_key["项目支出"]}
+    parts = _general_parts(placed, grand) or _narrative_parts(facts, grand)
     if not parts or not all(k in keys for k in parts):
         return {}
     known = {k: 0.0 for k in keys if k != "合计"}
     known.update(parts)
     known["合计"] = grand
     return known
+
+
+def _general_parts(placed: dict[str, Table], grand: float) -> dict[str, float]:
+    """The 一般公共预算支出表's 基本/项目 totals, when its total is the whole budget's."""
+    gp = placed.get(TableKind.GENERAL)
+    gp_total = next((r for r in gp.rows if not r.code and "合计" in r.name), None) if gp else None
+    if gp_total and not gp_total.ambiguous and abs(gp_total.values.get("合计", -1) - grand) < 0.005:
+        return {k: v for k, v in gp_total.values.items() if k != "合计"}
+    return {}
+
+
+def _narrative_parts(facts: list[NarrativeFact], grand: float) -> dict[str, float]:
+    """The narrative's 基本支出 and 项目支出, when they add up to the whole budget."""
+    by_key = {f.key: f.value for f in facts}
+    if "基本支出" in by_key and "项目支出" in by_key and abs(by_key["基本支出"] + by_key["项目支出"] - grand) < 0.015:
+        return {"基本支出": by_key["基本支出"], "项目支出": by_key["项目支出"]}
+    return {}
 
 
 def _fund_anchors(placed: dict[str, Table], table: RawTable) -> dict[str, float]:
