@@ -50,17 +50,7 @@ def row_identities(t: Table) -> list[tuple[str, list[str]]]:
     keys = [c.key for c in t.columns]
     if "合计" not in keys:
         return []
-    paths = [c.label.split("/") for c in t.columns]
-    depth = min(len(p) for p in paths)
-    prefix = paths[0][: depth - 1] if all(p[: depth - 1] == paths[0][: depth - 1] for p in paths) else []
-    groups: dict[str, list[tuple[str, list[str]]]] = {}
-    whole = False  # a 合计 over the row (not one group's own, as 决算数/合计 beside 年初预算数)
-    for c, path in zip(t.columns, paths, strict=True):
-        rest = path[len(prefix) :]
-        if c.key == "合计" and len(rest) <= 1:
-            whole = True
-            continue
-        groups.setdefault(rest[0] if rest else c.key, []).append((c.key, rest[1:]))
+    groups, whole = _column_groups(t)
     identities: list[tuple[str, list[str]]] = []
     parts: list[str] = []
     for members in groups.values():
@@ -82,6 +72,24 @@ def row_identities(t: Table) -> list[tuple[str, list[str]]]:
     if whole:
         identities.append(("合计", parts))
     return [(w, p) for w, p in identities if p]
+
+
+def _column_groups(t: Table) -> tuple[dict[str, list[tuple[str, list[str]]]], bool]:
+    """The value columns by the header group under the table's common prefix, each with the rest
+    of its path; and whether a 合计 covers the whole row (not one group's own, as 决算数/合计
+    beside 年初预算数)."""
+    paths = [c.label.split("/") for c in t.columns]
+    depth = min(len(p) for p in paths)
+    prefix = paths[0][: depth - 1] if all(p[: depth - 1] == paths[0][: depth - 1] for p in paths) else []
+    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    whole = False
+    for c, path in zip(t.columns, paths, strict=True):
+        rest = path[len(prefix) :]
+        if c.key == "合计" and len(rest) <= 1:
+            whole = True
+            continue
+        groups.setdefault(rest[0] if rest else c.key, []).append((c.key, rest[1:]))
+    return groups, whole
 
 
 def check_rows(t: Table) -> list[Warning_]:
