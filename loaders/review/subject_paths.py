@@ -99,46 +99,38 @@ def _agrees(s: Stated, pairs: list[tuple[str, Row]]) -> bool:
 
 
 def check_path(s: Stated, rows: dict[str, list[tuple[str, Row]]], names: dict[str, str]) -> list[Finding]:
-    deepest = s.path[-1][1]
-    width = LEVEL_DIGITS[deepest]
+    """A path resolved by its names: its amount must be the row's. Not resolved by its names: the
+    row under its class whose figure is the amount, and the names that differ."""
+    width = LEVEL_DIGITS[s.path[-1][1]]
     at_level = [c for c in rows if len(c) == width]
     by_names = [c for c in at_level if all(_named(c, n, lvl, names) for n, lvl in s.path)]
     if by_names:
-        if any(_agrees(s, rows[c]) for c in by_names):
-            return []
-        code = by_names[0]
-        title, row = rows[code][0]
-        printed = next(iter(row.values.values()))
-        other = next((c for c in rows if c != code and _agrees(s, rows[c])), None)
-        said = f"；{s.amount:.2f} 是 {other} {names[other]} 的数" if other else ""
-        return [
-            Finding(
-                "narrative_vs_tables", ERROR,
-                f"情况说明的 {_path_text(s)} 为 {s.text} 万元，{title} {code} {row.name} 为 {printed:.2f} 万元{said}",
-                s.sentence.where, s.sentence.page, [s.amount, printed], short(s.quote),
-            )
-        ]
-    # not found by its names: the row under its class (when the class is named as printed) whose
-    # figure is the amount stated, and the names that differ
+        return [] if any(_agrees(s, rows[c]) for c in by_names) else [_other_amount(s, by_names[0], rows, names)]
     klass = next((n for n, lvl in s.path if lvl == "类"), None)
     classes = [c for c in rows if len(c) == 3 and (klass is None or names[c] == klass)]
-    if not classes:
-        return []
     found = [c for c in at_level if c[:3] in classes and _agrees(s, rows[c])]
-    if len(found) != 1:
-        return []
-    code = found[0]
+    return [_other_names(s, found[0], names)] if len(found) == 1 else []
+
+
+def _other_amount(s: Stated, code: str, rows: dict[str, list[tuple[str, Row]]], names: dict[str, str]) -> Finding:
+    title, row = rows[code][0]
+    printed = next(iter(row.values.values()))
+    other = next((c for c in rows if c != code and _agrees(s, rows[c])), None)
+    said = f"；{s.amount:.2f} 是 {other} {names[other]} 的数" if other else ""
+    return Finding(
+        "narrative_vs_tables", ERROR,
+        f"情况说明的 {_path_text(s)} 为 {s.text} 万元，{title} {code} {row.name} 为 {printed:.2f} 万元{said}",
+        s.sentence.where, s.sentence.page, [s.amount, printed], short(s.quote),
+    )
+
+
+def _other_names(s: Stated, code: str, names: dict[str, str]) -> Finding:
     differ = [
         f"“{n}（{lvl}）”表中为 {code[: LEVEL_DIGITS[lvl]]} {names.get(code[: LEVEL_DIGITS[lvl]], '')}"
         for n, lvl in s.path
         if not _named(code, n, lvl, names)
     ]
-    return [
-        Finding(
-            "subject_path", HINT, f"情况说明的科目名称与表格不同：{'；'.join(differ)}",
-            s.sentence.where, s.sentence.page, [s.amount], short(s.quote),
-        )
-    ]
+    return Finding("subject_path", HINT, f"情况说明的科目名称与表格不同：{'；'.join(differ)}", s.sentence.where, s.sentence.page, [s.amount], short(s.quote))
 
 
 def _path_text(s: Stated) -> str:
