@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from loaders import subjects
 from loaders.template import TableKind
 
@@ -11,6 +13,7 @@ from .conventions import (
     CODE_LEVEL,
     MAX_OPTIONS,
     _rank,
+    main_column,
 )
 from .documents import DocData, RowData, TableData
 from .library import Library
@@ -89,7 +92,10 @@ def _basic_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list
     leaves = leaves_of(lib, t)
     if measure != "基本支出":
         leaves = [r for r in leaves if r.values.get(measure)]
-    return t, leaves, "合计" if measure == "基本支出" else measure
+    if measure != "基本支出":
+        return t, leaves, measure  # no leaf prints it: nothing to list (not the 支出总表's)
+    column = main_column(t.column_keys())  # 合计, or the table's one column (预算)
+    return t, leaves if column else [], column or "合计"
 
 
 def _spending_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
@@ -98,13 +104,46 @@ def _spending_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, l
     for key in (TableKind.SPENDING, TableKind.GENERAL):
         found = doc.tables.get(key)
         if found is not None and (tables and key in tables or not tables):
-            column = measure if measure and measure in found.column_keys() else "合计"
+            column = measure if measure and measure in found.column_keys() else main_column(found.column_keys())
+            if column is None:
+                return None
             leaves = [r for r in leaves_of(lib, found) if r.values.get(column)]
             return found, leaves, column
     return None
 
 
+# Words a list or ranking question says without naming a subject (钱都花在哪些地方, 主要用于哪些方面).
+LIST_FILLER = frozenset({"都", "地方", "方面", "主要", "哪儿", "哪里", "用在", "用于", "具体", "分别", "各项", "明细", "情况", "一下"})
+
+
+QUESTION_PARTS = re.compile(r"哪一?[类款项个些种笔块部分]|什么|多少|几[项个类]")
+
+
+def unknown_subject(lib: Library, q: Query) -> str | None:
+    """Words a list or ranking question leaves unread (人员经费有哪些 where no table prints 人员经费;
+    扶贫车间有哪些, of which only 车 is a term): the question is about something the lists here
+    are not, and no list is the answer."""
+    if q.code:
+        return None
+    for span in lib.vocab.content_spans(q.match_text):
+        rest = span
+        for m in q.matches:
+            rest = rest.replace(m.surface, "")
+        rest = QUESTION_PARTS.sub("", rest)  # 哪一类, 哪些: what is asked, not what about
+        if span not in LIST_FILLER and len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2:
+            whole = re.search(rf"[\u4e00-\u9fff]*{re.escape(span)}[\u4e00-\u9fff]*", q.match_text)
+            return whole.group(0) if whole else span
+    return None
+
+
+def not_listed(lib: Library, q: Query, doc: DocData, word: str) -> Answer:
+    return lib.help(q, f"{lib.prefix(doc)} 的数据里没有找到“{word}”这一项，列不出它的明细。")
+
+
 def list_items(lib: Library, q: Query, doc: DocData) -> Answer:
+    unknown = unknown_subject(lib, q)
+    if unknown:
+        return not_listed(lib, q, doc, unknown)
     if len(q.matches) == 1 and subjects.THREE_PUBLIC in q.terms("fact"):  # “三公”经费有哪些: its items, wherever printed
         return sanggong_items(lib, q, doc)
     scope = rows_in_scope(lib, q, doc)
@@ -112,7 +151,7 @@ def list_items(lib: Library, q: Query, doc: DocData) -> Answer:
         return lib.nothing(q, doc)
     t, rows, column = scope
     if not rows:
-        return lib.nothing(q, doc)
+        return not_listed(lib, q, doc, "、".join(m.surface for m in q.matches)) if q.matches else lib.nothing(q, doc)
     items = [f"{r.code + ' ' if r.code else ''}{r.display} {show(lib, r, column, doc.unit)}" for r in rows]
     cites = [lib.cite_row(doc, t, r, column, r.values.get(column)) for r in rows]
     return Answer(
@@ -166,13 +205,16 @@ def show(lib: Library, r: RowData, column: str, unit: str) -> str:
     return f"{fmt(r.values.get(column, 0.0))} {unit}"
 
 def top(lib: Library, q: Query, doc: DocData) -> Answer:
+    unknown = unknown_subject(lib, q)
+    if unknown:
+        return not_listed(lib, q, doc, unknown)
     scope = rows_in_scope(lib, q, doc)
     if scope is None:
         return lib.nothing(q, doc)
     t, rows, column = scope
     rows = [r for r in rows if column not in r.unsure]
-    if not rows:
-        return lib.nothing(q, doc)
+    if not rows or column not in t.column_keys():
+        return lib.nothing(q, doc)  # never a ranking of a column the table does not print (all would be 0)
     reverse = q.intent == "top"
     ranked = sorted(rows, key=lambda r: r.values.get(column, 0.0), reverse=reverse)
     best = ranked[0]

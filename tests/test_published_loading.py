@@ -640,3 +640,24 @@ def test_text_copied_out_of_a_pdf_names_the_body_the_pdf_does(published, text):
     assert isinstance(pdf, Disclosure)
     d = read_disclosure(DISCLOSURES / "real" / "text" / text)
     assert (d.department, d.year, d.kind) == (pdf.department, pdf.year, pdf.kind)
+
+
+def test_a_ranking_reads_the_column_the_table_prints(published_engine):
+    """珠海's 基本支出 table prints one column, 预算 (not 合计): 基本支出里哪一项最多 ranks by it
+    (30102 津贴补贴 2,532.78 on page 15), never by a column it lacks (every item 0.00, a tie of all)."""
+    a = published_engine.ask("珠海市商务局基本支出里哪一项最多")
+    assert a.status == "answered" and a.value == 2532.78 and "津贴补贴" in a.answer and a.citations[0].column == "预算"
+    a = published_engine.ask("珠海市商务局基本支出有哪些")
+    assert a.status == "answered" and "30102 津贴补贴 2532.78 万元" in a.items
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [("珠海市商务局人员经费有哪些", "人员经费"), ("珠海市商务局扶贫车间有哪些", "扶贫车间"), ("珠海市政府投资交通市政项目工务中心无人机有哪些", "无人机")],
+)
+def test_a_list_of_something_no_table_holds_is_not_another_list(published_engine, question, word):
+    """A list or ranking question whose subject is not read (of 扶贫车间 only 车 is a term; 无人机
+    is no term at all) or that no table there lists (珠海's 基本支出 table prints no 人员经费 column)
+    says what it did not find, instead of listing the 支出总表."""
+    a = published_engine.ask(question)
+    assert a.status == "not_found" and word in a.answer and not a.items, a.answer
