@@ -11,6 +11,7 @@ from . import figures, listing
 from .answer import Answer, Citation
 from .conventions import (
     ORDINAL_ITEM,
+    main_column,
 )
 from .documents import DocData, RowData
 from .library import Library
@@ -121,13 +122,13 @@ def structure(lib: Library, q: Query, doc: DocData) -> Answer | None:
         rows = [r for r in t.rows if r.name and ORDINAL_ITEM.match(r.name)]
         picked = [(r, canon(r.name)) for r in rows if column and r.values.get(column)]
     else:
-        column = "合计"
+        column = main_column(t.column_keys()) or ""  # 合计, or the table's own total column (支出总计)
         picked = [(r, r.display) for r in listing.children(lib, t, None)]
-    if not picked or any(column in r.unsure for r, _ in picked):
+    if not column or not picked or any(column in r.unsure for r, _ in picked):
         return None
     total = sum(r.values.get(column, 0.0) for r, _ in picked)
     items = [
-        f"{name} {fmt(r.values[column])} {doc.unit}" + (f"（{r.values[column] / total * 100:.2f}%）" if total else "")
+        f"{name} {fmt(r.values.get(column, 0.0))} {doc.unit}" + (f"（{r.values.get(column, 0.0) / total * 100:.2f}%）" if total else "")
         for r, name in picked
     ]
     heading = "收入来源" if q.describe == "income" else "支出按功能分类"

@@ -13,6 +13,7 @@ from .conventions import (
     CODE_LEVEL,
     MAX_OPTIONS,
     _rank,
+    _stage_column,
     main_column,
 )
 from .documents import DocData, RowData, TableData
@@ -112,8 +113,11 @@ def _spending_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, l
     return None
 
 
-# Words a list or ranking question says without naming a subject (钱都花在哪些地方, 主要用于哪些方面).
-LIST_FILLER = frozenset({"都", "地方", "方面", "主要", "哪儿", "哪里", "用在", "用于", "具体", "分别", "各项", "明细", "情况", "一下"})
+# Words a list or ranking question says without naming a subject (钱都花在哪些地方, 主要用于哪些方面,
+# 哪个科目花钱最多): taken out of what is left before it is called unread.
+LIST_FILLER = re.compile(
+    r"都|地方|方面|主要|哪儿|哪里|用在|用于|具体|分别|各项|明细|情况|一下|科目|花钱|用钱|开支|花销|内容|用途|项目|类别|排名|排行|前几|最大|最小|一共|总共"
+)
 
 
 QUESTION_PARTS = re.compile(r"哪一?[类款项个些种笔块部分]|什么|多少|几[项个类]")
@@ -129,8 +133,8 @@ def unknown_subject(lib: Library, q: Query) -> str | None:
         rest = span
         for m in q.matches:
             rest = rest.replace(m.surface, "")
-        rest = QUESTION_PARTS.sub("", rest)  # 哪一类, 哪些: what is asked, not what about
-        if span not in LIST_FILLER and len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2:
+        rest = LIST_FILLER.sub("", QUESTION_PARTS.sub("", rest))  # 哪一类, 哪些: what is asked, not what about
+        if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2:
             whole = re.search(rf"[\u4e00-\u9fff]*{re.escape(span)}[\u4e00-\u9fff]*", q.match_text)
             return whole.group(0) if whole else span
     return None
@@ -172,9 +176,13 @@ def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
         inside = {canon(name) for name in subjects.within(subjects.THREE_PUBLIC)}
         whole = next((r for r in t.rows if canon(r.name) in (canon(subjects.THREE_PUBLIC), "合计")), None)
         rows = [r for r in t.rows if canon(r.name) in inside] or [r for r in t.rows if r is not whole]
-        items = [f"{r.display} {show(lib, r, '合计', doc.unit)}" for r in rows]
-        cites = [lib.cite_row(doc, t, r, "合计", r.values.get("合计", 0.0)) for r in rows]
-        said = f" {show(lib, whole, '合计', doc.unit)}" if whole is not None and "合计" in whole.values else ""
+        # the column of the stage asked (a 决算's 预算数 | 决算数: its 决算数), else the table's total
+        column = _stage_column(t.column_keys(), q.stage or ("决算数" if doc.kind == "决算" else None)) or main_column(t.column_keys())
+        if column is None:
+            return lib.nothing(q, doc)
+        items = [f"{r.display} {show(lib, r, column, doc.unit)}" for r in rows]
+        cites = [lib.cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in rows]
+        said = f" {show(lib, whole, column, doc.unit)}" if whole is not None and column in whole.values else ""
         return Answer(
             q.question,
             "answered",

@@ -661,3 +661,15 @@ def test_a_list_of_something_no_table_holds_is_not_another_list(published_engine
     says what it did not find, instead of listing the 支出总表."""
     a = published_engine.ask(question)
     assert a.status == "not_found" and word in a.answer and not a.items, a.answer
+
+
+def test_lists_read_the_column_of_the_stage_and_the_tables_own_total(published_engine):
+    """A 决算's 三公 table prints 预算数 | 决算数 (国家信访局, page 15): its items are listed in the
+    决算数 (or the stage asked), never as 0.00 from a 合计 column it does not have; 深圳's 支出总表
+    totals in 支出总计, and 钱花在哪 lists its 类 rows by it (it raised KeyError)."""
+    a = published_engine.ask("国家信访局三公经费有哪些")
+    assert a.status == "answered" and "“三公”经费 46.21 万元" in a.answer and "因公出国（境）费 4.69 万元" in a.items
+    budget = published_engine.ask("国家信访局三公经费预算数有哪些")
+    assert "因公出国（境）费 30.00 万元" in budget.items
+    spent = published_engine.ask("深圳市统计局钱主要花在哪些项目上")
+    assert spent.status == "answered" and any(i.startswith("一般公共服务支出 3478.72 万元") for i in spent.items), spent.answer
