@@ -102,9 +102,9 @@ def _basic_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list
 def _spending_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, list[RowData], str] | None:
     measure = next(iter(q.terms("measure")), None)
     tables = q.terms("table")
-    for key in (TableKind.SPENDING, TableKind.GENERAL):
+    for key in tables or (TableKind.SPENDING, TableKind.GENERAL):  # the table named (经济分类: 基本支出表), or by function
         found = doc.tables.get(key)
-        if found is not None and (tables and key in tables or not tables):
+        if found is not None:
             column = measure if measure and measure in found.column_keys() else main_column(found.column_keys())
             if column is None:
                 return None
@@ -117,6 +117,7 @@ def _spending_leaves(lib: Library, q: Query, doc: DocData) -> tuple[TableData, l
 # 哪个科目花钱最多): taken out of what is left before it is called unread.
 LIST_FILLER = re.compile(
     r"都|地方|方面|主要|哪儿|哪里|用在|用于|具体|分别|各项|明细|情况|一下|科目|花钱|用钱|开支|花销|内容|用途|项目|类别|排名|排行|前几|最大|最小|一共|总共"
+    r"|决算|预算|年初|全年|调整|实际"  # the stage, settled before the list is read
 )
 
 
@@ -129,13 +130,14 @@ def unknown_subject(lib: Library, q: Query) -> str | None:
     are not, and no list is the answer."""
     if q.code:
         return None
-    for span in lib.vocab.content_spans(q.match_text):
-        rest = span
-        for m in q.matches:
-            rest = rest.replace(m.surface, "")
-        rest = LIST_FILLER.sub("", QUESTION_PARTS.sub("", rest))  # 哪一类, 哪些: what is asked, not what about
+    text = q.match_text
+    for m in q.matches:  # what the subjects read cover, by where they stand
+        if m.end > m.start:
+            text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
+    for span in lib.vocab.content_spans(text):
+        rest = LIST_FILLER.sub("", QUESTION_PARTS.sub("", span))  # 哪一类, 哪些: what is asked, not what about
         if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2:
-            whole = re.search(rf"[\u4e00-\u9fff]*{re.escape(span)}[\u4e00-\u9fff]*", q.match_text)
+            whole = re.search(rf"[\u4e00-\u9fff]*{re.escape(span)}[\u4e00-\u9fff]*", text)
             return whole.group(0) if whole else span
     return None
 
@@ -174,8 +176,14 @@ def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
     if t is not None and t.rows:
         # its items as the catalogue names them (a table of 三公经费、会议费、培训费 holds more)
         inside = {canon(name) for name in subjects.within(subjects.THREE_PUBLIC)}
-        whole = next((r for r in t.rows if canon(r.name) in (canon(subjects.THREE_PUBLIC), "合计")), None)
-        rows = [r for r in t.rows if canon(r.name) in inside] or [r for r in t.rows if r is not whole]
+        rows = [r for r in t.rows if canon(r.name) in inside]
+        # the total: a row named for the 三公 (苏州/江苏 print 三公经费 | 会议费 | 培训费 under one 合计,
+        # which is then not the 三公's), or the 合计 of a table of the 三公 alone
+        others = [r for r in t.rows if canon(r.name) not in inside | {canon(subjects.THREE_PUBLIC), "合计"}]
+        whole = next((r for r in t.rows if canon(r.name) == canon(subjects.THREE_PUBLIC)), None) or (
+            None if others else next((r for r in t.rows if canon(r.name) == "合计"), None)
+        )
+        rows = rows or [r for r in t.rows if r is not whole]
         # the column of the stage asked (a 决算's 预算数 | 决算数: its 决算数), else the table's total
         column = _stage_column(t.column_keys(), q.stage or ("决算数" if doc.kind == "决算" else None)) or main_column(t.column_keys())
         if column is None:

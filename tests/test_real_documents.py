@@ -460,3 +460,19 @@ def test_a_misspelt_body_equally_close_to_two_asks_which(real_engine):
     for option in a.options:
         b = real_engine.ask(option)
         assert b.status == "answered" and b.citations[0].department == option[: option.index("2018")], (option, b.answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "total", "item"),
+    [
+        # 三公经费 | 会议费 | 培训费 under one 合计 (2,542.60): the 三公's total is its own row, 833.60
+        ("江苏省人大常委会办公厅2018年三公经费有哪些", "833.60", "因公出国（境）费 222.50 万元"),
+        # a 决算 asked with its stage word: the list of its 决算数 (the word is no unread subject)
+        ("上海市普陀区规划和自然资源局2024年决算三公经费有哪些", "0.39", None),
+    ],
+)
+def test_三公_items_are_listed_under_the_三公_total(real_engine, question, total, item):
+    a = real_engine.ask(question)
+    assert a.status == "answered" and f"“三公”经费 {total} 万元" in a.answer, a.answer
+    assert item is None or item in a.items
+    assert "会议费" not in " ".join(a.items)
