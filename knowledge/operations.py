@@ -79,6 +79,26 @@ def both_stages(lib: Library, q: Query, doc: DocData) -> tuple[Answer, Answer] |
         return budget if budget.value is None else actual
     return actual, budget
 
+BOTH_STAGES = re.compile(r"(?:年初|全年)?预算(?:数)?\s*(?:和|与|及|、|跟)\s*(?:决算|实际)|(?:决算|实际)(?:数)?\s*(?:和|与|及|、|跟)\s*(?:年初|全年)?预算")
+
+
+def asks_both_stages(lib: Library, q: Query, doc: DocData) -> bool:
+    """公务接待费预算和决算分别多少: one subject of a 决算, at both stages."""
+    return doc.kind == "决算" and bool(q.matches) and q.operation is None and bool(BOTH_STAGES.search(q.text))
+
+
+def stages(lib: Library, q: Query, doc: DocData) -> Answer:
+    """The 年初预算 and the 决算数 of one subject of a 决算, each cited."""
+    both = both_stages(lib, q, doc)
+    if isinstance(both, Answer):
+        return both
+    actual, budget = both
+    assert actual.value is not None and budget.value is not None
+    text = f"{lib.prefix(doc)} {q.matches[0].surface}：年初预算 {fmt(budget.value)} 万元，决算数 {fmt(actual.value)} 万元"
+    source = "；".join(x.source for x in (budget, actual) if x.source)
+    return Answer(q.question, "answered", text, citations=budget.citations + actual.citations, intent="figure", source=source)
+
+
 def stage_difference(lib: Library, q: Query, doc: DocData) -> Answer:
     """决算数 − 年初预算 of one subject of a 决算, both cited."""
     both = both_stages(lib, q, doc)

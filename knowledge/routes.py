@@ -153,6 +153,7 @@ DOCUMENT_ROUTES: tuple[DocumentRoute, ...] = (
         lambda lib, q, doc: bool(q.unexplained) and q.intent in ONE_FIGURE and not q.code,
         operations.narrower_than_found,
     ),
+    DocumentRoute("both stages", operations.asks_both_stages, operations.stages),  # 预算和决算分别多少
     DocumentRoute("operation", lambda lib, q, doc: True, operations.operation),
     DocumentRoute("share", lambda lib, q, doc: q.intent == "share", compare.share),
     DocumentRoute("change", lambda lib, q, doc: q.intent == "change", compare.change),

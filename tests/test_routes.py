@@ -53,6 +53,7 @@ CASES = [
     ("望都县乡村振兴局项目支出是什么意思", "definition"),
     ("无锡市统计局项目支出指的是什么", "definition"),
     ("望都县乡村振兴局项目支出", "figure"),
+    ("上海市普陀区规划和自然资源局2024年公务接待费预算和决算分别多少", "both stages"),
     ("苏州市审计局项目支出", "figure"),
 ]
 
@@ -60,6 +61,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory) -> Engine:
     files = [SAMPLE, *(d / "disclosure.txt" for d in GENERATED + GENERATED_V2), CORPUS / "suzhou_03.pdf", CORPUS / "wuxi_07.pdf"]
+    files.append(SHARED / "disclosures" / "real" / "sh_putuo_ghzy_2024_js.pdf")  # a 决算
     path = tmp_path_factory.mktemp("routes") / "kb.db"
     build.write(path, [read_disclosure(f) for f in files])
     return Engine.open(path)
@@ -145,3 +147,11 @@ def test_every_front_sets_the_answers_own_figure_in_bold(engine, question, route
     start, end = span
     assert a.statement[start:end] == a.figure_text and float(a.figure_text) == pytest.approx(a.value)
     assert f"<b>{a.figure_text}</b>" in html and f"**{a.figure_text}**" in markdown
+
+
+def test_both_stages_of_a_决算_are_answered_each_cited(engine):
+    """预算和决算分别多少 of one subject: the 年初预算 and the 决算数, each cited to its column —
+    not the 决算数 alone, and not a list of the 支出决算表."""
+    a = engine.ask("上海市普陀区规划和自然资源局2024年公务接待费预算和决算分别多少")
+    assert a.status == "answered" and "年初预算 2.85 万元，决算数 0.39 万元" in a.answer, a.answer
+    assert [c.column for c in a.citations[:1]] == ["预算数"] and any(c.column == "决算数" for c in a.citations)
