@@ -291,6 +291,10 @@ def _only_filler(text: str, vocab: Vocabulary) -> bool:
     """Nothing but filler around the money words (一年花多少钱), so the whole budget is meant;
     not 今天我花了多少钱."""
     rest = re.sub(r"花|支出|用|开支|预算|多少钱|多少|[这该本此]个?(局|部门|单位)|[()（）]", " ", CUE_WORDS.sub(" ", text))
+    for name, pattern in OPERATIONS:
+        if name.startswith("per_"):  # 每月平均花多少钱: the whole budget, divided
+            rest = pattern.sub(" ", rest)
+    rest = rest.replace("平均", " ")
     return all(span in FILLER for span in vocab.content_spans(rest))
 
 

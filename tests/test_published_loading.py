@@ -673,3 +673,12 @@ def test_lists_read_the_column_of_the_stage_and_the_tables_own_total(published_e
     assert "因公出国（境）费 30.00 万元" in budget.items
     spent = published_engine.ask("深圳市统计局钱主要花在哪些项目上")
     assert spent.status == "answered" and any(i.startswith("一般公共服务支出 3478.72 万元") for i in spent.items), spent.answer
+
+
+@pytest.mark.parametrize("body", ["长沙市信访局", "重庆市气象局"])
+def test_per_month_of_the_whole_budget(published_engine, body):
+    """每月平均花多少钱: the whole budget (支出总计), divided by 12 and said so — it was not found."""
+    whole = published_engine.ask(f"{body}2026年支出总计多少")
+    a = published_engine.ask(f"{body}2026年每月平均花多少钱")
+    assert whole.status == "answered" and whole.value is not None
+    assert a.status == "answered" and a.value == round(whole.value / 12, 2) and "÷ 12" in a.answer, a.answer
