@@ -117,7 +117,7 @@ def test_a_table_the_reader_was_unsure_of_is_not_checked_rather_than_called_wron
 def test_the_seed_documents_三公_items_against_its_total(tmp_path):
     """望都 states “三公”经费预算0万元 and 公务用车运行维护费1.0万元，比2021年下降100%: both found."""
     r = review(read_disclosure(SAMPLE))
-    assert [f.figures for f in r.findings if f.kind == "narrative_vs_tables"] == [[0.0, 1.0]]
+    assert [(f.figures, f.page) for f in r.findings if f.kind == "narrative_sums"] == [([0.0, 1.0], 15)]
     assert any("下降 100%" in f.what for f in r.findings if f.kind == "change_vs_figure" and f.severity == HINT)
 
 
@@ -198,7 +198,7 @@ def test_text_copied_out_of_a_pdf_reports_what_rests_on_its_narrative(style):
     """pdftotext loses which column a figure stood in: the narrative's findings stay, what rests on
     the tables is said once not to be reported (never a misread table called wrong)."""
     r = review(read_disclosure(DISCLOSURES / "real" / "text" / f"js_rdcwh_2017_ys.{style}.txt"))
-    assert {f.kind for f in r.findings} <= {"change_vs_figure", "ratio_base", "percent_sign", "balanced_changes", "item_twice", "leftover", "title_body", "narrative_vs_tables"}
+    assert {f.kind for f in r.findings} <= {"change_vs_figure", "ratio_base", "percent_sign", "balanced_changes", "item_twice", "leftover", "title_body", "narrative_vs_tables", "narrative_sums"}
     assert all(f.where.startswith("情况说明") for f in r.findings)
     assert any("从 PDF 复制出的文本" in u for u in r.unchecked)
     shgzb = review(read_disclosure(DISCLOSURES / "real" / "text" / f"sh_putuo_shgzb_2024_js.{style}.txt"))

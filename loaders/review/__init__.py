@@ -64,7 +64,7 @@ FROM_TABLES = ("table_sums", "between_tables", "subject_path", "duplicate_code",
 def _narrative_only(findings: list[Finding], unchecked: list[str]) -> tuple[list[Finding], list[str]]:
     """A text file's findings that rest on its narrative alone; what rests on its tables is said
     once not to be checked (the narrative's own sums, with no table, stay)."""
-    kept = [f for f in findings if f.kind not in FROM_TABLES and not (f.kind == "narrative_vs_tables" and f.where != "情况说明")]
+    kept = [f for f in findings if f.kind not in FROM_TABLES and not (f.kind == "narrative_vs_tables" and not f.where.startswith("情况说明"))]
     if len(kept) < len(findings):
         unchecked = unchecked + [
             f"这是从 PDF 复制出的文本：表格的栏目可能错位，涉及表格的 {len(findings) - len(kept)} 处核对没有报告；请用 PDF 原件检查"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Disclosure, Table
+from ..model import Disclosure, NarrativeFact, Table, Warning_
 from ..template import TableKind
 from .between_tables import duplicated
 from .findings import ERROR, Finding
@@ -88,8 +88,16 @@ def review_arithmetic(d: Disclosure, unsure: dict[str, str]) -> list[Finding]:
         page = table.page if table is not None else None
         where = f"{w.table} 第{w.row}行" if w.table and w.row else (w.table or "情况说明")
         figures = [v for v in (w.expected, w.found) if v is not None]
-        findings.append(Finding(kind, ERROR, _plain(w.message, w.table, w.row), where, page, figures))
+        said = _stated_whole(d, w) if w.table is None else None  # the narrative against itself: its sentence
+        if said is not None:
+            where, page, kind = f"情况说明 · {said.section}", said.page, "narrative_sums"
+        findings.append(Finding(kind, ERROR, _plain(w.message, w.table, w.row), where, page, figures, said.text if said else None))
     return findings
+
+
+def _stated_whole(d: Disclosure, w: Warning_) -> NarrativeFact | None:
+    """The narrative's sentence stating the whole a narrative-only check is about (“三公”经费…)."""
+    return next((f for f in d.facts if w.expected is not None and f.key in w.message.replace("“", "").replace("”", "") and abs(f.value - w.expected) < 0.005), None)
 
 
 def _under_duplicate(t: Table, row: int | None) -> bool:
