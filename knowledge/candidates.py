@@ -132,6 +132,9 @@ def on_its_side(t: TableData, r: RowData, matched: str, measure: str | None) -> 
     return next((c["side"] for c in t.columns if c["key"] == measure), side) == side
 
 
+SUBTOTALS = ("合计", "小计", "总计")
+
+
 def measure_candidates(lib: Library, doc: DocData, measure: str, tables: list[str] | None) -> list[Candidate]:
     out = []
     for t in doc.tables.values():
@@ -143,8 +146,12 @@ def measure_candidates(lib: Library, doc: DocData, measure: str, tables: list[st
                 out.append(cell_of(lib, doc, t, total, measure, label=measure))
             elif not t.rows and t.note:
                 out.append(empty_table(lib, doc, t, measure))
-        elif (parts := [c["key"] for c in t.columns if c["label"].split("/")[:-1][-1:] == [measure]]) and t.total_row():
-            out += group_sum(lib, doc, t, measure, parts)
+        elif (parts := [c["key"] for c in t.columns if c["label"].split("/")[:-1][-1:] == [measure]]) and (total := t.total_row()):
+            own = [c["key"] for c in t.columns if c["key"] in parts and c["label"].split("/")[-1] in SUBTOTALS]
+            if own:  # 基本支出 / 合计 | 人员经费 | 公用经费: the group's own subtotal, never its parts added to it
+                out.append(cell_of(lib, doc, t, total, own[0], label=measure))
+            else:
+                out += group_sum(lib, doc, t, measure, parts)
     return out
 
 def group_sum(lib: Library, doc: DocData, t: TableData, group: str, parts: list[str]) -> list[Candidate]:

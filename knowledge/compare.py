@@ -96,12 +96,23 @@ def share_terms(q: Query) -> tuple[Query, list[Match]]:
     return _subset(q, numerator), [m for m in q.matches if pos >= 0 and m.start > pos]
 
 
+FUND_WORDS = re.compile(r"政府性基金|一般公共预算|国有资本经营|财政拨款|基金")
+
+
 def share_base(lib: Library, q: Query, doc: DocData, n: Candidate, denominator: list[Match]) -> Candidate | None:
     """The whole: the figure the words after 占 name (a table's cell first, the narrative's when no
     table has it; none when they disagree), else the total row of the part's own table."""
     if denominator:
-        den_all = [c for c in candidates.gather(lib, _subset(q, denominator), doc) if c.value]
-        den_c = [c for c in den_all if c.citation.row is not None] or den_all
+        # like with like: a part read from a 一般公共预算 table over that fund's whole (重庆: 人员经费
+        # 5,308.05 over the 一般公共预算 基本支出 5,445.39, not over all the money's 5,838.39)
+        den_all = [c for c in candidates.gather(lib, replace(_subset(q, denominator), fiscal_scope=True), doc) if c.value]
+        cells = [c for c in den_all if c.citation.row is not None]
+        pos = q.match_text.find("占")
+        fund_named = bool(FUND_WORDS.search(q.match_text[: pos if pos >= 0 else len(q.match_text)]))
+        if n.broad or fund_named:  # 政府性基金支出占支出总计: the fund named for the part, the whole is all the money
+            den_c = [c for c in cells if c.broad] or cells or den_all
+        else:
+            den_c = [c for c in cells if not c.broad]
         if not den_c or len({round(c.figure, 2) for c in den_c}) > 1:
             return None
         return sorted(den_c, key=lambda c: c.rank)[0]

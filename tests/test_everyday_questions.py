@@ -172,3 +172,12 @@ def test_a_count_asked_in_another_unit_is_not_answered_with_this_one(engine):
     assert b.status == "answered" and b.unit == "人"
     cars = engine.ask("苏州市审计局2026年有几台车")
     assert cars.status == "answered" and cars.unit == "辆"  # 台 and 辆 count the same things
+
+
+def test_a_share_is_like_with_like(chongqing):
+    """人员经费 is printed only in the 一般公共预算 基本支出 table (5,308.05): its share of the 基本支出
+    is over that fund's 基本支出 (5,445.39, 97.48 %), never over all the money's (5,838.39: 90.92 %);
+    and 基本支出 / 合计 | 人员经费 | 公用经费 is its 合计, never the three added (10,890.78)."""
+    a = chongqing.ask("重庆市气象局人员经费占基本支出的比例")
+    assert a.status == "answered" and a.value == 97.48, a.answer
+    assert "10890.78" not in chongqing.ask("重庆市气象局一般公共预算基本支出多少").answer
