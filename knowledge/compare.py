@@ -109,10 +109,9 @@ def share_base(lib: Library, q: Query, doc: DocData, n: Candidate, denominator: 
         cells = [c for c in den_all if c.citation.row is not None]
         pos = q.match_text.find("占")
         fund_named = bool(FUND_WORDS.search(q.match_text[: pos if pos >= 0 else len(q.match_text)]))
-        if n.broad or fund_named:  # 政府性基金支出占支出总计: the fund named for the part, the whole is all the money
-            den_c = [c for c in cells if c.broad] or cells or den_all
-        else:
-            den_c = [c for c in cells if not c.broad]
+        # 政府性基金支出占支出总计: the fund named for the part, the whole is all the money
+        broad_whole = n.broad or fund_named
+        den_c = ([c for c in cells if c.broad] or cells or den_all) if broad_whole else [c for c in cells if not c.broad]
         if not den_c or len({round(c.figure, 2) for c in den_c}) > 1:
             return None
         return sorted(den_c, key=lambda c: c.rank)[0]

@@ -108,7 +108,8 @@ def stage_difference(lib: Library, q: Query, doc: DocData) -> Answer:
     assert actual.value is not None and budget.value is not None
     value = round(actual.value - budget.value, 2)
     word = "多" if value >= 0 else "少"
-    text = f"{lib.prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，决算比预算{word} {fmt(abs(value))} 万元"
+    said = f"决算比预算{word} {fmt(abs(value))} 万元" if value else "决算与预算相同"
+    text = f"{lib.prefix(doc)} 决算数 {fmt(actual.value)} 万元，年初预算 {fmt(budget.value)} 万元，{said}"
     source = "；".join(x.source for x in (actual, budget) if x.source)
     return Answer(
         q.question, "answered", text, value=value, unit="万元", citations=actual.citations + budget.citations, intent="figure", source=source
