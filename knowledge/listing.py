@@ -137,7 +137,7 @@ def unknown_subject(lib: Library, q: Query) -> str | None:
     for span in lib.vocab.content_spans(text):
         rest = LIST_FILLER.sub("", QUESTION_PARTS.sub("", span))  # 哪一类, 哪些: what is asked, not what about
         if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2:
-            whole = re.search(rf"[\u4e00-\u9fff]*{re.escape(span)}[\u4e00-\u9fff]*", text)
+            whole = re.search(rf"[\u4e00-\u9fff]*{re.escape(span)}[\u4e00-\u9fff]*", q.match_text)  # as asked: 扶贫车间
             return whole.group(0) if whole else span
     return None
 
