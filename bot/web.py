@@ -119,7 +119,7 @@ class Web:
     def routes(self) -> list[Route]:
         from .web_check import CheckAPI
 
-        return CheckAPI(self.config, self.allowed).routes() + [
+        return CheckAPI(self).routes() + [
             Route("/api/ask", self.ask, methods=["POST"]),
             Route("/api/ask", self.preflight, methods=["OPTIONS"]),
             Route("/api/sources", self.list_sources, methods=["GET"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -20,7 +21,9 @@ from loaders.model import Disclosure
 from .channels.common import SlidingWindow, TooLarge, bounded_body, off_loop
 from .cli_load import read_one
 from .cli_review import render_html, review_batch
-from .config import WebConfig
+
+if TYPE_CHECKING:
+    from .web import Web
 
 MAX_UPLOAD = max(MAX_BYTES.values())
 
@@ -57,40 +60,32 @@ def check_upload(data: bytes, name: str) -> dict:
 
 
 class CheckAPI:
-    def __init__(self, config: WebConfig, allowed: set[str]):
-        self.config = config
-        self.allowed = allowed
-        self.limiter = SlidingWindow(config.checks_per_ip_per_minute)
+    """The upload endpoint of a `Web` front: its allowed origins, CORS and client address are the
+    web front's; its rate limit is its own."""
+
+    def __init__(self, web: Web):
+        self.web = web
+        self.limiter = SlidingWindow(web.config.checks_per_ip_per_minute)
         self.one_at_a_time = asyncio.Semaphore(1)
 
-    def _cors(self, request: Request, response: Response) -> Response:
-        origin = request.headers.get("origin")
-        if origin and origin.rstrip("/") in self.allowed:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Vary"] = "Origin"
-        return response
-
     async def check(self, request: Request) -> Response:
-        origin = request.headers.get("origin")
-        if origin is not None and origin.rstrip("/") not in self.allowed and origin != f"{request.url.scheme}://{request.url.netloc}":
+        web = self.web
+        if not web.origin_allowed(request):
             return JSONResponse({"error": "这个网站没有被允许使用检查接口"}, status_code=403)
-        client = request.client.host if request.client else "?"
-        if self.config.trust_forwarded_for and request.headers.get("x-forwarded-for"):
-            client = request.headers["x-forwarded-for"].split(",")[-1].strip()
-        if not self.limiter.allow(client):
-            return self._cors(request, JSONResponse({"error": f"检查太频繁：每分钟最多 {self.config.checks_per_ip_per_minute} 个文件"}, status_code=429))
+        if not self.limiter.allow(web.client(request)):
+            return web.cors(request, JSONResponse({"error": f"检查太频繁：每分钟最多 {web.config.checks_per_ip_per_minute} 个文件"}, status_code=429))
         try:
             data = await bounded_body(request, MAX_UPLOAD)
         except TooLarge:
-            return self._cors(request, JSONResponse({"error": f"文件太大：最多 {MAX_UPLOAD // 2**20} MB"}, status_code=413))
+            return web.cors(request, JSONResponse({"error": f"文件太大：最多 {MAX_UPLOAD // 2**20} MB"}, status_code=413))
         if not data:
-            return self._cors(request, JSONResponse({"error": "请把文件内容作为请求体上传（例如 curl --data-binary @文件.pdf）"}, status_code=400))
+            return web.cors(request, JSONResponse({"error": "请把文件内容作为请求体上传（例如 curl --data-binary @文件.pdf）"}, status_code=400))
         name = Path(request.query_params.get("name", "上传的文件")).name[:200]
         async with self.one_at_a_time:
             batch = await off_loop(check_upload, data, name)
         if request.query_params.get("format") == "html":
-            return self._cors(request, HTMLResponse(render_html(batch)))
-        return self._cors(request, JSONResponse(batch, status_code=200 if batch["documents"] else 422))
+            return web.cors(request, HTMLResponse(render_html(batch)))
+        return web.cors(request, JSONResponse(batch, status_code=200 if batch["documents"] else 422))
 
     def routes(self) -> list[Route]:
         return [Route("/api/check", self.check, methods=["POST"])]
