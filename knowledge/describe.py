@@ -13,7 +13,7 @@ from .conventions import (
     ORDINAL_ITEM,
     main_column,
 )
-from .documents import DocData, RowData
+from .documents import DocData, RowData, TableData
 from .library import Library
 from .numbers import fmt
 from .parse import Query
@@ -117,13 +117,7 @@ def structure(lib: Library, q: Query, doc: DocData) -> Answer | None:
     t = doc.tables.get(TableKind.TOTALS if q.describe == "income" else TableKind.SPENDING)
     if t is None:
         return None
-    if q.describe == "income":
-        column = t.side_column("收入") or ""
-        rows = [r for r in t.rows if r.name and ORDINAL_ITEM.match(r.name)]
-        picked = [(r, canon(r.name)) for r in rows if column and r.values.get(column)]
-    else:
-        column = main_column(t.column_keys()) or ""  # 合计, or the table's own total column (支出总计)
-        picked = [(r, r.display) for r in listing.children(lib, t, None)]
+    column, picked = _income_lines(t) if q.describe == "income" else _spending_classes(lib, t)
     if not column or not picked or any(column in r.unsure for r, _ in picked):
         return None
     total = sum(r.values.get(column, 0.0) for r, _ in picked)
@@ -144,6 +138,18 @@ def structure(lib: Library, q: Query, doc: DocData) -> Answer | None:
         q.question, "answered", f"{lib.prefix(doc)} {heading}：", items=items, source=t.title, citations=cites, intent="describe",
         unit="万元",  # the figures' unit (the model stores every amount in 万元), so no front guesses it
     )
+
+
+def _income_lines(t: TableData) -> tuple[str, list[tuple[RowData, str]]]:
+    """The 收支总表's 收入 side: its numbered lines with a figure."""
+    column = t.side_column("收入") or ""
+    rows = [r for r in t.rows if r.name and ORDINAL_ITEM.match(r.name)]
+    return column, [(r, canon(r.name)) for r in rows if column and r.values.get(column)]
+
+
+def _spending_classes(lib: Library, t: TableData) -> tuple[str, list[tuple[RowData, str]]]:
+    """The 支出总表's top rows, in its total column (合计, or 支出总计)."""
+    return main_column(t.column_keys()) or "", [(r, r.display) for r in listing.children(lib, t, None)]
 
 
 Describer = Callable[[Library, Query, DocData], "Answer | None"]

@@ -174,32 +174,7 @@ def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
     """“三公”经费明细: the table's rows, or when it is empty, the narrative's items."""
     t = doc.tables.get(TableKind.THREE_PUBLIC)
     if t is not None and t.rows:
-        # its items as the catalogue names them (a table of 三公经费、会议费、培训费 holds more)
-        inside = {canon(name) for name in subjects.within(subjects.THREE_PUBLIC)}
-        rows = [r for r in t.rows if canon(r.name) in inside]
-        # the total: a row named for the 三公 (苏州/江苏 print 三公经费 | 会议费 | 培训费 under one 合计,
-        # which is then not the 三公's), or the 合计 of a table of the 三公 alone
-        others = [r for r in t.rows if canon(r.name) not in inside | {canon(subjects.THREE_PUBLIC), "合计"}]
-        whole = next((r for r in t.rows if canon(r.name) == canon(subjects.THREE_PUBLIC)), None) or (
-            None if others else next((r for r in t.rows if canon(r.name) == "合计"), None)
-        )
-        rows = rows or [r for r in t.rows if r is not whole]
-        # the column of the stage asked (a 决算's 预算数 | 决算数: its 决算数), else the table's total
-        column = _stage_column(t.column_keys(), q.stage or ("决算数" if doc.kind == "决算" else None)) or main_column(t.column_keys())
-        if column is None:
-            return lib.nothing(q, doc)
-        items = [f"{r.display} {show(lib, r, column, doc.unit)}" for r in rows]
-        cites = [lib.cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in rows]
-        said = f" {show(lib, whole, column, doc.unit)}" if whole is not None and column in whole.values else ""
-        return Answer(
-            q.question,
-            "answered",
-            f"{lib.prefix(doc)} “三公”经费{said}，其中：",
-            items=items,
-            source=t.title,
-            citations=cites,
-            intent="list",
-        )
+        return _sanggong_table(lib, q, doc, t)
     keys = subjects.leaves(subjects.THREE_PUBLIC)
     facts = [doc.facts[k] for k in keys if k in doc.facts]
     if not facts:
@@ -214,6 +189,38 @@ def sanggong_items(lib: Library, q: Query, doc: DocData) -> Answer:
         citations=[lib.cite_fact(doc, f) for f in facts],
         intent="list",
     )
+
+
+def _sanggong_table(lib: Library, q: Query, doc: DocData, t: TableData) -> Answer:
+    """The 三公 table's items as the catalogue names them (a table of 三公经费、会议费、培训费 holds
+    more), in the column of the stage asked (a 决算's 预算数 | 决算数: its 决算数), else its total."""
+    column = _stage_column(t.column_keys(), q.stage or ("决算数" if doc.kind == "决算" else None)) or main_column(t.column_keys())
+    if column is None:
+        return lib.nothing(q, doc)
+    inside = {canon(name) for name in subjects.within(subjects.THREE_PUBLIC)}
+    whole = _sanggong_whole(t, inside)
+    rows = [r for r in t.rows if canon(r.name) in inside] or [r for r in t.rows if r is not whole]
+    said = f" {show(lib, whole, column, doc.unit)}" if whole is not None and column in whole.values else ""
+    return Answer(
+        q.question,
+        "answered",
+        f"{lib.prefix(doc)} “三公”经费{said}，其中：",
+        items=[f"{r.display} {show(lib, r, column, doc.unit)}" for r in rows],
+        source=t.title,
+        citations=[lib.cite_row(doc, t, r, column, r.values.get(column, 0.0)) for r in rows],
+        intent="list",
+    )
+
+
+def _sanggong_whole(t: TableData, inside: set[str]) -> RowData | None:
+    """The 三公's total: a row named for it (苏州/江苏 print 三公经费 | 会议费 | 培训费 under one 合计,
+    which is then not the 三公's), or the 合计 of a table of the 三公 alone."""
+    named = next((r for r in t.rows if canon(r.name) == canon(subjects.THREE_PUBLIC)), None)
+    if named is not None:
+        return named
+    others = [r for r in t.rows if canon(r.name) not in inside | {canon(subjects.THREE_PUBLIC), "合计"}]
+    return None if others else next((r for r in t.rows if canon(r.name) == "合计"), None)
+
 
 def show(lib: Library, r: RowData, column: str, unit: str) -> str:
     if column in r.unsure:
