@@ -301,7 +301,7 @@ def _only_filler(text: str, vocab: Vocabulary) -> bool:
 def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
     """Vocabulary terms in the question: exact ones, then loose matches for what is left."""
     text = CUE_WORDS.sub(" ", text)
-    exact = vocab.scan(text)
+    exact = _sound_over_exact(vocab.scan(text), text, vocab)
     leftover = text
     for m in sorted(exact, key=lambda m: m.start, reverse=True):
         leftover = leftover[: m.start] + " " + leftover[m.end :]
@@ -321,6 +321,20 @@ def _subjects(text: str, vocab: Vocabulary) -> list[Match]:
     ends = {m.end for m in found}
     found = [m for m in found if not (m.surface in GENERIC_TAILS and m.start in ends)]  # 城管执法支出预算
     return found
+
+
+def _sound_over_exact(exact: list[Match], text: str, vocab: Vocabulary) -> list[Match]:
+    """A term typed by sound whose first characters are a term of their own (项目知出: 项目 is one):
+    the longer term heard over the whole span wins over the part read exactly, and is said back."""
+    covered = "".join(" " if any(m.start <= i < m.end for m in exact) else ch for i, ch in enumerate(text))
+    if not exact or not re.search(r"[\u4e00-\u9fff]", covered):
+        return exact
+    for heard in vocab.by_sound(text):
+        inside = [m for m in exact if heard.start <= m.start and m.end <= heard.end]
+        crossing = [m for m in exact if m not in inside and m.start < heard.end and heard.start < m.end]
+        if inside and not crossing and heard.end - heard.start > max(m.end - m.start for m in inside):
+            exact = sorted([m for m in exact if m not in inside] + [heard], key=lambda m: m.start)
+    return exact
 
 
 TOTAL_WORDS = {"合计", "总计", "小计"}

@@ -155,3 +155,12 @@ def test_both_stages_of_a_决算_are_answered_each_cited(engine):
     a = engine.ask("上海市普陀区规划和自然资源局2024年公务接待费预算和决算分别多少")
     assert a.status == "answered" and "年初预算 2.85 万元，决算数 0.39 万元" in a.answer, a.answer
     assert [c.column for c in a.citations[:1]] == ["预算数"] and any(c.column == "决算数" for c in a.citations)
+
+
+@pytest.mark.parametrize("body", ["苏州市审计局", "无锡市统计局"])
+def test_a_word_typed_by_sound_is_heard_whole_even_when_it_starts_with_a_term(engine, body):
+    """项目知出: 项目 is a term of its own, but the whole is 项目支出 typed by sound — answered as
+    项目支出 and said back (按“项目支出”理解), never read as 项目 with 知出 left over."""
+    typed, right = engine.ask(f"{body}的项目知出多少"), engine.ask(f"{body}项目支出多少")
+    assert right.status == "answered" and typed.value == right.value, typed.answer
+    assert "按“项目支出”理解" in typed.answer and "按" not in right.answer
