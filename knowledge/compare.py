@@ -130,6 +130,8 @@ def change(lib: Library, q: Query, doc: DocData) -> Answer:
     keys += [k + "率" for k in keys]
     if not subjects or any(s in ("支出总计", "收入总计", "本年支出合计", "本年收入合计") for s in subjects):
         keys += ["比上年增减"]
+    if q.unit_asked == "%":  # 增长百分之几: the rate the narrative states, before the amount
+        keys = [k for k in keys if k.endswith("率")] + [k for k in keys if not k.endswith("率")]
     for key in keys:
         f = doc.facts.get(key)
         if f is None:

@@ -164,3 +164,11 @@ def test_a_word_typed_by_sound_is_heard_whole_even_when_it_starts_with_a_term(en
     typed, right = engine.ask(f"{body}的项目知出多少"), engine.ask(f"{body}项目支出多少")
     assert right.status == "answered" and typed.value == right.value, typed.answer
     assert "按“项目支出”理解" in typed.answer and "按" not in right.answer
+
+
+@pytest.mark.parametrize("body", ["苏州市审计局", "无锡市统计局"])
+def test_a_change_asked_in_percent_is_the_rate_the_narrative_states(engine, body):
+    """增长百分之几: the rate (%), not the amount in 万元 stated beside it."""
+    rate, amount = engine.ask(f"{body}收入预算比上年增长百分之几"), engine.ask(f"{body}收入预算比上年增加多少")
+    assert rate.status == amount.status == "answered"
+    assert rate.unit == "%" and amount.unit == "万元" and rate.value != amount.value, (rate.answer, amount.answer)
