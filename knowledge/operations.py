@@ -8,12 +8,12 @@ not answered with the broader item's figure: the answer says what is there and a
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from loaders.template import TableKind
 
 from . import compare, figures
-from .answer import Answer
+from .answer import Answer, Citation
 from .conventions import MONEY_UNITS
 from .documents import DocData
 from .library import Library
@@ -45,7 +45,6 @@ def execution(lib: Library, q: Query, doc: DocData) -> Answer:
     if isinstance(both, Answer):
         return both
     actual, budget = both
-    assert actual.value is not None and budget.value is not None
     if not budget.value:
         return lib.help(q, f"{lib.prefix(doc)} 年初预算为 0，执行率无从计算。")
     rate = round(actual.value / budget.value * 100, 2)
@@ -70,14 +69,30 @@ def which_year(lib: Library, q: Query) -> Answer:
         q.question, "answered", text, value=winner.value, unit=both.unit, citations=both.citations, intent="figure", source=both.source
     )
 
-def both_stages(lib: Library, q: Query, doc: DocData) -> tuple[Answer, Answer] | Answer:
+@dataclass
+class Stated:
+    """One stage's answer and its figure (an answered figure always has one)."""
+
+    answer: Answer
+    value: float
+
+    @property
+    def citations(self) -> list[Citation]:
+        return self.answer.citations
+
+    @property
+    def source(self) -> str | None:
+        return self.answer.source
+
+
+def both_stages(lib: Library, q: Query, doc: DocData) -> tuple[Stated, Stated] | Answer:
     """The 决算数 and the 年初预算 of the subject of a question about a 决算, each answered and
     cited, or the answer that says which could not be found."""
     budget = figures.figure(lib, replace(q, stage="年初预算", operation=None, intent="figure", unit_asked=None), doc)
     actual = figures.figure(lib, replace(q, stage="决算数", operation=None, intent="figure", unit_asked=None), doc)
     if budget.value is None or actual.value is None or budget.status != "answered" or actual.status != "answered":
         return budget if budget.value is None else actual
-    return actual, budget
+    return Stated(actual, actual.value), Stated(budget, budget.value)
 
 BOTH_STAGES = re.compile(r"(?:年初|全年)?预算(?:数)?\s*(?:和|与|及|、|跟)\s*(?:决算|实际)|(?:决算|实际)(?:数)?\s*(?:和|与|及|、|跟)\s*(?:年初|全年)?预算")
 
@@ -93,7 +108,6 @@ def stages(lib: Library, q: Query, doc: DocData) -> Answer:
     if isinstance(both, Answer):
         return both
     actual, budget = both
-    assert actual.value is not None and budget.value is not None
     text = f"{lib.prefix(doc)} {q.matches[0].surface}：年初预算 {fmt(budget.value)} 万元，决算数 {fmt(actual.value)} 万元"
     source = "；".join(x.source for x in (budget, actual) if x.source)
     return Answer(q.question, "answered", text, citations=budget.citations + actual.citations, intent="figure", source=source)
@@ -105,7 +119,6 @@ def stage_difference(lib: Library, q: Query, doc: DocData) -> Answer:
     if isinstance(both, Answer):
         return both
     actual, budget = both
-    assert actual.value is not None and budget.value is not None
     value = round(actual.value - budget.value, 2)
     word = "多" if value >= 0 else "少"
     said = f"决算比预算{word} {fmt(abs(value))} 万元" if value else "决算与预算相同"
