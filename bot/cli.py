@@ -145,9 +145,12 @@ def config_of(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None))
 
 
-def kb_for_reading(args: argparse.Namespace) -> Path:
-    """The knowledge base to read; the default one is built from the bundled sample if needed."""
+def kb_for_reading(args: argparse.Namespace) -> Path | str:
+    """The knowledge base to read; the default one is built from the bundled sample if needed. A
+    server base says for itself whether it is there, when it is opened."""
     path, is_default = resolve_kb(getattr(args, "kb", None), config_of(args))
+    if isinstance(path, str):
+        return path
     if is_default and not path.exists():
         build_default_kb(path)
     if not path.exists():

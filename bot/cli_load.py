@@ -17,7 +17,7 @@ from loaders.model import Disclosure
 from loaders.parts import Part, PartOfDisclosure, pair
 from loaders.version import file_sha256
 
-from .config import resolve_kb
+from .config import kb_location, resolve_kb
 
 SUFFIXES = (".txt", ".pdf", ".xlsx")
 STATUS = {"added": "新增", "replaced": "替换", "unchanged": "未变"}
@@ -182,7 +182,7 @@ def cmd_load(args: argparse.Namespace, config) -> int:
                 print(f"  提示：{d.department} {d.year}年：{w.message}")
         for note in notes:
             print(f"  {note}")
-        print(f"知识库：{path}")
+        print(f"知识库：{shown_kb(path)}")
     for e in errors:
         print(f"budgetbot: {e}", file=sys.stderr)
     if errors and len(errors) + len(read) > 1:
@@ -190,7 +190,12 @@ def cmd_load(args: argparse.Namespace, config) -> int:
     return 1 if errors else 0
 
 
-def _new_files(kb: Path, paths: list[str], named: bool) -> tuple[list[str], list[str]]:
+def shown_kb(kb: Path | str) -> str:
+    """A knowledge base fit to print (a server URL without its password)."""
+    return store.postgres.shown(kb) if isinstance(kb, str) else str(kb)
+
+
+def _new_files(kb: Path | str, paths: list[str], named: bool) -> tuple[list[str], list[str]]:
     """The files to read: not those whose content these reading rules already read into the base
     (a folder loaded again, a file repeated under other names), each content once. Files named
     with --department/--year are always read (the name given may differ)."""
@@ -198,12 +203,12 @@ def _new_files(kb: Path, paths: list[str], named: bool) -> tuple[list[str], list
     if named:
         return files, []
     known: dict[str, str] = {}
-    if kb.is_file():
+    if isinstance(kb, str) or kb.is_file():
         try:
             with contextlib.closing(store.open_readonly(kb)) as conn:
                 known = store.read_by_current_rules(conn)
         except (store.KnowledgeBaseError, sqlite3.DatabaseError):
-            known = {}  # another version's or a damaged base: the write says so; read every file
+            known = {}  # none yet, another version's or a damaged base: the write says so; read every file
     fresh, skipped, seen = [], [], set()
     for f in files:
         if not Path(f).is_file():
@@ -254,7 +259,8 @@ def cmd_check(args: argparse.Namespace, config) -> int:
     """Files: read them and print what the checks find. --kb: SQLite's integrity check, the schema
     version and what the base holds (and roll back what an old in-place writer left)."""
     if args.kb:
-        return check_kb(Path(args.kb))
+        kb = kb_location(args.kb)
+        return check_server_kb(kb) if isinstance(kb, str) else check_kb(kb)
     if not args.paths:
         raise CliError("请给出要检查的文件，或用 --kb 知识库 检查知识库")
     disclosures, errors = read_all(args.paths, workers=default_workers())
@@ -277,6 +283,26 @@ def cmd_check(args: argparse.Namespace, config) -> int:
     else:
         print(text)
     return 1 if errors else 0
+
+
+def check_server_kb(url: str) -> int:
+    """A PostgreSQL base: its schema version, derivation left to do, and what it holds."""
+    problems = store.postgres.integrity(url)
+    if problems:
+        for p in problems:
+            print(f"budgetbot: {p}", file=sys.stderr)
+        return 1
+    with contextlib.closing(store.open_readonly(url)) as conn:
+        counts = store.counts(conn)
+    print(f"{store.postgres.shown(url)}：完好（PostgreSQL，版本 {store.SCHEMA_VERSION}）：{_held(counts)}")
+    return 0
+
+
+def _held(counts: dict[str, int]) -> str:
+    return (
+        f"{counts['documents']} 份公开，{counts['disclosure_tables']} 张表，{counts['table_rows']} 行，"
+        f"{counts['cells']} 个数字，{counts['facts']} 个说明中的数字"
+    )
 
 
 def check_kb(path: Path) -> int:
@@ -302,9 +328,5 @@ def check_kb(path: Path) -> int:
     finally:
         conn.close()
     size = path.stat().st_size / 2**20
-    print(
-        f"{path}：完好（SQLite 完整性检查通过，版本 {store.SCHEMA_VERSION}，{size:.1f} MB）："
-        f"{counts['documents']} 份公开，{counts['disclosure_tables']} 张表，{counts['table_rows']} 行，"
-        f"{counts['cells']} 个数字，{counts['facts']} 个说明中的数字"
-    )
+    print(f"{path}：完好（SQLite 完整性检查通过，版本 {store.SCHEMA_VERSION}，{size:.1f} MB）：{_held(counts)}")
     return 0

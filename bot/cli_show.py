@@ -69,7 +69,7 @@ def cmd_show(args: argparse.Namespace, kb_path) -> int:
     return 0
 
 
-def _documents_shown(conn: sqlite3.Connection, department: str | None, year: int | None) -> list[sqlite3.Row]:
+def _documents_shown(conn: store.Connection, department: str | None, year: int | None) -> list[sqlite3.Row]:
     docs = store.list_documents(conn)
     if department:
         docs = [d for d in docs if department in d["department"]]
@@ -81,7 +81,7 @@ def _documents_shown(conn: sqlite3.Connection, department: str | None, year: int
     return docs
 
 
-def _document_index(conn: sqlite3.Connection, d: sqlite3.Row) -> str:
+def _document_index(conn: store.Connection, d: sqlite3.Row) -> str:
     """A document and its tables, one line each (key, title, rows, page, printed unit, note)."""
     lines = [f"{d['department']} {d['year']}年 {d['kind']}（单位：{d['unit']}，{d['source_name']}，{d['warnings']} 条提示）"]
     for t in store.list_tables(conn, d["id"]):

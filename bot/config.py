@@ -12,6 +12,8 @@ from typing import Any
 
 import platformdirs
 
+from knowledge.store.postgres import is_server
+
 CONFIG_ENV = "BUDGETBOT_CONFIG"
 KB_ENV = "BUDGETBOT_KB"
 
@@ -103,7 +105,7 @@ SECTIONS = {"server": ServerConfig, "web": WebConfig, "wecom": WeComConfig, "wec
 
 @dataclass
 class Config:
-    kb: Path | None = None
+    kb: Path | str | None = None  # a file, or a PostgreSQL URL
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     path: Path | None = None
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -154,8 +156,11 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{p}：不是有效的 TOML（{e}）") from e
     cfg = Config(path=p)
     if "kb" in data:
-        kb = Path(str(data["kb"])).expanduser()
-        cfg.kb = kb if kb.is_absolute() else (p.parent / kb)
+        if is_server(str(data["kb"])):
+            cfg.kb = str(data["kb"])
+        else:
+            kb = Path(str(data["kb"])).expanduser()
+            cfg.kb = kb if kb.is_absolute() else (p.parent / kb)
     tg = data.get("telegram", {})
     if not isinstance(tg, dict):
         raise ConfigError(f"{p}：[telegram] 必须是一个表（section）")
@@ -191,13 +196,19 @@ def default_kb_path() -> Path:
     return Path(platformdirs.user_cache_dir("budgetbot")) / f"sample-{digest}-v{SCHEMA_VERSION}.db"
 
 
-def resolve_kb(kb: str | Path | None, config: Config | None = None) -> tuple[Path, bool]:
+def kb_location(kb: str | Path) -> Path | str:
+    """A knowledge base as given: a PostgreSQL URL stays the text it is, anything else is a file."""
+    return str(kb) if is_server(kb) else Path(kb)
+
+
+def resolve_kb(kb: str | Path | None, config: Config | None = None) -> tuple[Path | str, bool]:
     """The knowledge base to use and whether it is the bundled sample's default one:
-    --kb, else $BUDGETBOT_KB, else the config's `kb`, else the sample's in the cache dir."""
+    --kb, else $BUDGETBOT_KB, else the config's `kb`, else the sample's in the cache dir. A
+    `postgresql://…` URL names a server base (knowledge/store/postgres.py)."""
     if kb:
-        return Path(kb), False
+        return kb_location(kb), False
     if os.environ.get(KB_ENV):
-        return Path(os.environ[KB_ENV]), False
+        return kb_location(os.environ[KB_ENV]), False
     if config and config.kb:
         return config.kb, False
     return default_kb_path(), True

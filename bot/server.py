@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from knowledge.live import LiveEngine
+from knowledge.live import LiveEngine, shown
 
 from .channels.common import Conversations, TooLarge, bounded_body, off_loop
 from .config import Config, ConfigError, secret
@@ -79,7 +79,7 @@ def telegram_wanted(config: Config) -> bool:
     return bool(config.telegram_section or os.environ.get("TELEGRAM_BOT_TOKEN") or config.telegram.token)
 
 
-def build_app(config: Config, kb_path: Path) -> Starlette:
+def build_app(config: Config, kb_path: Path | str) -> Starlette:
     """The app for this config (ConfigError, in Chinese, for what is missing)."""
     live = LiveEngine(kb_path)
     fronts = Fronts()
@@ -258,12 +258,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": message, "status": status}, status_code=status, headers=getattr(exc, "headers", None))
 
 
-def run(config: Config, kb_path: Path) -> int:
+def run(config: Config, kb_path: Path | str) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry credentials (bot token, session webhook)
     app = build_app(config, kb_path)
     where = config.server
-    log.info("serving %s on http://%s:%d", kb_path, where.host, where.port)
+    log.info("serving %s on http://%s:%d", shown(kb_path), where.host, where.port)
     server = uvicorn.Server(uvicorn.Config(app, host=where.host, port=where.port, lifespan="on", log_level="info", access_log=False))
     server.run()
     return 0

@@ -312,7 +312,7 @@ def settings(config: Config) -> tuple[str, str | None]:
     return token, base
 
 
-def build_application(config: Config, kb_path: Path, live: LiveEngine | None = None) -> Application:
+def build_application(config: Config, kb_path: Path | str, live: LiveEngine | None = None) -> Application:
     """The bot's handlers over the engine (`live`, shared with the other fronts of `serve`).
     `budgetbot serve` (bot/server.py) starts and stops it."""
     token, base = settings(config)

@@ -10,11 +10,8 @@ derive=DERIVE)`), and `write` here is what every loader of a base calls."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from pathlib import Path
-
-import sqlite_utils
 
 from loaders.model import Disclosure
 
@@ -28,26 +25,27 @@ from .vocabulary import Vocabulary
 class Derivation:
     """What a load derives (a `store.Deriver`), keyed by the rules version."""
 
-    def stale(self, conn: sqlite3.Connection) -> bool:
+    def stale(self, conn: store.Connection) -> bool:
         """Whether the base was derived by other rules (then everything is derived again)."""
         row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
         return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != rules()
 
-    def __call__(self, db: sqlite_utils.Database, written: list[str]) -> None:
+    def __call__(self, conn: store.Connection, written: list[str]) -> None:
         derived = {
-            "vocabulary": Vocabulary.from_sources(vocabulary_sources(db.conn)).snapshot() | {"rules": rules()},
-            "first_definers": first_definers(db.conn),
-            "documents": document_index_rows(db.conn),
+            "vocabulary": Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()},
+            "first_definers": first_definers(conn),
+            "documents": document_index_rows(conn),
         }
-        db.conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
+        conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
         for key, value in derived.items():
-            store.put_derived(db.conn, key, value)
-        rebuild(db.conn, written)
+            store.put_derived(conn, key, value)
+        rebuild(conn, written)
 
 
 DERIVE = Derivation()
 
 
-def write(path: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
-    """Store the disclosures and derive what they change (see `store.write`)."""
-    return store.write(path, disclosures, derive=DERIVE)
+def write(kb: str | Path, disclosures: list[Disclosure]) -> list[WriteResult]:
+    """Store the disclosures and derive what they change (see `store.write`): `kb` a file, or a
+    PostgreSQL URL."""
+    return store.write(kb, disclosures, derive=DERIVE)

@@ -35,6 +35,8 @@ class Engine(Library):
             return self._ask(question)
         except sqlite3.DatabaseError as e:  # a damaged base is the operator's to fix, never a quiet answer
             raise store.damaged(self.path, e) from e
+        except store.KnowledgeBaseError:  # a server base that went away: the front says so
+            raise
         except Exception:  # the engine must answer every message; log what went wrong
             log.exception("question failed: %r", question[:200] if isinstance(question, str) else question)
             return Answer(

@@ -109,7 +109,7 @@ def rows_for(engine: Engine, measures: list[str], doc_ids: list[str]) -> list[tu
     return out
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+def counts(conn: store.Connection) -> dict[str, dict[str, int]]:
     """How many departments a ranking of each measure lists, by year and for "newest" (what
     `store.ranking` would count, stored so a ranking does not count 50,000 entries)."""
     out: dict[str, dict[str, int]] = {}
@@ -120,13 +120,14 @@ def counts(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
     return out
 
 
-def rebuild(conn: sqlite3.Connection, written: list[str]) -> None:
+def rebuild(conn: store.Connection, written: list[str]) -> None:
     """Bring `key_figures` up to date after a load that wrote the documents `written` (inside the
     load's transaction, on the base being built)."""
     from .engine import Engine
 
-    factory = conn.row_factory
-    conn.row_factory = sqlite3.Row
+    factory = getattr(conn, "row_factory", None)
+    if isinstance(conn, sqlite3.Connection):
+        conn.row_factory = sqlite3.Row
     try:
         engine = Engine(conn)
         current = measure_signatures(engine)
@@ -137,17 +138,19 @@ def rebuild(conn: sqlite3.Connection, written: list[str]) -> None:
         if changed:
             conn.executemany("DELETE FROM key_figures WHERE measure = ?", [(m,) for m in changed])
             touched = set(engine.by_department)
-        insert = "INSERT OR REPLACE INTO key_figures (measure, document_id, department, year, figure, data) VALUES (?, ?, ?, ?, ?, ?)"
+        conn.executemany("DELETE FROM key_figures WHERE document_id = ?", [(d,) for d in written])  # written again
+        insert = "INSERT INTO key_figures (measure, document_id, department, year, figure, data) VALUES (?, ?, ?, ?, ?, ?)"
         conn.executemany(insert, rows_for(engine, changed, everything))
         conn.executemany(insert, rows_for(engine, [m for m in current if m not in changed], written))
         conn.executemany(  # which row stands for its department, now that documents came and went
             "UPDATE key_figures SET "
-            "chosen = (document_id = (SELECT min(id) FROM documents d WHERE d.department = key_figures.department AND d.year = key_figures.year)), "
-            "newest = (year = (SELECT max(year) FROM documents d WHERE d.department = key_figures.department)) "
+            "chosen = CASE WHEN document_id = (SELECT min(id) FROM documents d WHERE d.department = key_figures.department AND d.year = key_figures.year) THEN 1 ELSE 0 END, "
+            "newest = CASE WHEN year = (SELECT max(year) FROM documents d WHERE d.department = key_figures.department) THEN 1 ELSE 0 END "
             "WHERE department = ?",
             [(d,) for d in sorted(touched)],
         )
         store.put_derived(conn, "key_measures", current)
         store.put_derived(conn, "key_counts", counts(conn))
     finally:
-        conn.row_factory = factory
+        if isinstance(conn, sqlite3.Connection):
+            conn.row_factory = factory  # type: ignore[assignment]

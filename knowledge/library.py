@@ -26,19 +26,20 @@ MAX_SOURCES_NAMED = 3  # documents named when saying what is loaded; more are co
 
 
 class Library:
-    def __init__(self, conn: sqlite3.Connection, path: str | Path = "知识库"):
+    def __init__(self, conn: store.Connection, path: str | Path = "知识库"):
         self.conn = conn
         self.path = path
         self._build(conn, path)
 
-    def _build(self, conn: sqlite3.Connection, path: str | Path) -> None:
+    def _build(self, conn: store.Connection, path: str | Path) -> None:
         try:
             snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
             if snapshot and snapshot.get("rules") == rules():
                 self.vocab = Vocabulary.from_snapshot(snapshot)
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
-            self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures"))
+            # written documents not yet derived: key figures may lack them, so rankings read the documents
+            self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures")) if not store.pending(conn) else {}
             self.key_counts: dict[str, dict[str, int]] = store.derived(conn, "key_counts") or {}
             first_definers = store.derived(conn, "first_definers")
             self.first_definers: dict[str, str] = first_definers if first_definers is not None else store.first_definers(conn)

@@ -21,6 +21,7 @@ in (files.py): a failure or a kill leaves the knowledge base as it was, and read
 """
 
 from .files import clear_stale_temps, damaged, integrity, needs_recovery, recover
+from .postgres import is_server
 from .read import (
     VocabularySources,
     assemble_document,
@@ -32,16 +33,18 @@ from .read import (
     list_tables,
     load_document,
     open_readonly,
+    pending,
     ranking,
     read_by_current_rules,
     read_table,
     vocabulary_sources,
 )
-from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, document_id
+from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, Connection, KnowledgeBaseError, document_id
 from .write import WriteResult, open_for_writing, put_derived, write
 
 __all__ = [
     "DOCUMENT_TABLES",
+    "Connection",
     "SCHEMA_VERSION",
     "KnowledgeBaseError",
     "VocabularySources",
@@ -54,6 +57,7 @@ __all__ = [
     "derived",
     "damaged",
     "integrity",
+    "is_server",
     "needs_recovery",
     "recover",
     "document_id",
@@ -62,6 +66,7 @@ __all__ = [
     "load_document",
     "open_for_writing",
     "open_readonly",
+    "pending",
     "put_derived",
     "ranking",
     "read_by_current_rules",

@@ -12,14 +12,18 @@ from typing import Any
 import msgspec
 
 from ..documents import DocData, RowData, TableData, from_record
+from . import postgres
 from .files import damaged, recover
-from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, KnowledgeBaseError, prefix
+from .schema import DERIVED_TABLES, DOCUMENT_TABLES, SCHEMA_VERSION, Connection, KnowledgeBaseError, prefix
 
 
-def open_readonly(path: str | Path) -> sqlite3.Connection:
+def open_readonly(kb: str | Path) -> Connection:
     """A read-only connection (the bot and the engine never write). Loads swap a whole new file
-    in (files.py), so a reader is never locked out and never sees half a load."""
-    path = Path(path)
+    in (files.py), so a reader is never locked out and never sees half a load; on a server base
+    (`postgresql://…`) each document is written in one transaction (postgres.py)."""
+    if postgres.is_server(kb):
+        return postgres.open_readonly(str(kb))
+    path = Path(kb)
     if not path.exists():
         raise KnowledgeBaseError(f"{path}：这里没有知识库（请先运行 budgetbot load --kb {path} 文件）")
     if path.is_dir():
@@ -38,15 +42,20 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def list_documents(conn: sqlite3.Connection, limit: int = -1) -> list[sqlite3.Row]:
+def list_documents(conn: Connection, limit: int | None = None) -> list[Any]:
     """The loaded documents with everything recorded of them (source, counts), in document order."""
-    return conn.execute("SELECT * FROM documents ORDER BY department, year LIMIT ?", [limit]).fetchall()
+    sql = "SELECT * FROM documents ORDER BY department, year, id"
+    if limit is not None and limit >= 0:
+        rows: list[Any] = conn.execute(sql + " LIMIT ?", [limit]).fetchall()
+        return rows
+    rows = conn.execute(sql).fetchall()
+    return rows
 
 
 INDEX_FIELDS = ("id", "department", "year", "kind", "scope")
 
 
-def document_index(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def document_index(conn: Connection) -> list[dict[str, Any]]:
     """What the engine keeps of every document (INDEX_FIELDS), in document order (department,
     year): from the index a load stores (one value to decode: ~10 times faster than the rows at
     100,000 documents), else from the documents table."""
@@ -55,22 +64,24 @@ def document_index(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [{"id": i, "department": dept, "year": year, "kind": kind, "scope": scope} for i, dept, year, kind, scope in rows]
 
 
-def document_index_rows(conn: sqlite3.Connection) -> list[list[Any]]:
-    sql = f"SELECT {', '.join(INDEX_FIELDS)} FROM documents ORDER BY department, year"
+def document_index_rows(conn: Connection) -> list[list[Any]]:
+    sql = f"SELECT {', '.join(INDEX_FIELDS)} FROM documents ORDER BY department, year, id"
     return [list(r) for r in conn.execute(sql)]
 
 
 _N_ROWS = "(SELECT count(*) FROM table_rows r WHERE r.id >= t.id || '/' AND r.id < t.id || '0') AS n_rows"
 
 
-def list_tables(conn: sqlite3.Connection, document: str | None = None) -> list[sqlite3.Row]:
+def list_tables(conn: Connection, document: str | None = None) -> list[Any]:
     sql = f"SELECT t.*, {_N_ROWS} FROM disclosure_tables t"
     if document:
-        return conn.execute(sql + " WHERE id >= ? AND id < ? ORDER BY position", prefix(document)).fetchall()
-    return conn.execute(sql + " ORDER BY document_id, position").fetchall()
+        found: list[Any] = conn.execute(sql + " WHERE id >= ? AND id < ? ORDER BY position", prefix(document)).fetchall()
+        return found
+    every: list[Any] = conn.execute(sql + " ORDER BY document_id, position").fetchall()
+    return every
 
 
-def read_table(conn: sqlite3.Connection, table_id: str) -> dict[str, Any]:
+def read_table(conn: Connection, table_id: str) -> dict[str, Any]:
     """A stored table as columns and rows (values by column key, ambiguous values listed)."""
     t = conn.execute("SELECT * FROM disclosure_tables WHERE id = ?", [table_id]).fetchone()
     if t is None:
@@ -91,11 +102,17 @@ def read_table(conn: sqlite3.Connection, table_id: str) -> dict[str, Any]:
     }
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    return {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ["documents", *DOCUMENT_TABLES]}
+def counts(conn: Connection) -> dict[str, int]:
+    return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ["documents", *DOCUMENT_TABLES, *DERIVED_TABLES]}
 
 
-def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
+def pending(conn: Connection) -> int:
+    """Documents written but not yet derived (only a server base, between a worker's writes and
+    its derivation, or after a worker was killed between them, has any)."""
+    return postgres.pending(conn) if isinstance(conn, postgres.Connection) else 0
+
+
+def load_document(conn: Connection, doc_id: str) -> DocData:
     """One document as the engine reads it, from the records written with it at load time: one
     point lookup, however large the base; the narrative is decoded when first used."""
     row = conn.execute("SELECT data, narrative FROM document_data WHERE document_id = ?", [doc_id]).fetchone()
@@ -105,26 +122,26 @@ def load_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
     return from_record(zlib.decompress(row[0]), lambda: _unpack(narrative))  # the narrative when first used
 
 
-def derived(conn: sqlite3.Connection, key: str) -> Any:
+def derived(conn: Connection, key: str) -> Any:
     """A structure computed at load time (the vocabulary), or None in a base without it."""
     row = conn.execute("SELECT data FROM derived WHERE key = ?", [key]).fetchone()
     return msgspec.json.decode(zlib.decompress(row[0])) if row else None
 
 
-def first_definers(conn: sqlite3.Connection) -> dict[str, str]:
+def first_definers(conn: Connection) -> dict[str, str]:
     """Each defined term (as the vocabulary writes it) → the first document that defines it, in
     document order (department, year): the one a definition asked of no body is taken from."""
     from ..vocabulary import canon
 
     first: dict[str, str] = {}
     for doc, term in conn.execute(
-        "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, x.number"
+        "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, d.id, x.number"
     ):
         first.setdefault(canon(term), doc)
     return first
 
 
-def read_by_current_rules(conn: sqlite3.Connection) -> dict[str, str]:
+def read_by_current_rules(conn: Connection) -> dict[str, str]:
     """File content hash → the document it was read into, for documents these reading rules read
     (a load skips such files instead of reading them again)."""
     from loaders.version import LOADER_RULES
@@ -134,7 +151,7 @@ def read_by_current_rules(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def ranking(
-    conn: sqlite3.Connection,
+    conn: Connection,
     measure: str,
     *,
     year: int | None,
@@ -167,8 +184,10 @@ def ranking(
         rows_of: list[tuple[Any, ...]] = []
         for at in range(0, len(departments), 500):
             chunk = departments[at : at + 500]
-            sql = (  # by the department index: the planner would scan the measure's 50,000 entries instead
-                f"SELECT k.document_id, k.figure, k.department FROM key_figures k INDEXED BY idx_key_figures_department "
+            # by the department index: SQLite's planner would scan the measure's 50,000 entries instead
+            hint = "" if isinstance(conn, postgres.Connection) else "INDEXED BY idx_key_figures_department "
+            sql = (
+                f"SELECT k.document_id, k.figure, k.department FROM key_figures k {hint}"
                 f"WHERE {where} AND k.department IN ({','.join('?' * len(chunk))})"
             )
             rows_of += conn.execute(sql, [*params, *chunk]).fetchall()
@@ -201,7 +220,7 @@ def _unpack(data: bytes) -> Any:
 DOUBTING_CHECKS = ("row", "column", "cross", "narrative")  # not "structure" (how the file was read)
 
 
-def _doubts(c: sqlite3.Cursor, doc_id: str) -> dict[str, list[list[Any]]]:
+def _doubts(c: Connection, doc_id: str) -> dict[str, list[list[Any]]]:
     out: dict[str, list[list[Any]]] = {}
     sql = "SELECT check_name, message, table_title, row_number FROM load_warnings WHERE id >= ? AND id < ?"
     for check, message, table, row in c.execute(sql, prefix(doc_id)):
@@ -210,10 +229,18 @@ def _doubts(c: sqlite3.Cursor, doc_id: str) -> dict[str, list[list[Any]]]:
     return out
 
 
-def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
-    """One document from its tables, rows, cells and narrative (at load time, to write its record)."""
-    c = conn.cursor()
+def _named(conn: Connection) -> Connection:
+    """A cursor whose rows are read by column name (a server session's always are)."""
+    if isinstance(conn, postgres.Connection):
+        return conn
+    c = conn.cursor()  # type: ignore[attr-defined]
     c.row_factory = sqlite3.Row
+    return c  # type: ignore[no-any-return]
+
+
+def assemble_document(conn: Connection, doc_id: str) -> DocData:
+    """One document from its tables, rows, cells and narrative (at load time, to write its record)."""
+    c = _named(conn)
     under = prefix(doc_id)
     d = c.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
     cells: dict[str, dict[str, float]] = {}
@@ -246,7 +273,7 @@ def assemble_document(conn: sqlite3.Connection, doc_id: str) -> DocData:
         )
 
     def all_of(table: str, order: str) -> list[dict[str, Any]]:
-        return [dict(x) for x in c.execute(f"SELECT * FROM [{table}] WHERE id >= ? AND id < ? ORDER BY {order}", under)]
+        return [dict(x) for x in c.execute(f'SELECT * FROM "{table}" WHERE id >= ? AND id < ? ORDER BY {order}', under)]
 
     return DocData(
         id=doc_id,
@@ -278,16 +305,17 @@ class VocabularySources:
     departments: list[str]
 
 
-def vocabulary_sources(conn: sqlite3.Connection) -> VocabularySources:
+def vocabulary_sources(conn: Connection) -> VocabularySources:
     def column(sql: str) -> list[str]:
         return [r[0] for r in conn.execute(sql) if r[0]]
 
     return VocabularySources(
-        row_names=column("SELECT DISTINCT name FROM table_rows UNION SELECT DISTINCT name_right FROM table_rows"),
-        column_keys=column("SELECT DISTINCT key FROM table_columns"),
-        fact_keys=column("SELECT DISTINCT key FROM facts"),
-        definition_terms=column("SELECT DISTINCT term FROM definitions"),
-        indicator_texts=column("SELECT DISTINCT level3 FROM indicators UNION SELECT DISTINCT description FROM indicators"),
-        tables=[(r[0], r[1]) for r in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables")],
-        departments=column("SELECT DISTINCT department FROM documents"),
+        # in one order on every store: the vocabulary lists a surface's terms in the order it met them
+        row_names=column("SELECT name FROM table_rows UNION SELECT name_right FROM table_rows ORDER BY 1"),
+        column_keys=column("SELECT DISTINCT key FROM table_columns ORDER BY 1"),
+        fact_keys=column("SELECT DISTINCT key FROM facts ORDER BY 1"),
+        definition_terms=column("SELECT DISTINCT term FROM definitions ORDER BY 1"),
+        indicator_texts=column("SELECT level3 FROM indicators UNION SELECT description FROM indicators ORDER BY 1"),
+        tables=[(r[0], r[1]) for r in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables ORDER BY 1, 2")],
+        departments=column("SELECT DISTINCT department FROM documents ORDER BY 1"),
     )

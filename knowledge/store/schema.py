@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import sqlite_utils
 
 from loaders.model import Disclosure
@@ -11,6 +13,18 @@ SCHEMA_VERSION = 8
 
 class KnowledgeBaseError(RuntimeError):
     """The knowledge base is missing, unreadable or from another version."""
+
+
+class Connection(Protocol):
+    """What the store's functions read and write through: a `sqlite3.Connection`, or a
+    PostgreSQL session that runs the same SQL (`postgres.Connection`). Rows answer by position
+    and, where the connection's rows are named, by column name."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+
+    def close(self) -> None: ...
 
 
 def document_id(d: Disclosure) -> str:
@@ -120,7 +134,8 @@ DOCUMENT_TABLES = [
     "indicators",
     "load_warnings",
     "document_data",
-    "key_figures",
 ]
+# What is derived of each document (knowledge/build.py): replaced by the derivation, not the write.
+DERIVED_TABLES = ["key_figures"]
 # The column of each that starts with the document's id (cells: through their row's id).
-ID_COLUMN = {"cells": "row_id", "document_data": "document_id", "key_figures": "document_id"}
+ID_COLUMN = {"cells": "row_id", "document_data": "document_id"}

@@ -16,9 +16,10 @@ from loaders.model import Disclosure
 from loaders.version import LOADER_RULES
 
 from ..documents import document_record, narrative_record
+from . import postgres
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
 from .read import assemble_document, pack
-from .schema import DOCUMENT_TABLES, ID_COLUMN, KnowledgeBaseError, _create_schema, document_id, prefix
+from .schema import DOCUMENT_TABLES, ID_COLUMN, Connection, KnowledgeBaseError, _create_schema, document_id, prefix
 
 
 @dataclass
@@ -46,17 +47,22 @@ def open_for_writing(path: str | Path) -> sqlite_utils.Database:
 class Deriver(Protocol):
     """What a load derives from the documents it wrote, inside its transaction (knowledge/build.py)."""
 
-    def stale(self, conn: sqlite3.Connection) -> bool: ...  # derived by other rules: derive again
+    def stale(self, conn: Connection) -> bool: ...  # derived by other rules: derive again
 
-    def __call__(self, db: sqlite_utils.Database, written: list[str]) -> None: ...
+    def __call__(self, conn: Connection, written: list[str]) -> None: ...
 
 
-def write(path: str | Path, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
+def write(kb: str | Path, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
     """Store the disclosures, replacing an earlier load of the same department, year and kind; a
-    document whose source is unchanged is left as it is. All or nothing, whatever happens to the
-    process: the new base is written beside the old one and swapped in (see files.py). When
-    nothing changes the base is not touched; a failed first load leaves no file behind."""
-    path = Path(path)
+    document whose source is unchanged is left as it is.
+
+    A file base: all or nothing, whatever happens to the process — the new base is written beside
+    the old one and swapped in (see files.py); when nothing changes the base is not touched; a
+    failed first load leaves no file behind. A server base (`postgresql://…`): each document in
+    its own transaction, then what they change is derived (see postgres.py)."""
+    if postgres.is_server(kb):
+        return _write_to_server(str(kb), disclosures, derive)
+    path = Path(kb)
     with writer_lock(path):
         remove_stale_temps(path)
         tmp = temp_path(path)
@@ -66,11 +72,11 @@ def write(path: str | Path, disclosures: list[Disclosure], derive: Deriver) -> l
             db = open_for_writing(tmp)
             try:
                 with db.atomic():
-                    results = [_write_one(db, d) for d in disclosures]
+                    results = [_write_one(db.conn, d) for d in disclosures]
                     changed = any(r.status != "unchanged" for r in results)
                     stale = derive.stale(db.conn)  # loaded by another version: recompute what it derived
                     if changed or stale:
-                        derive(db, [r.document_id for r in results if r.status != "unchanged"])
+                        derive(db.conn, [r.document_id for r in results if r.status != "unchanged"])
             except sqlite3.IntegrityError as e:
                 raise KnowledgeBaseError(f"{path}：文件中有重复的表或条目，无法存入，知识库没有改动（{e}）") from e
             except sqlite3.OperationalError as e:  # disk full, I/O error
@@ -86,41 +92,64 @@ def write(path: str | Path, disclosures: list[Disclosure], derive: Deriver) -> l
                 tmp.unlink()
 
 
-def put_derived(conn: sqlite3.Connection, key: str, value: object) -> None:
+def _write_to_server(url: str, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
+    """Each document in its own transaction under its lock, queued for derivation in the same
+    transaction; then every queued document derived (see postgres.py)."""
+    import psycopg
+
+    with postgres.connect(url, readonly=False) as conn:
+        postgres.migrate(conn)
+        results = []
+        for d in disclosures:
+            try:
+                with conn.raw.transaction():
+                    postgres.document_lock(conn, document_id(d))
+                    result = _write_one(conn, d)
+                    if result.status != "unchanged":
+                        postgres.queue_for_derivation(conn, result.document_id)
+            except psycopg.errors.UniqueViolation as e:
+                raise KnowledgeBaseError(f"{d.source}：文件中有重复的表或条目，无法存入，这份文件没有写入（{e}）") from e
+            results.append(result)
+        postgres.derive_queued(conn, derive)
+    return results
+
+
+def put_derived(conn: Connection, key: str, value: object) -> None:
     data = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8"), 6)
-    conn.execute("INSERT OR REPLACE INTO derived (key, data) VALUES (?, ?)", [key, data])
+    conn.execute("INSERT INTO derived (key, data) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data", [key, data])
 
 
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:
+def _insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     """Plain executemany: sqlite-utils' insert_all checks and converts every value in Python,
     which was half the time of a load."""
     if rows:
         columns = list(rows[0])
-        sql = f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+        sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
+        conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
 
-def _delete(db: sqlite_utils.Database, doc: str) -> None:
+def _delete(conn: Connection, doc: str) -> None:
+    """A document's content (what is derived of it is the derivation's to replace)."""
     lo, hi = prefix(doc)
     for table in DOCUMENT_TABLES:
         column = ID_COLUMN.get(table, "id")
         if column == "document_id":
-            db.execute(f"DELETE FROM [{table}] WHERE document_id = ?", [doc])
+            conn.execute(f'DELETE FROM "{table}" WHERE document_id = ?', [doc])
         else:
-            db.execute(f"DELETE FROM [{table}] WHERE [{column}] >= ? AND [{column}] < ?", [lo, hi])
-    db.execute("DELETE FROM documents WHERE id = ?", [doc])
+            conn.execute(f'DELETE FROM "{table}" WHERE "{column}" >= ? AND "{column}" < ?', [lo, hi])
+    conn.execute("DELETE FROM documents WHERE id = ?", [doc])
 
 
-def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
+def _write_one(conn: Connection, d: Disclosure) -> WriteResult:
     doc = document_id(d)
-    existing = db.execute("SELECT source, source_sha256, loader FROM documents WHERE id = ?", [doc]).fetchone()
+    existing = conn.execute("SELECT source, source_sha256, loader FROM documents WHERE id = ?", [doc]).fetchone()
     if existing and existing[1] == d.source_sha256 and d.source_sha256 and existing[2] == LOADER_RULES:
         return WriteResult(doc, "unchanged")
     if existing:
-        _delete(db, doc)
+        _delete(conn, doc)
     n_rows = sum(len(t.rows) for t in d.tables)
     _insert(
-        db,
+        conn,
         "documents",
         [
             {
@@ -185,13 +214,13 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
                 ambiguous.append(
                     {"id": f"{rid}/{k}", "row_id": rid, "value": a.value, "candidates": json.dumps(a.candidates, ensure_ascii=False)}
                 )
-    _insert(db, "disclosure_tables", tables)
-    _insert(db, "table_columns", columns)
-    _insert(db, "table_rows", rows)
-    _insert(db, "cells", cells)
-    _insert(db, "ambiguous_cells", ambiguous)
+    _insert(conn, "disclosure_tables", tables)
+    _insert(conn, "table_columns", columns)
+    _insert(conn, "table_rows", rows)
+    _insert(conn, "cells", cells)
+    _insert(conn, "ambiguous_cells", ambiguous)
     _insert(
-        db,
+        conn,
         "facts",
         [
             {
@@ -210,7 +239,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         ],
     )
     _insert(
-        db,
+        conn,
         "passages",
         [
             {"id": f"{doc}/{i}", "position": i, "section": p.section, "text": p.text, "page": p.page}
@@ -218,7 +247,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         ],
     )
     _insert(
-        db,
+        conn,
         "definitions",
         [
             {"id": f"{doc}/{x.number}", "document_id": doc, "number": x.number, "term": x.term, "text": x.text, "page": x.page}
@@ -226,7 +255,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         ],
     )
     _insert(
-        db,
+        conn,
         "indicators",
         [
             {
@@ -249,7 +278,7 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
         ],
     )
     _insert(
-        db,
+        conn,
         "load_warnings",
         [
             {
@@ -265,6 +294,6 @@ def _write_one(db: sqlite_utils.Database, d: Disclosure) -> WriteResult:
             for i, w in enumerate(d.warnings, 1)
         ],
     )
-    record = assemble_document(db.conn, doc)
-    _insert(db, "document_data", [{"document_id": doc, "data": zlib.compress(document_record(record), 6), "narrative": pack(narrative_record(record))}])
+    record = assemble_document(conn, doc)
+    _insert(conn, "document_data", [{"document_id": doc, "data": zlib.compress(document_record(record), 6), "narrative": pack(narrative_record(record))}])
     return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing[0] if existing else None)
