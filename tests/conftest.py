@@ -79,3 +79,40 @@ def generated_v3() -> dict[str, Disclosure | Part | str]:
     return read_all_of(sorted((DISCLOSURES / "generated_v3").glob("*/disclosure.pdf")))
 
 
+
+
+# ------------------------------------------------------------------------------ PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the run (tests/postgres_server.py)."""
+    import os
+
+    from .postgres_server import throwaway_cluster
+
+    given = os.environ.get("BUDGETBOT_TEST_PG")
+    if given:
+        yield given
+        return
+    with throwaway_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_kb(pg_server):
+    """A new empty database on the test server, dropped after the test."""
+    from .postgres_server import drop_database, new_database
+
+    url = new_database(pg_server)
+    yield url
+    drop_database(pg_server, url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_kb(request, tmp_path):
+    """The test's knowledge base on each store: a file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "kb.db"
+    return request.getfixturevalue("pg_kb")
+

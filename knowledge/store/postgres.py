@@ -44,6 +44,7 @@ URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
 
 # Advisory lock keys: one per document id (hashed by the server), one for the derivation.
 DERIVE_LOCK = 7_202_612_031
+MIGRATION_LOCK = 7_202_612_030
 
 
 def is_server(kb: object) -> bool:
@@ -200,22 +201,29 @@ def applied(conn: Connection) -> int:
 
 
 def migrate(conn: Connection) -> None:
-    """Bring the schema up to the last migration, once, whoever else is migrating at the time."""
+    """Bring the schema up to the last migration, once, whoever else is migrating at the time.
+
+    The lock is the session's, taken before the transaction: a transaction that starts after
+    another worker's migration committed sees its tables (a lock taken inside the transaction
+    can leave the catalog as the transaction first saw it)."""
     if applied(conn) == MIGRATIONS[-1][0]:
         return
-    with conn.raw.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(?)", [DERIVE_LOCK - 1])
-        done = applied(conn)
-        if done == 0:
-            conn.executescript("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
-        for version, ddl in MIGRATIONS:
-            if version > done:
-                conn.executescript(ddl)
-                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [str(MIGRATED_SCHEMA[version])],
-                )
+    conn.execute("SELECT pg_advisory_lock(?)", [MIGRATION_LOCK])
+    try:
+        with conn.raw.transaction():
+            done = applied(conn)
+            if done == 0:
+                conn.executescript("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
+            for version, ddl in MIGRATIONS:
+                if version > done:
+                    conn.executescript(ddl)
+                    conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [str(MIGRATED_SCHEMA[version])],
+                    )
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?)", [MIGRATION_LOCK])
 
 
 def open_readonly(url: str) -> Connection:

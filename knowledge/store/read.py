@@ -90,7 +90,7 @@ def read_table(conn: Connection, table_id: str) -> dict[str, Any]:
     columns = conn.execute("SELECT * FROM table_columns WHERE id >= ? AND id < ? ORDER BY position", under).fetchall()
     rows = conn.execute("SELECT * FROM table_rows WHERE id >= ? AND id < ? ORDER BY number", under).fetchall()
     cells: dict[str, dict[str, float]] = {}
-    for c in conn.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ?", under):
+    for c in conn.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ? ORDER BY row_id, column_key", under):
         cells.setdefault(c["row_id"], {})[c["column_key"]] = c["value"]
     amb: dict[str, list[Any]] = {}
     for a in conn.execute("SELECT row_id, value, candidates FROM ambiguous_cells WHERE id >= ? AND id < ? ORDER BY id", under):
@@ -198,6 +198,8 @@ def ranking(
             counted = conn.execute(f"SELECT count(*) FROM key_figures k WHERE {where}", params).fetchone()[0]
         total = counted
         top = [r[0] for r in conn.execute(f"SELECT k.document_id FROM key_figures k WHERE {where} {order}", [*params, limit])]
+    if not top:  # (an empty IN () is SQLite's, not SQL's)
+        return [], total
     found = {
         r[2]: r
         for r in conn.execute(
@@ -244,10 +246,10 @@ def assemble_document(conn: Connection, doc_id: str) -> DocData:
     under = prefix(doc_id)
     d = c.execute("SELECT * FROM documents WHERE id = ?", [doc_id]).fetchone()
     cells: dict[str, dict[str, float]] = {}
-    for cell in c.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ?", under):
+    for cell in c.execute("SELECT row_id, column_key, value FROM cells WHERE row_id >= ? AND row_id < ? ORDER BY row_id, column_key", under):
         cells.setdefault(cell["row_id"], {})[cell["column_key"]] = cell["value"]
     unsure: dict[str, set[str]] = {}
-    for a in c.execute("SELECT row_id, candidates FROM ambiguous_cells WHERE id >= ? AND id < ?", under):
+    for a in c.execute("SELECT row_id, candidates FROM ambiguous_cells WHERE id >= ? AND id < ? ORDER BY id", under):
         unsure.setdefault(a["row_id"], set()).update(json.loads(a["candidates"]))
     tables = {}
     for t in c.execute("SELECT * FROM disclosure_tables WHERE id >= ? AND id < ? ORDER BY position", under).fetchall():
