@@ -1,6 +1,12 @@
 """Scale: knowledge bases of 1, 1,000, 10,000 and 100,000 disclosures, measured.
 
     python benchmarks/scale.py [--sizes 1,1000,10000,100000] [--cache DIR] [--questions 200]
+    python benchmarks/scale.py --store postgresql --server postgresql://… [--sizes …] [--workers 1,2,4 --write 2000]
+
+With `--store postgresql` each size is a database `budgetbot_scale_<n>` on the server (kept and
+reused like the files); `--workers` also times writing `--write` disclosures into a new database
+by 1, 2, 4 worker processes at once, each writing its share as `budgetbot load` does (one
+transaction per document, then the derivation), and reports disclosures per second.
 
 Builds each base once (kept in --cache, default the system temp folder, and reused; 100,000 take
 ~22 minutes and 9 GB) from the seed and the generated departments as text, under the names of real
@@ -65,7 +71,7 @@ def names(n: int) -> list[tuple[str, int]]:
     return [(department, year) for _, department, year in plan(n)]
 
 
-def build(path: Path, n: int, batch: int = 1000) -> float:
+def build(path: Path | str, n: int, batch: int = 1000) -> float:
     from knowledge import build
     from loaders import read_disclosure
 
@@ -160,16 +166,84 @@ def measure(kb: str, n: int, questions: int) -> dict:
     return result
 
 
-def stale(kb: Path) -> bool:
-    import sqlite3
-
+def stale(kb: Path | str) -> bool:
+    from knowledge import store
     from knowledge.build import DERIVE
 
-    conn = sqlite3.connect(f"file:{kb}?mode=ro", uri=True)
+    conn = store.open_readonly(kb)
     try:
         return DERIVE.stale(conn)
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------------------------ a server base
+
+
+def server_database(server: str, name: str, fresh: bool = False) -> str:
+    """The URL of database `name` on the server, created when missing (dropped first when `fresh`)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"'.encode())
+    return urlsplit(server)._replace(path="/" + name).geturl()
+
+
+def held(kb: Path | str) -> int:
+    """Documents a base holds (0: none, or no base yet)."""
+    from knowledge import store
+
+    try:
+        conn = store.open_readonly(kb)
+    except store.KnowledgeBaseError:
+        return 0
+    try:
+        return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def size_of(kb: Path | str) -> int:
+    if isinstance(kb, Path):
+        return kb.stat().st_size
+    import psycopg
+
+    with psycopg.connect(kb) as conn:
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
+def write_share(kb: str, n: int, share: int, shares: int, batch: int) -> None:
+    """Worker `share` of `shares`: write every `shares`-th of n disclosures, `batch` per load."""
+    from knowledge import build
+    from loaders import read_disclosure
+
+    templates = [read_disclosure(f) for f in sorted(SHARED.glob("475_*.txt"))]
+    templates += [read_disclosure(f) for f in sorted(SHARED.glob("generated*/dept_*/disclosure.txt"))]
+    mine = [(i, d, y) for i, (d, y) in enumerate(names(n)) if i % shares == share]
+    for at in range(0, len(mine), batch):
+        build.write(kb, [_varied(templates[i % len(templates)], d, y, f"synthetic-{i}", 1 + (i % 997) / 1000) for i, d, y in mine[at : at + batch]])
+
+
+def workers_throughput(server: str, n: int, counts: list[int], batch: int) -> None:
+    """n disclosures written into a new database by w workers at once, for each w."""
+    for w in counts:
+        kb = server_database(server, f"budgetbot_workers_{w}", fresh=True)
+        started = time.perf_counter()
+        procs = [
+            subprocess.Popen([sys.executable, __file__, "--write-share", f"{i}/{w}", "--sizes", str(n), "--batch", str(batch), "--kb", kb])
+            for i in range(w)
+        ]
+        for proc in procs:
+            if proc.wait() != 0:
+                raise SystemExit(f"a worker failed ({proc.returncode})")
+        seconds = time.perf_counter() - started
+        assert held(kb) == n
+        print(f"  {w} worker{'s' if w > 1 else ''}: {n} disclosures in {seconds:.1f} s = {n / seconds:.0f}/s")
 
 
 def peak_rss_mb() -> float:
@@ -194,16 +268,34 @@ def main() -> None:
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "budgetbot-scale"))
     ap.add_argument("--questions", type=int, default=200)
     ap.add_argument("--measure", help=argparse.SUPPRESS)  # internal: measure KB in this process
+    ap.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--server", default=os.environ.get("BUDGETBOT_PG"), help="a PostgreSQL URL whose user may create databases")
+    ap.add_argument("--workers", help="e.g. 1,2,4: time that many load workers writing --write disclosures at once")
+    ap.add_argument("--write", type=int, default=2000)
+    ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--write-share", help=argparse.SUPPRESS)  # internal: one worker's share, i/w
+    ap.add_argument("--kb", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.write_share:
+        share, shares = map(int, args.write_share.split("/"))
+        write_share(args.kb, int(args.sizes), share, shares, args.batch)
+        return
+    if args.store == "postgresql" and not args.server:
+        raise SystemExit("--store postgresql needs --server postgresql://… (or $BUDGETBOT_PG)")
+    if args.workers:
+        print(f"load workers writing {args.write} disclosures into one PostgreSQL database ({args.batch} per load):")
+        workers_throughput(args.server, args.write, [int(w) for w in args.workers.split(",")], args.batch)
     if args.measure:
         n = int(args.sizes)
         print(json.dumps(measure(args.measure, n, min(args.questions, n))))
         return
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    for n in (int(s) for s in args.sizes.split(",")):
-        kb = cache / f"scale-{n}.db"
-        if not kb.exists():
+    for n in (int(s) for s in args.sizes.split(",") if s):
+        kb: Path | str = cache / f"scale-{n}.db"
+        if args.store == "postgresql":
+            kb = server_database(args.server, f"budgetbot_scale_{n}")
+        if not held(kb):
             print(f"building {n} disclosures…", file=sys.stderr)
             seconds = build(kb, n, batch=min(n, 1000 if n <= 10_000 else 10_000))
             print(f"built {n} disclosures in {seconds:.0f} s ({n / seconds:.0f}/s)")
@@ -212,7 +304,7 @@ def main() -> None:
             started = time.perf_counter()
             build.write(kb, [])
             print(f"derived {n} disclosures again under these rules in {time.perf_counter() - started:.0f} s")
-        size = kb.stat().st_size
+        size = size_of(kb)
         out = subprocess.run(
             [sys.executable, __file__, "--sizes", str(n), "--questions", str(args.questions), "--measure", str(kb)],
             capture_output=True, text=True, check=True,
@@ -230,7 +322,7 @@ def main() -> None:
             env=os.environ,
         ).stdout.count("\n")
         throughput = done / (time.perf_counter() - t)
-        print(f"\n== {n} disclosures: {size / 2**20:.0f} MB ({size / n / 1024:.0f} KB per disclosure)")
+        print(f"\n== {n} disclosures on {args.store}: {size / 2**20:.0f} MB ({size / n / 1024:.0f} KB per disclosure)")
         print(f"engine open {r['open_ms']:.0f} ms; cold start of `budgetbot ask` {statistics.median(colds):.2f} s; peak RSS {r['rss_mb']:.0f} MB; ask --json - {throughput:.0f} questions/s")
         for kind, times in r.items():
             if isinstance(times, list):

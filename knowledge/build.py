@@ -16,7 +16,7 @@ from pathlib import Path
 from loaders.model import Disclosure
 
 from . import store
-from .key_figures import rebuild, rules
+from .key_figures import Prepared, prepare, rebuild, rules
 from .store.read import document_index_rows, first_definers, vocabulary_sources
 from .store.write import WriteResult
 from .vocabulary import Vocabulary
@@ -30,7 +30,11 @@ class Derivation:
         row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
         return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != rules()
 
-    def __call__(self, conn: store.Connection, written: list[str]) -> None:
+    def prepare(self, conn: store.Connection, written: list[str]) -> Prepared | None:
+        """What a worker computes of its documents before the derivation, outside its lock."""
+        return prepare(conn, written)
+
+    def __call__(self, conn: store.Connection, written: list[str], prepared: object = None) -> None:
         derived = {
             "vocabulary": Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()},
             "first_definers": first_definers(conn),
@@ -39,7 +43,7 @@ class Derivation:
         conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
         for key, value in derived.items():
             store.put_derived(conn, key, value)
-        rebuild(conn, written)
+        rebuild(conn, written, prepared if isinstance(prepared, Prepared) else None)
 
 
 DERIVE = Derivation()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -120,9 +120,33 @@ def counts(conn: store.Connection) -> dict[str, dict[str, int]]:
     return out
 
 
-def rebuild(conn: store.Connection, written: list[str]) -> None:
+@dataclass
+class Prepared:
+    """Key figures of written documents computed before the derivation (by a load worker, in
+    parallel with the others), under these measure signatures; used where they still hold."""
+
+    signatures: dict[str, str]
+    rows: list[tuple[Any, ...]]
+    documents: set[str]
+
+
+def prepare(conn: store.Connection, written: list[str]) -> Prepared | None:
+    """The written documents' key figures under the vocabulary the base has now (None when it has
+    none yet: the derivation computes them)."""
+    from .engine import Engine
+
+    if not written or store.derived(conn, "vocabulary") is None:
+        return None
+    engine = Engine(conn)
+    signatures = measure_signatures(engine)
+    return Prepared(signatures, rows_for(engine, list(signatures), written), set(written))
+
+
+def rebuild(conn: store.Connection, written: list[str], prepared: Prepared | None = None) -> None:
     """Bring `key_figures` up to date after a load that wrote the documents `written` (inside the
-    load's transaction, on the base being built)."""
+    load's transaction, on the base being built). A measure whose signature is the one `prepared`
+    was computed under takes its rows from there (same signature, same figures: what keeps every
+    other document's key figures too); the rest are computed here."""
     from .engine import Engine
 
     factory = getattr(conn, "row_factory", None)
@@ -141,7 +165,12 @@ def rebuild(conn: store.Connection, written: list[str]) -> None:
         conn.executemany("DELETE FROM key_figures WHERE document_id = ?", [(d,) for d in written])  # written again
         insert = "INSERT INTO key_figures (measure, document_id, department, year, figure, data) VALUES (?, ?, ?, ?, ?, ?)"
         conn.executemany(insert, rows_for(engine, changed, everything))
-        conn.executemany(insert, rows_for(engine, [m for m in current if m not in changed], written))
+        kept = [m for m in current if m not in changed]
+        held = {m for m in kept if prepared is not None and prepared.signatures.get(m) == current[m]}
+        done = prepared.documents & set(written) if prepared is not None else set()
+        conn.executemany(insert, [r for r in prepared.rows if r[0] in held and r[1] in done] if prepared else [])
+        conn.executemany(insert, rows_for(engine, [m for m in kept if m not in held], written))
+        conn.executemany(insert, rows_for(engine, [m for m in kept if m in held], [d for d in written if d not in done]))
         conn.executemany(  # which row stands for its department, now that documents came and went
             "UPDATE key_figures SET "
             "chosen = CASE WHEN document_id = (SELECT min(id) FROM documents d WHERE d.department = key_figures.department AND d.year = key_figures.year) THEN 1 ELSE 0 END, "

@@ -54,8 +54,9 @@ def test_the_same_base_on_both_stores(tmp_path, pg_kb):
     """Every row of every table, byte for byte: documents, cells, records, key figures and the
     derived vocabulary — the store is a place, not a reading."""
     disclosures = [read_disclosure(SAMPLE)] + [read_disclosure(d / "disclosure.txt") for d in GENERATED[:4]]
-    build.write(tmp_path / "kb.db", disclosures)
-    build.write(pg_kb, disclosures)
+    for kb in (tmp_path / "kb.db", pg_kb):  # in two loads: the second one's key figures a worker prepares (PostgreSQL)
+        build.write(kb, disclosures[:2])
+        build.write(kb, disclosures[2:])
     on_file, on_server = content(tmp_path / "kb.db"), content(pg_kb)
     assert on_file["documents"] and on_file["key_figures"] and on_file["cells"]
     assert on_server == on_file

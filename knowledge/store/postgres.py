@@ -160,6 +160,13 @@ class Connection:
                 raise
             raise KnowledgeBaseError(f"{shown(self.url)}：与 PostgreSQL 知识库的连接断开了（{str(e).strip().splitlines()[0]}）") from e
 
+    def copy_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """Many rows into one table by COPY: a third of the server's work of as many INSERTs."""
+        cursor = self.raw.cursor()
+        with self._lost(), cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN'.encode()) as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def executescript(self, sql: str) -> None:
         self.raw.execute(sql.encode("utf-8"))  # bytes: run as written (no placeholders)
 
@@ -270,19 +277,20 @@ def queue_for_derivation(conn: Connection, doc: str) -> None:
 class Deriver(Protocol):
     def stale(self, conn: Any) -> bool: ...
 
-    def __call__(self, conn: Any, written: list[str]) -> None: ...
+    def __call__(self, conn: Any, written: list[str], prepared: object = None) -> None: ...
 
 
-def derive_queued(conn: Connection, derive: Deriver) -> None:
+def derive_queued(conn: Connection, derive: Deriver, prepared: object = None) -> None:
     """Derive what every queued document changes (whoever wrote it), one worker at a time, in one
-    transaction that also empties the queue of what it derived and raises the generation."""
+    transaction that also empties the queue of what it derived and raises the generation.
+    `prepared`: what this worker computed of its own documents before taking the lock."""
     with conn.raw.transaction():
         derivation_lock(conn)
         queued = [(r[0], r[1]) for r in conn.execute("SELECT document_id, token FROM derive_queue ORDER BY document_id")]
         stale = derive.stale(conn)
         if not queued and not stale:
             return
-        derive(conn, [doc for doc, _ in queued])
+        derive(conn, [doc for doc, _ in queued], prepared)
         # a document written again meanwhile has a new token and stays queued for the next derivation
         conn.executemany("DELETE FROM derive_queue WHERE document_id = ? AND token = ?", queued)
         conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")

@@ -49,7 +49,9 @@ class Deriver(Protocol):
 
     def stale(self, conn: Connection) -> bool: ...  # derived by other rules: derive again
 
-    def __call__(self, conn: Connection, written: list[str]) -> None: ...
+    def prepare(self, conn: Connection, written: list[str]) -> object: ...  # before the derivation, unlocked
+
+    def __call__(self, conn: Connection, written: list[str], prepared: object = None) -> None: ...
 
 
 def write(kb: str | Path, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
@@ -110,7 +112,8 @@ def _write_to_server(url: str, disclosures: list[Disclosure], derive: Deriver) -
             except psycopg.errors.UniqueViolation as e:
                 raise KnowledgeBaseError(f"{d.source}：文件中有重复的表或条目，无法存入，这份文件没有写入（{e}）") from e
             results.append(result)
-        postgres.derive_queued(conn, derive)
+        written = [r.document_id for r in results if r.status != "unchanged"]
+        postgres.derive_queued(conn, derive, derive.prepare(conn, written))
     return results
 
 
@@ -122,10 +125,15 @@ def put_derived(conn: Connection, key: str, value: object) -> None:
 def _insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     """Plain executemany: sqlite-utils' insert_all checks and converts every value in Python,
     which was half the time of a load."""
-    if rows:
-        columns = list(rows[0])
+    if not rows:
+        return
+    columns = list(rows[0])
+    values = [tuple(r[c] for c in columns) for r in rows]
+    if isinstance(conn, postgres.Connection):
+        conn.copy_rows(table, columns, values)
+    else:
         sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-        conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+        conn.executemany(sql, values)
 
 
 def _delete(conn: Connection, doc: str) -> None:
