@@ -18,16 +18,23 @@ from loaders.model import Disclosure
 from . import store
 from .key_figures import Prepared, prepare, rebuild, rules
 from .store.read import document_index_rows, first_definers, vocabulary_sources
+from .store.schema import fill_sources
 from .store.write import WriteResult
 from .vocabulary import Vocabulary
 
 
 class Derivation:
-    """What a load derives (a `store.Deriver`), keyed by the rules version."""
+    """What a load derives (a `store.Deriver`), keyed by the rules version. A load pays for what it
+    adds: the vocabulary is derived again only when the load added a name it did not have (from
+    the vocabulary sources, a few thousand values, not the rows), which documents first define
+    each term only for the documents written; a base derived by other rules is derived whole."""
 
     def stale(self, conn: store.Connection) -> bool:
         """Whether the base was derived by other rules (then everything is derived again)."""
-        row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()
+        by = store.derived(conn, "derived_by")
+        if by is not None:
+            return bool(by.get("rules") != rules())
+        row = conn.execute("SELECT data FROM derived WHERE key = 'vocabulary'").fetchone()  # a base from before derived_by
         return row is not None and json.loads(zlib.decompress(row[0])).get("rules") != rules()
 
     def prepare(self, conn: store.Connection, written: list[str]) -> Prepared | None:
@@ -35,15 +42,31 @@ class Derivation:
         return prepare(conn, written)
 
     def __call__(self, conn: store.Connection, written: list[str], prepared: object = None) -> None:
-        derived = {
-            "vocabulary": Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()},
-            "first_definers": first_definers(conn),
-            "documents": document_index_rows(conn),
-        }
+        whole = self.stale(conn) or store.derived(conn, "derived_by") is None
+        if whole:
+            fill_sources(conn)  # exactly what the base holds now (a write only ever adds sources)
+        sources = store.sources_count(conn)
+        if whole or store.derived(conn, "derived_by") != {"rules": rules(), "sources": sources}:
+            vocabulary = Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()}
+            store.put_derived(conn, "vocabulary", vocabulary)
+        definers = None if whole else store.derived(conn, "first_definers")
+        store.put_derived(conn, "first_definers", first_definers(conn) if definers is None else self._definers(conn, definers, written))
+        store.put_derived(conn, "documents", document_index_rows(conn))
+        store.put_derived(conn, "derived_by", {"rules": rules(), "sources": sources})
         conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
-        for key, value in derived.items():
-            store.put_derived(conn, key, value)
         rebuild(conn, written, prepared if isinstance(prepared, Prepared) else None)
+
+    @staticmethod
+    def _definers(conn: store.Connection, current: dict[str, str], written: list[str]) -> dict[str, str]:
+        """The first definer of each term, given the documents written: a written document
+        that comes earlier in document order (department, year, id) than a term's definer now
+        takes its place (what `first_definers` over the whole base gives)."""
+        found = first_definers(conn, among=written)
+        order = store.document_order(conn, sorted(set(current.values()) | set(found.values())))
+        for term, doc in found.items():
+            if term not in current or order[doc] < order.get(current[term], order[doc]):
+                current[term] = doc
+        return current
 
 
 DERIVE = Derivation()

@@ -143,6 +143,7 @@ def test_a_base_loaded_by_another_version_is_read_right_and_brought_up_to_date_b
     snapshot["rules"] = "0" * 16
     snapshot["terms"] = {}  # what an older lexicon would have known: nothing
     store.put_derived(conn, "vocabulary", snapshot)
+    store.put_derived(conn, "derived_by", store.derived(conn, "derived_by") | {"rules": "0" * 16})  # as that version records it
     conn.commit()
     conn.close()
     assert Engine.open(kb).ask("项目支出多少").value == 6357.0  # built from the base, not the stale snapshot

@@ -28,6 +28,7 @@ from .read import (
     counts,
     derived,
     document_index,
+    document_order,
     first_definers,
     list_documents,
     list_tables,
@@ -37,6 +38,7 @@ from .read import (
     ranking,
     read_by_current_rules,
     read_table,
+    sources_count,
     vocabulary_sources,
 )
 from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, Connection, KnowledgeBaseError, document_id
@@ -53,6 +55,7 @@ __all__ = [
     "clear_stale_temps",
     "counts",
     "document_index",
+    "document_order",
     "first_definers",
     "derived",
     "damaged",
@@ -71,6 +74,7 @@ __all__ = [
     "ranking",
     "read_by_current_rules",
     "read_table",
+    "sources_count",
     "vocabulary_sources",
     "write",
 ]

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from .schema import SCHEMA_VERSION, KnowledgeBaseError
+from .schema import SCHEMA_VERSION, UPGRADABLE, KnowledgeBaseError
 
 try:  # POSIX; elsewhere writers are not serialised (one loader at a time is then the operator's rule)
     import fcntl
@@ -122,7 +122,7 @@ def recover(path: Path) -> None:
         raise damaged(path, e) from e
 
 
-def integrity(path: Path, quick: bool = False) -> list[str]:
+def integrity(path: Path, quick: bool = False, upgradable: bool = False) -> list[str]:
     """What SQLite's integrity check and the schema version say of the base: [] when sound."""
     if not path.exists():
         return [f"{path}：没有这个文件"]
@@ -137,7 +137,8 @@ def integrity(path: Path, quick: bool = False) -> list[str]:
                 problems.append(f"SQLite 完整性检查：另有 {len(found) - 5} 处问题")
             if not found:
                 version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                if version is None or str(version[0]) != str(SCHEMA_VERSION):
+                accepted = {str(SCHEMA_VERSION)} | ({str(v) for v in UPGRADABLE} if upgradable else set())
+                if version is None or str(version[0]) not in accepted:
                     problems.append(
                         f"知识库版本是 {version[0] if version else '未知'}，本程序需要 {SCHEMA_VERSION}：请重新 load 原文件"
                     )
@@ -151,7 +152,7 @@ def integrity(path: Path, quick: bool = False) -> list[str]:
 def copy_for_writing(path: Path, tmp: Path) -> None:
     """Start the new base from the current one, after checking the current one is sound."""
     recover(path)
-    problems = integrity(path, quick=True)
+    problems = integrity(path, quick=True, upgradable=True)  # a writer brings an older version up to date
     if problems:
         raise KnowledgeBaseError(
             f"{path}：这个知识库不能写入，没有写入任何内容（{problems[0]}）。"

@@ -69,22 +69,19 @@ def postgres_schema(sql: str) -> str:
     return re.sub(r"\bINTEGER\b", "BIGINT", sql)
 
 
-# Each migration is applied once, in order, in one transaction; a server base records the ones it has.
-MIGRATIONS: list[tuple[int, str]] = [
-    (
-        1,
-        postgres_schema(SCHEMA)
-        + """
-        -- written documents whose derived data is not yet brought up to date; `token` changes at every
-        -- write, so a document written again while it is being derived stays queued
-        CREATE SEQUENCE derive_tokens;
-        CREATE TABLE derive_queue (document_id TEXT COLLATE "C" PRIMARY KEY, token BIGINT NOT NULL);
-        INSERT INTO meta (key, value) VALUES ('generation', '0');
-        """,
-    ),
-]
-# The SQLite schema version each migration brings a server base to (what readers check).
-MIGRATED_SCHEMA = {1: SCHEMA_VERSION}
+# A new database gets the current schema whole; one made by an older version gets each numbered
+# migration after the last it has, in order, in one transaction (none yet: version 1 is the first).
+SERVER_EXTRAS = """
+-- written documents whose derived data is not yet brought up to date; `token` changes at every
+-- write, so a document written again while it is being derived stays queued
+CREATE SEQUENCE derive_tokens;
+CREATE TABLE derive_queue (document_id TEXT COLLATE "C" PRIMARY KEY, token BIGINT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('generation', '0');
+"""
+LATEST = 1
+MIGRATIONS: dict[int, str] = {}  # version → the DDL that brings version - 1 to it
+# The SQLite schema version each server version corresponds to (what readers check).
+SCHEMA_OF = {1: SCHEMA_VERSION}
 
 
 @lru_cache(maxsize=1024)
@@ -213,22 +210,23 @@ def migrate(conn: Connection) -> None:
     The lock is the session's, taken before the transaction: a transaction that starts after
     another worker's migration committed sees its tables (a lock taken inside the transaction
     can leave the catalog as the transaction first saw it)."""
-    if applied(conn) == MIGRATIONS[-1][0]:
+    if applied(conn) == LATEST:
         return
     conn.execute("SELECT pg_advisory_lock(?)", [MIGRATION_LOCK])
     try:
         with conn.raw.transaction():
             done = applied(conn)
             if done == 0:
+                conn.executescript(postgres_schema(SCHEMA) + SERVER_EXTRAS)
                 conn.executescript("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
-            for version, ddl in MIGRATIONS:
-                if version > done:
-                    conn.executescript(ddl)
-                    conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
-                    conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        [str(MIGRATED_SCHEMA[version])],
-                    )
+                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [LATEST])
+            for version in range(done + 1, LATEST + 1) if done else ():
+                conn.executescript(MIGRATIONS[version])
+                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [str(SCHEMA_OF[LATEST])],
+            )
     finally:
         conn.execute("SELECT pg_advisory_unlock(?)", [MIGRATION_LOCK])
 

@@ -14,7 +14,16 @@ import msgspec
 from ..documents import DocData, RowData, TableData, from_record
 from . import postgres
 from .files import damaged, recover
-from .schema import DERIVED_TABLES, DOCUMENT_TABLES, SCHEMA_VERSION, Connection, KnowledgeBaseError, prefix
+from .schema import (
+    DERIVED_TABLES,
+    DOCUMENT_TABLES,
+    SCHEMA_VERSION,
+    TABLE_SEPARATOR,
+    UPGRADABLE,
+    Connection,
+    KnowledgeBaseError,
+    prefix,
+)
 
 
 def open_readonly(kb: str | Path) -> Connection:
@@ -35,6 +44,10 @@ def open_readonly(kb: str | Path) -> Connection:
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as e:
         raise damaged(path, e) from e
+    if version is not None and int(version["value"]) in UPGRADABLE:
+        raise KnowledgeBaseError(
+            f"{path}：知识库版本是 {version['value']}，本程序需要 {SCHEMA_VERSION}：载入任意一个文件（budgetbot load --kb {path} 文件）会把它升级，已载入的内容都保留"
+        )
     if version is None or int(version["value"]) != SCHEMA_VERSION:
         raise KnowledgeBaseError(
             f"{path}：知识库版本是 {version and version['value']}，本程序需要 {SCHEMA_VERSION}：请用 budgetbot load 重新载入原文件"
@@ -128,17 +141,37 @@ def derived(conn: Connection, key: str) -> Any:
     return msgspec.json.decode(zlib.decompress(row[0])) if row else None
 
 
-def first_definers(conn: Connection) -> dict[str, str]:
+def first_definers(conn: Connection, among: list[str] | None = None) -> dict[str, str]:
     """Each defined term (as the vocabulary writes it) → the first document that defines it, in
-    document order (department, year): the one a definition asked of no body is taken from."""
+    document order (department, year, id): the one a definition asked of no body is taken from.
+    `among`: of these documents only."""
     from ..vocabulary import canon
 
+    sql = "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id"
+    order = " ORDER BY d.department, d.year, d.id, x.number"
+    rows: list[Any] = []
+    if among is None:
+        rows = conn.execute(sql + order).fetchall()
+    for at in range(0, len(among or []), 500):
+        chunk = (among or [])[at : at + 500]
+        rows += conn.execute(sql + f" WHERE d.id IN ({','.join('?' * len(chunk))})" + order, chunk).fetchall()
+    if among is not None:  # chunks each in order: put them in one
+        position = document_order(conn, sorted({r[0] for r in rows}))
+        rows.sort(key=lambda r: position[r[0]])  # stable: a document's terms stay in number order
     first: dict[str, str] = {}
-    for doc, term in conn.execute(
-        "SELECT d.id, x.term FROM documents d JOIN definitions x ON x.document_id = d.id ORDER BY d.department, d.year, d.id, x.number"
-    ):
+    for doc, term in rows:
         first.setdefault(canon(term), doc)
     return first
+
+
+def document_order(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int, str]]:
+    """Where each document comes in document order: (department, year, id)."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        for doc, department, year in conn.execute(f"SELECT id, department, year FROM documents WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[doc] = (department, year, doc)
+    return out
 
 
 def read_by_current_rules(conn: Connection) -> dict[str, str]:
@@ -308,16 +341,22 @@ class VocabularySources:
 
 
 def vocabulary_sources(conn: Connection) -> VocabularySources:
-    def column(sql: str) -> list[str]:
-        return [r[0] for r in conn.execute(sql) if r[0]]
-
+    """From the sources each document's write added (schema.py: `vocabulary_sources`), in one
+    order on every store: the vocabulary lists a surface's terms in the order it met them."""
+    of: dict[str, list[str]] = {}
+    for kind, value in conn.execute("SELECT kind, value FROM vocabulary_sources ORDER BY kind, value"):
+        of.setdefault(kind, []).append(value)
     return VocabularySources(
-        # in one order on every store: the vocabulary lists a surface's terms in the order it met them
-        row_names=column("SELECT name FROM table_rows UNION SELECT name_right FROM table_rows ORDER BY 1"),
-        column_keys=column("SELECT DISTINCT key FROM table_columns ORDER BY 1"),
-        fact_keys=column("SELECT DISTINCT key FROM facts ORDER BY 1"),
-        definition_terms=column("SELECT DISTINCT term FROM definitions ORDER BY 1"),
-        indicator_texts=column("SELECT level3 FROM indicators UNION SELECT description FROM indicators ORDER BY 1"),
-        tables=[(r[0], r[1]) for r in conn.execute("SELECT DISTINCT title, key FROM disclosure_tables ORDER BY 1, 2")],
-        departments=column("SELECT DISTINCT department FROM documents ORDER BY 1"),
+        row_names=of.get("row", []),
+        column_keys=of.get("column", []),
+        fact_keys=of.get("fact", []),
+        definition_terms=of.get("definition", []),
+        indicator_texts=of.get("indicator", []),
+        tables=[(title, key) for title, _, key in (v.partition(TABLE_SEPARATOR) for v in of.get("table", []))],
+        departments=of.get("department", []),
     )
+
+
+def sources_count(conn: Connection) -> int:
+    """How many vocabulary sources the base has: a load that adds none leaves the vocabulary as it was."""
+    return int(conn.execute("SELECT count(*) FROM vocabulary_sources").fetchone()[0])

@@ -8,7 +8,9 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
+# Versions a writer brings up to this one in place (UPGRADES); a reader asks for a load first.
+UPGRADABLE = {8}
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -93,6 +95,10 @@ CREATE INDEX idx_key_figures_department ON key_figures (department);
 CREATE INDEX idx_key_figures_year ON key_figures (measure, chosen, year, figure, department, document_id);
 CREATE INDEX idx_key_figures_newest ON key_figures (measure, chosen, newest, figure, department, document_id);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+-- every distinct name the vocabulary is built from (row names, column keys, fact keys, defined
+-- terms, indicators, table titles, bodies), added by each document's write: a load derives the
+-- vocabulary from these few thousand values, not from scanning every row of the base
+CREATE TABLE vocabulary_sources (kind TEXT, value TEXT, PRIMARY KEY (kind, value)) WITHOUT ROWID;
 -- for people browsing the base (Datasette): each row and cell with its document and table
 CREATE VIEW rows_with_tables AS
     SELECT t.document_id, t.key AS table_key, t.title AS table_title, r.*
@@ -109,6 +115,44 @@ CREATE VIEW passages_with_documents AS
 def prefix(identifier: str) -> tuple[str, str]:
     """The key range of everything under an identifier: `id >= lo AND id < hi`."""
     return identifier + "/", identifier + "0"  # "0" sorts right after "/"
+
+
+# What each kind of vocabulary source is, read off the base (a base written before the table,
+# or one derived again whole); a document's write adds its own (write.py).
+SOURCES_OF_BASE = {
+    "row": "SELECT name FROM table_rows UNION SELECT name_right FROM table_rows",
+    "column": "SELECT DISTINCT key FROM table_columns",
+    "fact": "SELECT DISTINCT key FROM facts",
+    "definition": "SELECT DISTINCT term FROM definitions",
+    "indicator": "SELECT level3 FROM indicators UNION SELECT description FROM indicators",
+    "table": "SELECT DISTINCT coalesce(title, '') || ? || key FROM disclosure_tables",  # ? = TABLE_SEPARATOR
+    "department": "SELECT DISTINCT department FROM documents",
+}
+TABLE_SEPARATOR = "\x1f"  # between a table's printed title and its kind in a "table" source
+
+
+def fill_sources(conn: Connection) -> None:
+    """The vocabulary sources of everything the base holds, from its rows (once per base, and
+    whenever everything is derived again)."""
+    conn.execute("DELETE FROM vocabulary_sources")
+    for kind, sql in SOURCES_OF_BASE.items():
+        given = [TABLE_SEPARATOR] if "?" in sql else []
+        conn.execute(f"WITH s(v) AS ({sql}) INSERT INTO vocabulary_sources (kind, value) SELECT ?, v FROM s WHERE v IS NOT NULL AND v != '' ON CONFLICT DO NOTHING", [*given, kind])
+
+
+# Statements that bring a base of an older version to this one (one each: run inside the load's transaction).
+UPGRADES = {8: "CREATE TABLE vocabulary_sources (kind TEXT, value TEXT, PRIMARY KEY (kind, value)) WITHOUT ROWID"}
+
+
+def upgrade(conn: Connection) -> None:
+    """Bring a base of an UPGRADABLE version to this one: call inside the load's transaction, so
+    that it is upgraded and loaded, or neither. (Its derived data is then derived whole: the
+    upgrade leaves no `derived_by`, knowledge/build.py.)"""
+    version = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+    if version in UPGRADES:
+        conn.execute(UPGRADES[version])
+        fill_sources(conn)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
 def _create_schema(db: sqlite_utils.Database) -> None:

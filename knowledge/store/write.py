@@ -19,7 +19,17 @@ from ..documents import document_record, narrative_record
 from . import postgres
 from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
 from .read import assemble_document, pack
-from .schema import DOCUMENT_TABLES, ID_COLUMN, Connection, KnowledgeBaseError, _create_schema, document_id, prefix
+from .schema import (
+    DOCUMENT_TABLES,
+    ID_COLUMN,
+    TABLE_SEPARATOR,
+    Connection,
+    KnowledgeBaseError,
+    _create_schema,
+    document_id,
+    prefix,
+    upgrade,
+)
 
 
 @dataclass
@@ -74,6 +84,7 @@ def write(kb: str | Path, disclosures: list[Disclosure], derive: Deriver) -> lis
             db = open_for_writing(tmp)
             try:
                 with db.atomic():
+                    upgrade(db.conn)
                     results = [_write_one(db.conn, d) for d in disclosures]
                     changed = any(r.status != "unchanged" for r in results)
                     stale = derive.stale(db.conn)  # loaded by another version: recompute what it derived
@@ -146,6 +157,22 @@ def _delete(conn: Connection, doc: str) -> None:
         else:
             conn.execute(f'DELETE FROM "{table}" WHERE "{column}" >= ? AND "{column}" < ?', [lo, hi])
     conn.execute("DELETE FROM documents WHERE id = ?", [doc])
+
+
+def sources_of(d: Disclosure) -> list[tuple[str, str]]:
+    """The document's vocabulary sources (schema.SOURCES_OF_BASE reads the same off stored rows)."""
+    found = {("row", n) for t in d.tables for r in t.rows for n in (r.name, r.name_right) if n}
+    found |= {("column", c.key) for t in d.tables for c in t.columns if c.key}
+    found |= {("fact", f.key) for f in d.facts if f.key}
+    found |= {("definition", x.term) for x in d.definitions if x.term}
+    found |= {("indicator", v) for x in d.indicators for v in (x.level3, x.description) if v}
+    found |= {("table", f"{t.title or ''}{TABLE_SEPARATOR}{t.key}") for t in d.tables}
+    found.add(("department", d.department))
+    return sorted(found)  # one order for every writer: two workers adding the same new words never deadlock
+
+
+def _add_sources(conn: Connection, d: Disclosure) -> None:
+    conn.executemany("INSERT INTO vocabulary_sources (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING", sources_of(d))
 
 
 def _write_one(conn: Connection, d: Disclosure) -> WriteResult:
@@ -302,6 +329,7 @@ def _write_one(conn: Connection, d: Disclosure) -> WriteResult:
             for i, w in enumerate(d.warnings, 1)
         ],
     )
+    _add_sources(conn, d)
     record = assemble_document(conn, doc)
     _insert(conn, "document_data", [{"document_id": doc, "data": zlib.compress(document_record(record), 6), "narrative": pack(narrative_record(record))}])
     return WriteResult(doc, "replaced" if existing else "added", replaced_source=existing[0] if existing else None)
