@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
 
 from . import routes, store
 from .answer import Answer
@@ -32,7 +33,12 @@ class Engine(Library):
                 f"问题太长了（{len(question.strip())} 个字）：请一次问一个问题，{MAX_QUESTION} 字以内。",
             )
         try:
-            return self._ask(question)
+            try:
+                return self._ask(question)
+            except sqlite3.DatabaseError:
+                if not self._recovered():
+                    raise
+                return self._ask(question)  # once more, on the base as it was before the killed load
         except sqlite3.DatabaseError as e:  # a damaged base is the operator's to fix, never a quiet answer
             raise store.damaged(self.path, e) from e
         except store.KnowledgeBaseError:  # a server base that went away: the front says so
@@ -44,6 +50,17 @@ class Engine(Library):
                 status="not_found",
                 answer="抱歉，这个问题我暂时答不了。可以换个说法，或问“项目支出多少”这样的问题。",
             )
+
+    def _recovered(self) -> bool:
+        """A load killed while it committed in place left a journal this read-only connection cannot
+        roll back (store/file_loads.py): roll it back, when this process may write beside the base
+        (KnowledgeBaseError says who must, when it may not)."""
+        path = Path(self.path)
+        if store.is_server(self.path) or not store.needs_recovery(path):
+            return False
+        store.recover(path)
+        log.warning("rolled back a load that was killed while writing %s", path)
+        return True
 
     def _ask(self, question: str) -> Answer:
         if not self.documents:

@@ -315,3 +315,32 @@ def test_a_reload_lets_the_old_engine_go(tmp_path):
     live.reload()
     assert old() is None and vocabulary() is None
     assert live.current().ask(SAMPLE_QUESTION).value == SAMPLE_FIGURE
+
+
+def test_a_running_engine_rolls_back_what_a_load_killed_in_place_left(tmp_path, caplog):
+    """Loads into a base that exists write in place (store/file_loads.py); one killed while it
+    committed leaves a hot journal that a read-only connection cannot roll back. The engine that
+    meets it rolls it back (it may write here) and answers from the base as it was."""
+    kb = tmp_path / "kb.db"
+    subprocess.run(CLI + ["load", "--kb", str(kb), *map(str, departments(tmp_path / "in", 3))], capture_output=True, check=True)
+    engine = Engine.open(kb)
+    assert engine.ask("测试县第1局项目支出多少").value == SAMPLE_FIGURE
+    before = digest(kb)
+    subprocess.run([sys.executable, "-c", KILLED_IN_PLACE, str(kb)])
+    assert store.needs_recovery(kb)
+    engine.doc.cache_clear()  # the next answer reads the file
+    assert engine.ask("测试县第2局项目支出多少").value == SAMPLE_FIGURE
+    assert not store.needs_recovery(kb) and digest(kb) == before and "rolled back" in caplog.text
+
+
+def test_a_small_load_into_a_base_writes_in_place_and_a_first_load_swaps(tmp_path):
+    """What a load costs follows what it adds: a first load builds a file and renames it in; a
+    load of a few documents into a base writes them into the base (same file, no copy beside it)."""
+    kb = tmp_path / "kb.db"
+    subprocess.run(CLI + ["load", "--kb", str(kb), str(SAMPLE)], capture_output=True, check=True)
+    inode = kb.stat().st_ino
+    subprocess.run(CLI + ["load", "--kb", str(kb), *map(str, departments(tmp_path / "in", 2))], capture_output=True, check=True)
+    assert kb.stat().st_ino == inode and not temps(kb)
+    assert not store.needs_recovery(kb)  # committed: no journal left beside it
+    assert len(Engine.open(kb).documents) == 3
+    sound(kb)

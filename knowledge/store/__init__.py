@@ -20,6 +20,7 @@ the same file twice gives the same rows. A load writes a new file beside the bas
 in (files.py): a failure or a kill leaves the knowledge base as it was, and readers never wait.
 """
 
+from .file_loads import open_for_writing
 from .files import clear_stale_temps, damaged, integrity, needs_recovery, recover
 from .postgres import is_server
 from .read import (
@@ -42,7 +43,7 @@ from .read import (
     vocabulary_sources,
 )
 from .schema import DOCUMENT_TABLES, SCHEMA_VERSION, Connection, KnowledgeBaseError, document_id
-from .write import WriteResult, open_for_writing, put_derived, write
+from .write import WriteResult, put_derived, write
 
 __all__ = [
     "DOCUMENT_TABLES",

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-
-import sqlite_utils
 
 from loaders.model import Disclosure
 from loaders.version import LOADER_RULES
 
 from ..documents import document_record, narrative_record
 from . import postgres
-from .files import copy_for_writing, damaged, remove_stale_temps, swap_in, temp_path, writer_lock
 from .read import assemble_document, pack
 from .schema import (
     DOCUMENT_TABLES,
@@ -25,10 +20,8 @@ from .schema import (
     TABLE_SEPARATOR,
     Connection,
     KnowledgeBaseError,
-    _create_schema,
     document_id,
     prefix,
-    upgrade,
 )
 
 
@@ -37,21 +30,6 @@ class WriteResult:
     document_id: str
     status: str  # added | replaced | unchanged
     replaced_source: str | None = None
-
-
-def open_for_writing(path: str | Path) -> sqlite_utils.Database:
-    """A connection to a base being built (a temporary file nobody reads yet): no journal and
-    no syncs while writing, since a failure throws the whole file away."""
-    path = Path(path)
-    try:
-        conn = sqlite3.connect(path)
-        conn.execute("PRAGMA journal_mode=MEMORY")
-        conn.execute("PRAGMA synchronous=OFF")
-        db = sqlite_utils.Database(conn)
-        _create_schema(db)
-    except sqlite3.DatabaseError as e:
-        raise damaged(path, e) from e
-    return db
 
 
 class Deriver(Protocol):
@@ -68,41 +46,14 @@ def write(kb: str | Path, disclosures: list[Disclosure], derive: Deriver) -> lis
     """Store the disclosures, replacing an earlier load of the same department, year and kind; a
     document whose source is unchanged is left as it is.
 
-    A file base: all or nothing, whatever happens to the process — the new base is written beside
-    the old one and swapped in (see files.py); when nothing changes the base is not touched; a
-    failed first load leaves no file behind. A server base (`postgresql://…`): each document in
+    A file base: all or nothing, whatever happens to the process, at a cost in proportion to what
+    the load adds (file_loads.py). A server base (`postgresql://…`): each document in
     its own transaction, then what they change is derived (see postgres.py)."""
     if postgres.is_server(kb):
         return _write_to_server(str(kb), disclosures, derive)
-    path = Path(kb)
-    with writer_lock(path):
-        remove_stale_temps(path)
-        tmp = temp_path(path)
-        try:
-            if path.exists():
-                copy_for_writing(path, tmp)
-            db = open_for_writing(tmp)
-            try:
-                with db.atomic():
-                    upgrade(db.conn)
-                    results = [_write_one(db.conn, d) for d in disclosures]
-                    changed = any(r.status != "unchanged" for r in results)
-                    stale = derive.stale(db.conn)  # loaded by another version: recompute what it derived
-                    if changed or stale:
-                        derive(db.conn, [r.document_id for r in results if r.status != "unchanged"])
-            except sqlite3.IntegrityError as e:
-                raise KnowledgeBaseError(f"{path}：文件中有重复的表或条目，无法存入，知识库没有改动（{e}）") from e
-            except sqlite3.OperationalError as e:  # disk full, I/O error
-                raise KnowledgeBaseError(f"{path}：写入失败，知识库没有改动（{e}）") from e
-            finally:
-                db.close()
-            if path.exists() and not changed and not stale:
-                return results
-            swap_in(tmp, path)
-            return results
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+    from . import file_loads  # (it writes each document with write_document, below)
+
+    return file_loads.write(Path(kb), disclosures, derive)
 
 
 def _write_to_server(url: str, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
@@ -117,7 +68,7 @@ def _write_to_server(url: str, disclosures: list[Disclosure], derive: Deriver) -
             try:
                 with conn.raw.transaction():
                     postgres.document_lock(conn, document_id(d))
-                    result = _write_one(conn, d)
+                    result = write_document(conn, d)
                     if result.status != "unchanged":
                         postgres.queue_for_derivation(conn, result.document_id)
             except psycopg.errors.UniqueViolation as e:
@@ -175,7 +126,7 @@ def _add_sources(conn: Connection, d: Disclosure) -> None:
     conn.executemany("INSERT INTO vocabulary_sources (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING", sources_of(d))
 
 
-def _write_one(conn: Connection, d: Disclosure) -> WriteResult:
+def write_document(conn: Connection, d: Disclosure) -> WriteResult:
     doc = document_id(d)
     existing = conn.execute("SELECT source, source_sha256, loader FROM documents WHERE id = ?", [doc]).fetchone()
     if existing and existing[1] == d.source_sha256 and d.source_sha256 and existing[2] == LOADER_RULES:
