@@ -280,3 +280,17 @@ def test_a_base_of_the_version_before_is_upgraded_by_the_next_load(tmp_path):
     loaded(fresh, SAMPLE, *files)
     assert content(kb) == content(fresh)
     assert Engine.open(kb).ask(SAMPLE_QUESTION).value == SAMPLE_FIGURE
+
+
+def test_a_server_base_named_in_the_config_or_the_environment_is_used(tmp_path, pg_kb):
+    """`kb = "postgresql://…"` in the config (not a path beside the config) and $BUDGETBOT_KB."""
+    import os
+
+    loaded(pg_kb, SAMPLE)
+    config = tmp_path / "config.toml"
+    config.write_text(f'kb = "{pg_kb}"\n', encoding="utf-8")
+    by_config = run("ask", "--config", str(config), "--json", SAMPLE_QUESTION)
+    assert by_config.returncode == 0 and json.loads(by_config.stdout)["value"] == SAMPLE_FIGURE, by_config.stderr
+    env = {**os.environ, "BUDGETBOT_KB": pg_kb}
+    by_env = subprocess.run(CLI + ["ask", "--json", SAMPLE_QUESTION], capture_output=True, text=True, env=env, timeout=120)
+    assert by_env.returncode == 0 and json.loads(by_env.stdout)["value"] == SAMPLE_FIGURE, by_env.stderr
