@@ -4,7 +4,9 @@ vocabulary indexes bodies by these forms."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable, Iterable
 
 from .places import place_before
 
@@ -120,3 +122,31 @@ def _forms(department: str) -> set[str]:
         for head in heads:  # 中共上海市普陀区委社会工作部 → 普陀区社会工作部, 社会工作部 (a 部 of the 委 is named without it)
             forms.add(head + rest[1:])
     return {f for f in forms if len(f) >= 2}
+
+
+def index_bodies(
+    departments: Iterable[str], forms: dict[str, list[str]], places: dict[str, str], as_asked: Callable[[str], str], *, adding: bool = False
+) -> bool:
+    """Add bodies to the index of their forms (form → bodies, each list in name order) and of
+    their places (曲阳县 and 曲阳 → 曲阳县), written as a question writes them (`as_asked`).
+
+    Built from every body in name order, a place's own name is the last body's word on it and a
+    short form (朝阳, shared by 朝阳县 and 朝阳区) the first's. `adding` to an index built before:
+    False, leaving it half-changed, where a place form would come to name another place than it
+    names now — which one it means depends on every body, so the whole index is built again."""
+    for dept in sorted(departments):
+        for form in sorted(short_forms(dept)):
+            bucket = forms.setdefault(as_asked(form), [])
+            at = bisect.bisect_left(bucket, dept)
+            if at == len(bucket) or bucket[at] != dept:
+                bucket.insert(at, dept)
+        for place in split_place(dept)[0]:
+            named = [(as_asked(place), False)] + ([(as_asked(place[:-1]), True)] if len(place) >= 3 else [])
+            for form, short in named:
+                if adding and places.get(form, place) != place:
+                    return False
+                if short:
+                    places.setdefault(form, place)
+                else:
+                    places[form] = place
+    return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import zlib
 from pathlib import Path
+from typing import Any
 
 from loaders.model import Disclosure
 
@@ -20,7 +21,7 @@ from .key_figures import Prepared, prepare, rebuild, rules
 from .store.read import document_index_rows, first_definers, vocabulary_sources
 from .store.schema import fill_sources
 from .store.write import WriteResult
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, as_asked
 
 
 class Derivation:
@@ -46,15 +47,29 @@ class Derivation:
         if whole:
             fill_sources(conn)  # exactly what the base holds now (a write only ever adds sources)
         sources = store.sources_count(conn)
-        if whole or store.derived(conn, "derived_by") != {"rules": rules(), "sources": sources}:
-            vocabulary = Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()}
-            store.put_derived(conn, "vocabulary", vocabulary)
+        by = store.derived(conn, "derived_by") or {}
+        if whole or by.get("terms") != sources["terms"]:
+            store.put_derived(conn, "vocabulary", Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()})
+        elif by.get("bodies") != sources["bodies"]:
+            store.put_derived(conn, "vocabulary", self._with_bodies(conn, by["bodies"], sources["bodies"], written))
         definers = None if whole else store.derived(conn, "first_definers")
         store.put_derived(conn, "first_definers", first_definers(conn) if definers is None else self._definers(conn, definers, written))
         store.put_derived(conn, "documents", document_index_rows(conn))
-        store.put_derived(conn, "derived_by", {"rules": rules(), "sources": sources})
+        store.put_derived(conn, "derived_by", {"rules": rules(), **sources})
         conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
         rebuild(conn, written, prepared if isinstance(prepared, Prepared) else None)
+
+    @staticmethod
+    def _with_bodies(conn: store.Connection, before: int, now: int, written: list[str]) -> dict[str, Any]:
+        """The vocabulary with the bodies the written documents brought (only names of bodies
+        were added): their forms only, not every body's again — unless a place form would change
+        meaning, or the bodies added are not all the written documents' (then from the sources)."""
+        snapshot = store.derived(conn, "vocabulary")
+        known = snapshot["departments"]
+        bodies = {department for department, _, _ in store.document_order(conn, written).values()}
+        new = sorted(b for b in bodies if b not in known.get(as_asked(b), []))
+        added = Vocabulary.with_bodies(snapshot, new) if before + len(new) == now else None
+        return added or Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()}
 
     @staticmethod
     def _definers(conn: store.Connection, current: dict[str, str], written: list[str]) -> dict[str, str]:

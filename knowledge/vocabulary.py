@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .sound import SoundIndex
     from .store import VocabularySources
 
-from .body_names import OWN_PLACE, PLACE_BEFORE, place_core, short_forms, split_place
+from .body_names import OWN_PLACE, PLACE_BEFORE, index_bodies, place_core, split_place
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, STANDING_ROWS, SYNONYMS, TABLE_WORDS
 from .numbers import to_simplified
 from .places import LEVEL, place_before
@@ -197,16 +197,21 @@ class Vocabulary:
             self.add(key, Term("table", key))
 
     def _add_bodies(self, departments: Iterable[str]) -> None:
-        """Every short form of each body, and the places they are of (with 无锡 for 无锡市)."""
-        for dept in sorted(departments):
-            for form in sorted(short_forms(dept)):
-                bucket = self.departments.setdefault(as_asked(form), [])
-                if dept not in bucket:
-                    bucket.append(dept)
-            for place in split_place(dept)[0]:
-                self.places[as_asked(place)] = place
-                if len(place) >= 3:
-                    self.places.setdefault(as_asked(place[:-1]), place)
+        """Every short form of each body, and the places they are of (with 无锡 for 无锡市), in
+        one order however they were added (`with_bodies` adds to a snapshot)."""
+        index_bodies(departments, self.departments, self.places, as_asked)
+        self.departments = dict(sorted(self.departments.items()))
+        self.places = dict(sorted(self.places.items()))
+
+    @staticmethod
+    def with_bodies(snapshot: dict[str, Any], departments: Iterable[str]) -> dict[str, Any] | None:
+        """A snapshot with these bodies added (what `from_sources` would give with them among its
+        sources), or None when they need the whole vocabulary built again (a place form that
+        would change meaning): a load that adds one body pays for one body."""
+        forms, places = snapshot["departments"], snapshot["places"]
+        if not index_bodies(departments, forms, places, as_asked, adding=True):
+            return None
+        return snapshot | {"departments": dict(sorted(forms.items())), "places": dict(sorted(places.items()))}
 
     def _add_containing(self) -> None:
         """A colloquial word for every row containing what it names (医保 → every row about 医疗保险)."""

@@ -3,7 +3,8 @@
 Two ways, one guarantee — a load killed at any point leaves the old base or the new one, readers
 never see half a load, and between loads the base is one self-contained file:
 
-- **In place** (a base that exists, a load of up to IN_PLACE_MAX_DOCUMENTS): one SQLite
+- **In place** (a base of this version derived by these rules, a load of up to
+  IN_PLACE_MAX_DOCUMENTS): one SQLite
   transaction in the base itself, with a rollback journal (not WAL: readers on a read-only volume
   cannot open a WAL base, design-notes.md). Readers go on reading the committed base while the
   load writes (`cache_spill` off keeps every changed page in the writer's memory until the
@@ -11,7 +12,8 @@ never see half a load, and between loads the base is one self-contained file:
   journal that the next writer, `budgetbot check --kb`, or any reader that may write beside the
   base rolls back (files.recover). Adding one disclosure to a base of 100,000 costs the
   disclosure, not the 9 GB a copy of the base would.
-- **Swapped** (a first load, or a larger one): the base is copied beside itself, written with no
+- **Swapped** (a first load, a larger one, or one that upgrades the base or derives it whole
+  after a change of the rules): the base is copied beside itself, written with no
   journal and no syncs, flushed and renamed over the base (files.py). A load that writes a good
   part of the base anyway pays the copy once, not a journal page per page.
 
@@ -30,7 +32,7 @@ import sqlite_utils
 from loaders.model import Disclosure
 
 from .files import copy_for_writing, damaged, integrity, recover, remove_stale_temps, swap_in, temp_path, writer_lock
-from .schema import KnowledgeBaseError, _create_schema, upgrade
+from .schema import SCHEMA_VERSION, KnowledgeBaseError, _create_schema, upgrade
 from .write import Deriver, WriteResult, write_document
 
 IN_PLACE_MAX_DOCUMENTS = 1000  # ~150 MB of changed pages held in memory until the commit
@@ -41,9 +43,26 @@ IN_PLACE_CACHE_KIB = 256 * 1024  # the writer's page cache while it writes in pl
 def write(path: Path, disclosures: list[Disclosure], derive: Deriver) -> list[WriteResult]:
     with writer_lock(path):
         remove_stale_temps(path)
-        if path.exists() and len(disclosures) <= IN_PLACE_MAX_DOCUMENTS:
+        if len(disclosures) <= IN_PLACE_MAX_DOCUMENTS and _current(path, derive):
             return _write_in_place(path, disclosures, derive)
         return _write_by_swap(path, disclosures, derive)
+
+
+def _current(path: Path, derive: Deriver) -> bool:
+    """Whether the base is there, of this schema and derived by these rules: a load into it
+    changes what it adds. One that is to be upgraded or derived whole rewrites much of the base
+    (all its key figures): copied and swapped, it does not hold every changed page in memory."""
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return version is not None and str(version[0]) == str(SCHEMA_VERSION) and not derive.stale(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False  # the swap's check says what is wrong
 
 
 def open_for_writing(path: str | Path) -> sqlite_utils.Database:

@@ -357,6 +357,9 @@ def vocabulary_sources(conn: Connection) -> VocabularySources:
     )
 
 
-def sources_count(conn: Connection) -> int:
-    """How many vocabulary sources the base has: a load that adds none leaves the vocabulary as it was."""
-    return int(conn.execute("SELECT count(*) FROM vocabulary_sources").fetchone()[0])
+def sources_count(conn: Connection) -> dict[str, int]:
+    """How many vocabulary sources the base has, names of bodies apart from the other names: a
+    load that adds none leaves the vocabulary as it was, one that adds only bodies adds their forms."""
+    sql = "SELECT kind = 'department', count(*) FROM vocabulary_sources GROUP BY kind = 'department'"
+    found = {bool(is_body): int(n) for is_body, n in conn.execute(sql)}
+    return {"terms": found.get(False, 0), "bodies": found.get(True, 0)}
