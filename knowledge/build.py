@@ -48,10 +48,10 @@ class Derivation:
             fill_sources(conn)  # exactly what the base holds now (a write only ever adds sources)
         sources = store.sources_count(conn)
         by = store.derived(conn, "derived_by") or {}
-        if whole or by.get("terms") != sources["terms"]:
-            store.put_derived(conn, "vocabulary", Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()})
-        elif by.get("bodies") != sources["bodies"]:
-            store.put_derived(conn, "vocabulary", self._with_bodies(conn, by["bodies"], sources["bodies"], written))
+        if whole:
+            store.put_derived(conn, "vocabulary", self._whole(conn))
+        elif by.get("terms") != sources["terms"] or by.get("bodies") != sources["bodies"]:
+            store.put_derived(conn, "vocabulary", self._added(conn, by, sources, written))
         definers = None if whole else store.derived(conn, "first_definers")
         store.put_derived(conn, "first_definers", first_definers(conn) if definers is None else self._definers(conn, definers, written))
         store.put_derived(conn, "documents", document_index_rows(conn))
@@ -60,16 +60,29 @@ class Derivation:
         rebuild(conn, written, prepared if isinstance(prepared, Prepared) else None)
 
     @staticmethod
-    def _with_bodies(conn: store.Connection, before: int, now: int, written: list[str]) -> dict[str, Any]:
-        """The vocabulary with the bodies the written documents brought (only names of bodies
-        were added): their forms only, not every body's again — unless a place form would change
-        meaning, or the bodies added are not all the written documents' (then from the sources)."""
+    def _whole(conn: store.Connection) -> dict[str, Any]:
+        return Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()}
+
+    def _added(self, conn: store.Connection, by: dict[str, Any], sources: dict[str, int], written: list[str]) -> dict[str, Any]:
+        """The stored vocabulary with what the written documents added: its terms built again
+        when a name was added (from the names, a few thousand: terms never depend on bodies),
+        and the forms of the bodies they brought added — not every body's forms again (18 s at
+        100,000) — unless a place form would change meaning or the bodies added are not all the
+        written documents' (then the whole vocabulary)."""
         snapshot = store.derived(conn, "vocabulary")
-        known = snapshot["departments"]
-        bodies = {department for department, _, _ in store.document_order(conn, written).values()}
-        new = sorted(b for b in bodies if b not in known.get(as_asked(b), []))
-        added = Vocabulary.with_bodies(snapshot, new) if before + len(new) == now else None
-        return added or Vocabulary.from_sources(vocabulary_sources(conn)).snapshot() | {"rules": rules()}
+        if by.get("terms") != sources["terms"]:
+            names = vocabulary_sources(conn)
+            names.departments = []
+            snapshot["terms"] = Vocabulary.from_sources(names).snapshot()["terms"]
+        if by.get("bodies") != sources["bodies"]:
+            known = snapshot["departments"]
+            bodies = {department for department, _, _ in store.document_order(conn, written).values()}
+            new = sorted(b for b in bodies if b not in known.get(as_asked(b), []))
+            added = Vocabulary.with_bodies(snapshot, new) if by.get("bodies", -1) + len(new) == sources["bodies"] else None
+            if added is None:
+                return self._whole(conn)
+            snapshot = added
+        return dict(snapshot)
 
     @staticmethod
     def _definers(conn: store.Connection, current: dict[str, str], written: list[str]) -> dict[str, str]:

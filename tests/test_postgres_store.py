@@ -248,6 +248,7 @@ def test_loading_in_steps_derives_what_loading_at_once_derives(tmp_path, any_kb,
     documents written, their key figures): loaded one document at a time, in reverse order, the
     base holds what one load of them all gives — on each store."""
     disclosures = [read_disclosure(SAMPLE)] + [read_disclosure(d / "disclosure.txt") for d in GENERATED[:5]]
+    disclosures += [read_disclosure(f) for f in departments(tmp_path / "named", 2)]  # names of their own in their titles
     at_once = tmp_path / "at_once.db"
     build.write(at_once, disclosures)
     for d in reversed(disclosures):
