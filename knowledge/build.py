@@ -17,7 +17,8 @@ from typing import Any
 from loaders.model import Disclosure
 
 from . import store
-from .key_figures import Prepared, prepare, rebuild, rules
+from .key_figure_table import Prepared, prepare, rebuild
+from .key_figures import rules
 from .store.read import document_index_rows, first_definers, vocabulary_sources
 from .store.schema import fill_sources
 from .store.write import WriteResult

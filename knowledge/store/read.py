@@ -197,7 +197,7 @@ def ranking(
     of these `departments` only when given (a place's bodies): the first `limit` by figure (ties
     in department order) and how many there are (`counted`, when the load counted them). With
     `kind` and `scope`, only documents of that kind (预算/决算) and scope (部门/单位): like with like."""
-    where = "k.measure = ? AND k.chosen = 1"  # flags kept by key_figures.rebuild at load time
+    where = "k.measure = ? AND k.chosen = 1"  # flags kept by key_figure_table.rebuild at load time
     params: list[Any] = [measure]
     if kind is not None:  # one document per body, year, kind and scope: no need of `chosen`
         where = "k.measure = ? AND k.document_id IN (SELECT id FROM documents WHERE kind = ? AND scope = ?)"
