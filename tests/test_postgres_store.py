@@ -321,3 +321,20 @@ def test_bodies_added_one_load_at_a_time_are_indexed_as_all_at_once(tmp_path, or
     engine = Engine.open(stepwise)
     assert engine.vocab.places["朝阳"] == Engine.open(at_once).vocab.places["朝阳"]
     assert engine.ask("望都县卫健局2022年项目支出多少").value == SAMPLE_FIGURE
+
+
+def test_a_database_of_an_older_migration_is_migrated_by_the_next_load(pg_kb):
+    """Migration 2 (the descending ranking indexes) on a database made at migration 1: applied
+    once by the next load, whatever it reads; readers went on reading meanwhile."""
+    loaded(pg_kb, SAMPLE)
+    with postgres.connect(pg_kb, readonly=False) as conn:
+        conn.execute("DROP INDEX idx_key_figures_year_desc")
+        conn.execute("DROP INDEX idx_key_figures_newest_desc")
+        conn.execute("DELETE FROM schema_migrations WHERE version > 1")
+        assert postgres.applied(conn) == 1
+    assert Engine.open(pg_kb).ask(SAMPLE_QUESTION).value == SAMPLE_FIGURE  # readable at migration 1
+    loaded(pg_kb, SAMPLE)  # unchanged file: nothing to write, the schema brought up to date all the same
+    with postgres.connect(pg_kb, readonly=True) as conn:
+        assert postgres.applied(conn) == postgres.LATEST == 2
+        indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'key_figures'")}
+    assert {"idx_key_figures_year_desc", "idx_key_figures_newest_desc"} <= indexes

@@ -70,7 +70,7 @@ def postgres_schema(sql: str) -> str:
 
 
 # A new database gets the current schema whole; one made by an older version gets each numbered
-# migration after the last it has, in order, in one transaction (none yet: version 1 is the first).
+# migration after the last it has, in order, in one transaction.
 SERVER_EXTRAS = """
 -- written documents whose derived data is not yet brought up to date; `token` changes at every
 -- write, so a document written again while it is being derived stays queued
@@ -78,10 +78,18 @@ CREATE SEQUENCE derive_tokens;
 CREATE TABLE derive_queue (document_id TEXT COLLATE "C" PRIMARY KEY, token BIGINT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('generation', '0');
 """
-LATEST = 1
-MIGRATIONS: dict[int, str] = {}  # version → the DDL that brings version - 1 to it
+# A ranking "最多" reads figures in descending order with ties by department ascending: SQLite
+# walks its ascending index backwards for that; PostgreSQL needs the order as an index of its own
+# (without it, 50,000 entries sorted for each ranking: 160 ms at 100,000 disclosures, 1 ms with it).
+DESCENDING_RANKINGS = """
+CREATE INDEX idx_key_figures_year_desc ON key_figures (measure, chosen, year, figure DESC, department, document_id);
+CREATE INDEX idx_key_figures_newest_desc ON key_figures (measure, chosen, newest, figure DESC, department, document_id);
+"""
+SERVER_EXTRAS += DESCENDING_RANKINGS
+LATEST = 2
+MIGRATIONS: dict[int, str] = {2: DESCENDING_RANKINGS}  # version → the DDL that brings version - 1 to it
 # The SQLite schema version each server version corresponds to (what readers check).
-SCHEMA_OF = {1: SCHEMA_VERSION}
+SCHEMA_OF = {1: SCHEMA_VERSION, 2: SCHEMA_VERSION}
 
 
 @lru_cache(maxsize=1024)
@@ -219,7 +227,7 @@ def migrate(conn: Connection) -> None:
             if done == 0:
                 conn.executescript(postgres_schema(SCHEMA) + SERVER_EXTRAS)
                 conn.executescript("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT now())")
-                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [LATEST])
+                conn.executemany("INSERT INTO schema_migrations (version) VALUES (?)", [(v,) for v in range(1, LATEST + 1)])
             for version in range(done + 1, LATEST + 1) if done else ():
                 conn.executescript(MIGRATIONS[version])
                 conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
