@@ -242,8 +242,10 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
             departments=lib.departments_of(q.place) if q.place else None,
             descending=q.intent != "bottom",
             limit=MAX_RANKED,
-            kind=kind,
-            scope=scope,
+            # like with like: only when other kinds are loaded (else every key figure is of this
+            # kind, and the ranking is one read of the ranking index with the count stored)
+            kind=kind if apart else None,
+            scope=scope if apart else None,
         )
         ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
         return ranking(lib, q, ranked, total, [], apart)
@@ -281,14 +283,9 @@ def comparable(lib: Library, q: Query, only: list[str] | None) -> tuple[str, str
     when the question says so, or when only units are loaded) — a 部门预算 holds its own unit's,
     so mixing them counts twice — and a sentence naming what was left out."""
     kind = "决算" if q.stage == "决算数" or "决算" in q.text else "预算"
-    docs = [d for d in lib.documents if (q.year is None or d["year"] == q.year) and (not q.place or q.place in d["department"])]
-    asked = asked_scope(q.question)
-    scope = asked or ("部门" if any(d["kind"] == kind and d.get("scope", "部门") == "部门" for d in docs) else "单位")
-    others: dict[str, int] = {}
-    for d in docs:
-        if (d["kind"], d.get("scope", "部门")) != (kind, scope):
-            label = f"{d.get('scope', '部门')}{d['kind']}"
-            others[label] = others.get(label, 0) + 1
+    loaded = lib.kinds_in(q.year, q.place)
+    scope = asked_scope(q.question) or ("部门" if loaded.get((kind, "部门")) else "单位")
+    others = {f"{s}{k}": n for (k, s), n in loaded.items() if (k, s) != (kind, scope)}
     apart = "、".join(f"{n}份{label}" for label, n in sorted(others.items()))
     return kind, scope, (f"（只比较{scope}{kind}；另有{apart}未列入，不同类的公开不能相比）" if apart else "")
 

@@ -52,6 +52,7 @@ class Library:
         self.by_id = {d["id"]: d for d in self.documents}
         self.departments = sorted(self.by_department)
         self._of_place: dict[str, list[str]] = {}
+        self._kinds: dict[tuple[int | None, str | None], dict[tuple[str, str], int]] = {}
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 128 of them (~30 MB) keep conversations warm
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting
@@ -181,6 +182,22 @@ class Library:
             if len(self._of_place) > 4096:
                 self._of_place.clear()
             found = self._of_place[place] = [d for d in self.departments if place in d]
+        return found
+
+    def kinds_in(self, year: int | None, place: str | None) -> dict[tuple[str, str], int]:
+        """How many documents of each kind (预算/决算) and scope (部门/单位) are loaded, of a year
+        (any, when None) and of bodies of a place (any, when None); counted once and kept."""
+        key = (year, place)
+        found = self._kinds.get(key)
+        if found is None:
+            if len(self._kinds) > 4096:
+                self._kinds.clear()
+            found = {}
+            for d in self.documents:
+                if (year is None or d["year"] == year) and (not place or place in d["department"]):
+                    kind = (d["kind"], d.get("scope") or "部门")
+                    found[kind] = found.get(kind, 0) + 1
+            self._kinds[key] = found
         return found
 
     def of_departments(self, departments: list[str]) -> list[dict[str, Any]]:
