@@ -246,6 +246,7 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
             # kind, and the ranking is one read of the ranking index with the count stored)
             kind=kind if apart else None,
             scope=scope if apart else None,
+            counted=lib.key_counts.get(measure, {}).get(str(q.year) if q.year is not None else "newest"),  # stored by the load
         )
         ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
         return ranking(lib, q, ranked, total, [], apart)
