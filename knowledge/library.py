@@ -53,6 +53,7 @@ class Library:
         self.departments = sorted(self.by_department)
         self._of_place: dict[str, list[str]] = {}
         self._kinds: dict[tuple[int | None, str | None], dict[tuple[str, str], int]] = {}
+        self._kinds_counted: set[str | None] = set()
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 128 of them (~30 MB) keep conversations warm
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting
@@ -187,18 +188,19 @@ class Library:
     def kinds_in(self, year: int | None, place: str | None) -> dict[tuple[str, str], int]:
         """How many documents of each kind (预算/决算) and scope (部门/单位) are loaded, of a year
         (any, when None) and of bodies of a place (any, when None); counted once and kept."""
-        key = (year, place)
-        found = self._kinds.get(key)
-        if found is None:
+        if place not in self._kinds_counted:  # each place (or none) counted once, for every year
             if len(self._kinds) > 4096:
                 self._kinds.clear()
-            found = {}
-            for d in self.documents:
-                if (year is None or d["year"] == year) and (not place or place in d["department"]):
-                    kind = (d["kind"], d.get("scope") or "部门")
-                    found[kind] = found.get(kind, 0) + 1
-            self._kinds[key] = found
-        return found
+                self._kinds_counted.clear()
+            self._kinds_counted.add(place)
+            # a place's bodies by the name index; without a place, every year in one pass
+            docs = [d for b in self.departments_of(place) for d in self.by_department[b]] if place else self.documents
+            for d in docs:
+                kind = (d["kind"], d.get("scope") or "部门")
+                for key in ((d["year"], place), (None, place)):
+                    counted = self._kinds.setdefault(key, {})
+                    counted[kind] = counted.get(kind, 0) + 1
+        return self._kinds.get((year, place), {})
 
     def of_departments(self, departments: list[str]) -> list[dict[str, Any]]:
         """The documents of these departments, in document order (department, year)."""
