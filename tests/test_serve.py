@@ -51,6 +51,9 @@ corp_id = "{VECTOR['corp_id']}"
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--config", str(config), "--kb", str(sample_kb)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal: a test run started in the background (`cmd &` in a script) has SIGINT
+        # ignored, and a child would inherit that and never see its Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
