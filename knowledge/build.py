@@ -19,7 +19,7 @@ from loaders.model import Disclosure
 from . import store
 from .key_figure_table import Prepared, prepare, rebuild
 from .key_figures import rules
-from .store.read import document_index_rows, first_definers, vocabulary_sources
+from .store.read import document_index_rows, first_definers, kind_counts, vocabulary_sources
 from .store.schema import fill_sources
 from .store.write import WriteResult
 from .vocabulary import Vocabulary, as_asked
@@ -56,6 +56,7 @@ class Derivation:
         definers = None if whole else store.derived(conn, "first_definers")
         store.put_derived(conn, "first_definers", first_definers(conn) if definers is None else self._definers(conn, definers, written))
         store.put_derived(conn, "documents", document_index_rows(conn))
+        store.put_derived(conn, "kinds", kind_counts(conn))
         store.put_derived(conn, "derived_by", {"rules": rules(), **sources})
         conn.execute("DELETE FROM derived WHERE key = 'definitions'")  # what schema 7 bases stored before first_definers
         rebuild(conn, written, prepared if isinstance(prepared, Prepared) else None)

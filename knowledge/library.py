@@ -54,6 +54,12 @@ class Library:
         self._of_place: dict[str, list[str]] = {}
         self._kinds: dict[tuple[int | None, str | None], dict[tuple[str, str], int]] = {}
         self._kinds_counted: set[str | None] = set()
+        for year, kind, scope, n in store.derived(conn, "kinds") or []:  # counted by the load: no scan at the first ranking
+            self._kinds.setdefault((year, None), {})[(kind, scope)] = n
+            counted = self._kinds.setdefault((None, None), {})
+            counted[(kind, scope)] = counted.get((kind, scope), 0) + n
+        if self._kinds:
+            self._kinds_counted.add(None)
         self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 128 of them (~30 MB) keep conversations warm
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting

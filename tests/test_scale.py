@@ -191,3 +191,24 @@ def test_what_is_loaded_shows_the_first_entries_and_a_count(tmp_path):
     lines = sources_lines(Engine.open(tmp_path / "kb.db"))
     assert lines[0] == "已载入 45 份公开文件：" and lines[1].startswith("测试县第00局 2022年预算")
     assert len(lines) == 32 and lines[-1] == "……另有 15 项未列出（共 45 项）"
+
+
+def test_the_kinds_a_load_counts_are_the_documents_it_holds(published, tmp_path):
+    """What a ranking compares (预算/决算, 部门/单位 of a year) is counted by the load; on the
+    published documents, where both kinds and both scopes are loaded, it is what the documents say."""
+    from bot.cli_load import choose
+    from loaders.model import Disclosure
+
+    kb = tmp_path / "kb.db"
+    build.write(kb, choose([d for d in published.values() if isinstance(d, Disclosure)])[0])
+    engine = Engine.open(kb)
+    assert engine._kinds_counted == {None}  # from the load, not counted at the first ranking
+    years = {d["year"] for d in engine.documents}
+    kinds = {(d["kind"], d.get("scope") or "部门") for d in engine.documents}
+    assert len(kinds) >= 3
+    for year in [None, *sorted(years)]:
+        expected: dict[tuple[str, str], int] = {}
+        for d in engine.documents:
+            if year is None or d["year"] == year:
+                expected[(d["kind"], d.get("scope") or "部门")] = expected.get((d["kind"], d.get("scope") or "部门"), 0) + 1
+        assert engine.kinds_in(year, None) == expected
