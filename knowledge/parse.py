@@ -53,9 +53,10 @@ PLACE_MENTION = re.compile(
     + _BODY
     + NOT_A_BODY_END
 )
-# A body named without a place: 省委办公厅, 实验小学, 万里街道, 第126局, ABC局 (not 这个局, 本部门, 我们单位)
+# A body named without a place: 省委办公厅, 实验小学, 万里街道, 第126局, ABC局 (not 这个局, 本部门, 我们单位,
+# nor 部门政府 of 哪个部门政府采购最多: 部门 and 单位 are any body, never part of one's name)
 DEPT_MENTION = re.compile(
-    r"(?<![这该本此哪各每全])(?:(?!这个|该|本|我们|你们|哪|各|每|全|所有)[\u4e00-\u9fffA-Za-z0-9]){2,10}?"
+    r"(?<![这该本此哪各每全])(?:(?!这个|该|本|我们|你们|哪|各|每|全|所有|部门|单位)[\u4e00-\u9fffA-Za-z0-9]){2,10}?"
     + _BODY
     + NOT_A_BODY_END
 )

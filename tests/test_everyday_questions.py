@@ -65,6 +65,16 @@ def test_which_body_asked_after_the_subject_is_a_ranking(engine, question, place
         assert all(place in line for line in a.items if "（" in line)
 
 
+@pytest.mark.parametrize("question", ["哪个部门政府采购最多", "哪个单位政府采购最少", "各部门政府采购预算哪个最多"])
+def test_部门_and_单位_before_a_subject_are_never_read_as_a_body(engine, question):
+    """哪个部门政府采购最多 was read as a body named 部门政府 (政府 ends bodies' names): "没有部门政府的
+    数据". 部门 and 单位 stand for any body; the ranking is answered, from each body's figure."""
+    a = engine.ask(question)
+    assert a.status == "answered" and a.items and "没有部门政府" not in a.answer, a.answer
+    figures = [float(line.split("）")[1].split()[0]) for line in a.items if "）" in line]
+    assert figures == sorted(figures, reverse="最多" in question) and len(figures) >= 2
+
+
 @pytest.mark.parametrize("question", ["曲阳县项目支出最少的部门是哪个", "昆山市哪个部门三公经费最多"])
 def test_a_ranking_in_a_place_where_no_body_is_loaded_names_none(engine, question):
     """No body of 曲阳县 is loaded here: the ranking of the others is not its answer."""
