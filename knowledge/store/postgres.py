@@ -33,12 +33,14 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .schema import SCHEMA, SCHEMA_VERSION, KnowledgeBaseError
 
 if TYPE_CHECKING:
     import psycopg
+
+    from .write import Deriver
 
 URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
 
@@ -278,12 +280,6 @@ def queue_for_derivation(conn: Connection, doc: str) -> None:
         "ON CONFLICT (document_id) DO UPDATE SET token = excluded.token",
         [doc],
     )
-
-
-class Deriver(Protocol):
-    def stale(self, conn: Any) -> bool: ...
-
-    def __call__(self, conn: Any, written: list[str], prepared: object = None) -> None: ...
 
 
 def derive_queued(conn: Connection, derive: Deriver, prepared: object = None) -> None:
