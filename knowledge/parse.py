@@ -74,6 +74,8 @@ STAGES = [
 ]
 QUESTION_WORDS = re.compile(r"是多少|有多少|多少钱|多少|是什么|吗|呢|啊|\s+|[?？,，。]|[是的为了]+$")
 SPENDING_ONLY = re.compile(r"(花|支出|用|开支|预算).{0,4}多少|多少钱")
+# 哪个部门支出最多, 哪个单位花钱最少: the whole budget of each, ranked
+SPENDING_RANKED = re.compile(r"(?:花钱|花|支出|开支|用钱)的?(?:最多|最少|最大|最小|最高|最低)|(?:最多|最少)的?(?:花钱|支出)")
 NARRATIVE_WORDS = re.compile(r"情况说明|说明里|文字说明")
 
 
@@ -230,7 +232,8 @@ def _read_subjects(q: Query, rest: str, vocab: Vocabulary) -> None:
     q.match_text = CUE_WORDS.sub(" ", rest)
     q.matches = _scoped(_subjects(rest, vocab), q.match_text, q.intent)
     q.unexplained = [w for w, found in _narrowed(q) if not _variant(w, found, vocab)]
-    if not q.matches and not q.code and q.intent == "figure" and SPENDING_ONLY.search(rest) and _only_filler(rest, vocab):
+    spending = SPENDING_ONLY.search(rest) if q.intent == "figure" else SPENDING_RANKED.search(rest) if q.intent in ("top", "bottom") else None
+    if not q.matches and not q.code and spending and _only_filler(rest, vocab):
         total = vocab.terms.get("支出总计")  # 一年花多少钱, 一共预算多少钱: the whole budget
         if total:
             q.matches = [Match("支出总计", 0, 0, total, score=90)]
@@ -291,7 +294,7 @@ def _body_mention(text: str, vocab: Vocabulary) -> re.Match[str] | None:
 def _only_filler(text: str, vocab: Vocabulary) -> bool:
     """Nothing but filler around the money words (一年花多少钱), so the whole budget is meant;
     not 今天我花了多少钱."""
-    rest = re.sub(r"花|支出|用|开支|预算|多少钱|多少|[这该本此]个?(局|部门|单位)|[()（）]", " ", CUE_WORDS.sub(" ", text))
+    rest = re.sub(r"花钱|花|支出|用|开支|预算|多少钱|多少|最多|最少|最大|最小|最高|最低|[这该本此]个?(局|部门|单位)|[()（）]", " ", CUE_WORDS.sub(" ", text))
     for name, pattern in OPERATIONS:
         if name.startswith("per_"):  # 每月平均花多少钱: the whole budget, divided
             rest = pattern.sub(" ", rest)

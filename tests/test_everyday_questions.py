@@ -75,6 +75,19 @@ def test_部门_and_单位_before_a_subject_are_never_read_as_a_body(engine, que
     assert figures == sorted(figures, reverse="最多" in question) and len(figures) >= 2
 
 
+@pytest.mark.parametrize("question", ["哪个部门支出最多", "哪个部门花钱最多", "支出最少的是哪个单位"])
+def test_spending_ranked_without_a_subject_is_each_bodys_whole_budget(engine, question):
+    """哪个部门支出最多 (no subject but spending) ranks each body's 支出总计, as 支出多少 of one body
+    states it; it was "没有找到这一项" on every base."""
+    a = engine.ask(question)
+    assert a.status == "answered" and a.answer.startswith("支出总计"), a.answer
+    figures = [float(line.split("）")[1].split()[0]) for line in a.items if "）" in line]
+    assert figures == sorted(figures, reverse="最多" in question) and len(figures) >= 2
+    body, figure = a.items[0].split("（")[0], figures[0]
+    alone = engine.ask(f"{body}支出总计多少")
+    assert alone.value == figure  # each body's figure is the one it states alone
+
+
 @pytest.mark.parametrize("question", ["曲阳县项目支出最少的部门是哪个", "昆山市哪个部门三公经费最多"])
 def test_a_ranking_in_a_place_where_no_body_is_loaded_names_none(engine, question):
     """No body of 曲阳县 is loaded here: the ranking of the others is not its answer."""
