@@ -303,4 +303,7 @@ def test_loading_and_opening_leave_the_processs_garbage_collector_alone(tmp_path
     kb = tmp_path / "kb.db"
     build.write(kb, [read_disclosure(SAMPLE)] + [read_disclosure(d / "disclosure.txt") for d in GENERATED[:2]])
     assert Engine.open(kb).ask("项目支出多少").status in ("answered", "clarify")
-    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+    assert (gc.get_threshold(), gc.isenabled()) == (before[0], before[2])
+    # nothing frozen (a freeze moves every live object: hundreds of thousands); the count may fall
+    # by the few objects an engine an earlier test froze lets go of meanwhile
+    assert gc.get_freeze_count() <= before[1]
