@@ -182,17 +182,12 @@ def cmd_load(args: argparse.Namespace, config) -> int:
                 print(f"  提示：{d.department} {d.year}年：{w.message}")
         for note in notes:
             print(f"  {note}")
-        print(f"知识库：{shown_kb(path)}")
+        print(f"知识库：{store.postgres.shown(path)}")
     for e in errors:
         print(f"budgetbot: {e}", file=sys.stderr)
     if errors and len(errors) + len(read) > 1:
         print(f"budgetbot: {len(errors) + len(read)} 个文件中有 {len(errors)} 个未能载入", file=sys.stderr)
     return 1 if errors else 0
-
-
-def shown_kb(kb: Path | str) -> str:
-    """A knowledge base fit to print (a server URL without its password)."""
-    return store.postgres.shown(kb) if isinstance(kb, str) else str(kb)
 
 
 def _new_files(kb: Path | str, paths: list[str], named: bool) -> tuple[list[str], list[str]]:

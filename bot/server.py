@@ -26,7 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from knowledge.live import LiveEngine, shown
+from knowledge.live import LiveEngine
+from knowledge.store.postgres import shown
 
 from .channels.common import Conversations, TooLarge, bounded_body, off_loop
 from .config import Config, ConfigError, secret

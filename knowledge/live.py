@@ -17,11 +17,7 @@ from pathlib import Path
 from . import store
 from .engine import Engine
 from .store import KnowledgeBaseError
-from .store.postgres import shown as shown_url
-
-
-def shown(kb: Path | str) -> str:
-    return shown_url(kb) if isinstance(kb, str) else str(kb)
+from .store.postgres import shown
 
 log = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from .schema import SCHEMA, SCHEMA_VERSION, KnowledgeBaseError
@@ -54,9 +55,9 @@ def is_server(kb: object) -> bool:
     return isinstance(kb, str) and bool(URL.match(kb))
 
 
-def shown(url: str) -> str:
-    """A URL fit to print: without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+def shown(kb: str | PurePath) -> str:
+    """A knowledge base fit to print: a file's path, a URL without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", kb) if isinstance(kb, str) else str(kb)
 
 
 def postgres_schema(sql: str) -> str:
