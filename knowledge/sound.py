@@ -4,6 +4,7 @@ character's common reading) where its characters are not."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 MIN_CHARS = 3  # a two-character word matched by sound alone is too often another word
@@ -12,6 +13,9 @@ MAX_CHARS = 12
 
 @lru_cache(maxsize=20000)
 def syllable(char: str) -> str:
+    # one character's reading needs pypinyin's table of characters, not its table of phrases
+    # (45 MB of every answerer's memory); the readings of every character are the same without it
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
     from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(char, style=Style.NORMAL, errors=lambda c: c)[0]
