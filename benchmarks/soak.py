@@ -164,7 +164,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         kb = build_kb(Path(tmp))
-        documents = len(Engine.open(kb).documents)
+        documents = Engine.open(kb).catalog.documents
         started = time.perf_counter()
         engine = soak_engine(kb, args.questions, rng)
         print(

@@ -85,7 +85,7 @@ def build_app(config: Config, kb_path: Path | str) -> Starlette:
     live = LiveEngine(kb_path)
     fronts = Fronts()
     routes: list[Route] = [
-        Route("/healthz", lambda r: JSONResponse({"ok": True, "documents": len(live.current().documents), "fronts": fronts.report()}))
+        Route("/healthz", lambda r: JSONResponse({"ok": True, "documents": live.current().catalog.documents, "fronts": fronts.report()}))
     ]
     closers: list = []
 

@@ -16,7 +16,7 @@ def sources(engine: Engine, limit: int = MAX_ITEMS) -> list[dict]:
 
 def sources_lines(engine: Engine) -> list[str]:
     """What is loaded, as a chat shows it: the first entries and a count of the rest."""
-    total = len(engine.documents)
+    total = engine.catalog.documents
     if not total:
         return ["知识库是空的。"]
     entries = [f"{d['department']} {d['year']}年{d['kind']}：{d['source_name']}（{d['tables']}张表，{d['rows']}行）" for d in sources(engine)]

@@ -172,7 +172,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         log.error("reload failed: %s", e)
         await with_retry(lambda: message.reply_text("重新载入失败，仍在使用原来的知识库。"))
         return
-    await with_retry(lambda: message.reply_text(f"已重新载入：{len(engine.documents)} 份公开文件。"))
+    await with_retry(lambda: message.reply_text(f"已重新载入：{engine.catalog.documents} 份公开文件。"))
 
 
 def addressed_to_bot(message: Message, username: str, bot_id: int) -> str | None:

@@ -119,9 +119,10 @@ async def with_retry(make: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
 
 def examples_for(engine: Engine) -> list[str]:
     prefix = ""
-    if len(engine.departments) > 1:
-        forms = sorted(short_forms(engine.departments[0]), key=len)
-        prefix = forms[1] if len(forms) > 1 else engine.departments[0]
+    if engine.catalog.bodies > 1:
+        first = engine.catalog.first_bodies(1)[0][0]
+        forms = sorted(short_forms(first), key=len)
+        prefix = forms[1] if len(forms) > 1 else first
     return [
         f"{prefix}项目支出多少",
         "三公经费是什么",

@@ -110,7 +110,7 @@ class Web:
         engine = self.live.current()
         keep = ("department", "year", "kind", "source_name", "source_format", "tables", "rows")
         documents = [{k: d[k] for k in keep} for d in sources(engine)]
-        return self.cors(request, JSONResponse({"total": len(engine.documents), "documents": documents}))
+        return self.cors(request, JSONResponse({"total": engine.catalog.documents, "documents": documents}))
 
     async def widget(self, request: Request) -> Response:
         script = resources.files("bot.static").joinpath("widget.js").read_text(encoding="utf-8")

@@ -124,6 +124,30 @@ def _forms(department: str) -> set[str]:
     return {f for f in forms if len(f) >= 2}
 
 
+def placeless_forms(department: str) -> set[str]:
+    """The forms of a body that name none of its places (卫健局, 卫生健康局, 万里街道): what a
+    mention without a place is compared with when it names no body exactly (a misspelt one). They
+    are as many as the kinds of bodies, not as the bodies: every county's 卫健局 is one form."""
+    places = split_place(department)[0]
+    marks = {place_core(p) for p in places} | {p[:-1] for p in places if len(p) >= 3} | set(places)
+    return {f for f in short_forms(department) if not split_place(f)[0] and not any(m in f for m in marks)}
+
+
+def places_held(department: str, places: set[str]) -> set[str]:
+    """The places (of `places`, full names) a body's name holds anywhere: 中共曲阳县委 and
+    国家税务总局曲阳县税务局 are of 曲阳县 as 曲阳县教育局 is."""
+    return {
+        department[i:j]
+        for j in range(2, len(department) + 1)
+        if department[j - 1] in LEVELS
+        for i in range(j - 1)
+        if department[i:j] in places
+    }
+
+
+LEVELS = "省市县区州旗"  # the last character of every place's name
+
+
 def index_bodies(
     departments: Iterable[str], forms: dict[str, list[str]], places: dict[str, str], as_asked: Callable[[str], str], *, adding: bool = False
 ) -> bool:

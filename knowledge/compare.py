@@ -154,16 +154,16 @@ def change(lib: Library, q: Query, doc: DocData) -> Answer:
     return lib.help(q, f"{lib.prefix(doc)}的公开文件没有说明这一项与上年相比的变化。")
 
 def loaded_years(lib: Library, q: Query) -> set[int]:
-    departments = q.departments or (lib.departments if len(lib.departments) == 1 else [])
+    departments = q.departments or lib.only_body()
     return {d["year"] for d in lib.of_departments(departments)}
 
 def comparable_years(lib: Library, q: Query) -> set[int]:
     """The years of the department's documents that compare with each other: of one kind
     (预算 with 预算; a 2022 决算 is not the year before a 2023 预算) and one scope."""
-    departments = q.departments or (lib.departments if len(lib.departments) == 1 else [])
+    departments = q.departments or lib.only_body()
     if len(departments) != 1:
         return set()
-    docs = lib.by_department.get(departments[0], [])
+    docs = lib.of_departments(departments)
     kind = "决算" if q.stage == "决算数" or "决算" in q.text else "预算"
     return {d["year"] for d in docs if d["kind"] == kind and d.get("scope", "部门") == "部门"} or {
         d["year"] for d in docs if d["kind"] == kind
@@ -267,7 +267,10 @@ def documents_to_rank(lib: Library, q: Query, only: list[str] | None, kind: str,
     """Each department's document to rank: of the year asked (else its newest), of the place
     asked, and — across every department — of one kind and scope (预算 with 预算, 部门 with 部门)."""
     newest: dict[str, dict[str, Any]] = {}
-    for d in lib.documents:
+    # the bodies asked, or a place's bodies by its index; else every document (a figure no load
+    # computed is read from each)
+    docs = lib.of_departments(only) if only else lib.of_departments(lib.departments_of(q.place)) if q.place else lib.catalog.every()
+    for d in docs:
         if q.year is not None and d["year"] != q.year or (only and d["department"] not in only):
             continue
         if only is None and (d["kind"], scope_of(d) if d.get("scope") is None else d["scope"]) != (kind, scope):

@@ -63,6 +63,6 @@ class Engine(Library):
         return True
 
     def _ask(self, question: str) -> Answer:
-        if not self.documents:
+        if not self.catalog.documents:
             return Answer(question, "not_found", "知识库是空的：请先载入部门预算公开文件（budgetbot load）。")
         return routes.route(self, parse(question, self.vocab, self.newest_year))

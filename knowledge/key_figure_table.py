@@ -93,7 +93,7 @@ def rebuild(conn: store.Connection, written: list[str], prepared: Prepared | Non
         if changed or stored is None:
             store.put_derived(conn, "key_counts", counts(conn))
         else:
-            years = {d["year"] for dept in touched for d in engine.by_department.get(dept, [])}
+            years = {d["year"] for d in engine.of_departments(touched)}
             store.put_derived(conn, "key_counts", recount(conn, stored, years))
     finally:
         if isinstance(conn, sqlite3.Connection):
@@ -107,12 +107,13 @@ def _write_rows(
     A measure whose signature changed is computed for every document; the others for the written
     documents — taken from `prepared` where it was computed under the same signature (same
     signature, same figures: what keeps every other document's key figures too)."""
-    touched = {engine.by_id[i]["department"] for i in written if i in engine.by_id}
-    if changed:
-        conn.executemany("DELETE FROM key_figures WHERE measure = ?", [(m,) for m in changed])
-        touched = set(engine.by_department)
+    touched = {department for department, _, _ in store.document_order(conn, written).values()}
     conn.executemany("DELETE FROM key_figures WHERE document_id = ?", [(d,) for d in written])  # written again
-    conn.executemany(INSERT, rows_for(engine, changed, [d["id"] for d in engine.documents]))
+    if changed:  # every document's
+        conn.executemany("DELETE FROM key_figures WHERE measure = ?", [(m,) for m in changed])
+        every = list(engine.catalog.every())
+        touched = {d["department"] for d in every}
+        conn.executemany(INSERT, rows_for(engine, changed, [d["id"] for d in every]))
     kept = [m for m in current if m not in changed]
     held = {m for m in kept if prepared is not None and prepared.signatures.get(m) == current[m]}
     done = prepared.documents & set(written) if prepared is not None else set()

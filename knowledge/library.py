@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Self
 
 from . import store
 from .answer import Answer, Citation
+from .bodies import StoredBodies
+from .catalog import Catalog
 from .conventions import FISCAL_YEAR_WORDING, MAX_OPTIONS, asked_scope, same_body, scope_of
 from .documents import DocData, RowData, TableData
 from .key_figures import rules, usable
@@ -32,35 +35,27 @@ class Library:
         self._build(conn, path)
 
     def _build(self, conn: store.Connection, path: str | Path) -> None:
+        """What an engine reads at start: a few counts, the vocabulary's terms and places, what
+        the load derived for rankings — never every document or body (catalog.py, bodies.py)."""
         try:
+            pending = bool(store.pending(conn))  # written documents not yet derived
+            self.catalog = Catalog(conn, pending)
             snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
-            if snapshot and snapshot.get("rules") == rules():
-                self.vocab = Vocabulary.from_snapshot(snapshot)
+            if snapshot and snapshot.get("rules") == rules() and "form_lengths" in snapshot:
+                bodies = StoredBodies(conn, tuple(snapshot["form_lengths"]), self.catalog.bodies)  # type: ignore[arg-type]
+                self.vocab = Vocabulary.from_snapshot(snapshot, bodies)
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
-            # written documents not yet derived: key figures may lack them, so rankings read the documents
-            self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures")) if not store.pending(conn) else {}
+            # key figures may lack the written documents not yet derived: rankings then read the documents
+            self.key_measures: dict[str, str] = usable(store.derived(conn, "key_measures")) if not pending else {}
             self.key_counts: dict[str, dict[str, int]] = store.derived(conn, "key_counts") or {}
             first_definers = store.derived(conn, "first_definers")
             self.first_definers: dict[str, str] = first_definers if first_definers is not None else store.first_definers(conn)
-            self.documents = store.document_index(conn)
         except sqlite3.DatabaseError as e:
             raise store.damaged(path, e) from e
-        self.by_department: dict[str, list[dict[str, Any]]] = {}  # in document order (department, year)
-        for d in self.documents:
-            self.by_department.setdefault(d["department"], []).append(d)
-        self.by_id = {d["id"]: d for d in self.documents}
-        self.departments = sorted(self.by_department)
-        self._of_place: dict[str, list[str]] = {}
+        self.newest_year = self.catalog.newest_year
         self._kinds: dict[tuple[int | None, str | None], dict[tuple[str, str], int]] = {}
         self._kinds_counted: set[str | None] = set()
-        for year, kind, scope, n in store.derived(conn, "kinds") or []:  # counted by the load: no scan at the first ranking
-            self._kinds.setdefault((year, None), {})[(kind, scope)] = n
-            counted = self._kinds.setdefault((None, None), {})
-            counted[(kind, scope)] = counted.get((kind, scope), 0) + n
-        if self._kinds:
-            self._kinds_counted.add(None)
-        self.newest_year = max((d["year"] for d in self.documents), default=None)
         # a document is read in about a millisecond; 128 of them (~30 MB) keep conversations warm
         # (the cache calls the store, not a method: no cycle through the engine, which refcounting
         # alone frees when a reload drops it)
@@ -71,12 +66,12 @@ class Library:
         return cls(store.open_readonly(path), path)
 
     def describe_sources(self) -> str:
-        if not self.documents:
+        if not self.catalog.documents:
             return "知识库是空的"
-        if len(self.documents) <= MAX_SOURCES_NAMED:
-            return "已载入：" + "、".join(f"{d['department']}{d['year']}年{d['kind']}" for d in self.documents)
+        if self.catalog.documents <= MAX_SOURCES_NAMED:
+            return "已载入：" + "、".join(f"{d['department']}{d['year']}年{d['kind']}" for d in self.catalog.every())
         # a chat is no place for a list of every document: say how many, and how to see them
-        return f"已载入 {len(self.departments)} 个部门的 {len(self.documents)} 份公开文件（问“有哪些部门”可以列出）"
+        return f"已载入 {self.catalog.bodies} 个部门的 {self.catalog.documents} 份公开文件（问“有哪些部门”可以列出）"
 
     def documents_for(self, q: Query) -> tuple[list[DocData], Answer | None]:
         """The documents a question is about, or the answer that asks which (body, year) or says
@@ -109,9 +104,10 @@ class Library:
         """The documents of the one body asked (or of the only body loaded); which body, when
         the question fits several."""
         if not q.departments:
-            if len(self.departments) > 1:
-                return [], self.clarify_departments(q, self.departments)
-            return self.documents, None
+            if self.catalog.bodies > 1:
+                shown, total = self.catalog.first_bodies(MAX_OPTIONS)
+                return [], self.clarify_departments(q, shown, total)
+            return self.of_departments(self.catalog.only_body()), None
         docs = self.of_departments(q.departments)
         if q.year is not None and len({d["department"] for d in docs if d["year"] == q.year}) == 1:
             docs = [d for d in docs if d["year"] == q.year]  # 卫健局2023年: one of them has 2023
@@ -138,7 +134,7 @@ class Library:
         if FISCAL_YEAR_WORDING.search(q.text):
             return None  # 2022年度本年收入合计: the 决算's own wording of the year it accounts for
         body = same_body(docs[0]["department"])
-        if not any(d["kind"] == "预算" and same_body(d["department"]) == body for d in self.documents):
+        if not any(d["kind"] == "预算" and same_body(d["department"]) == body for d in self.catalog.named_from(body)):
             return None
         year, name = docs[0]["year"], docs[0]["department"]
         return Answer(
@@ -183,13 +179,8 @@ class Library:
 
     def departments_of(self, place: str) -> list[str]:
         """The loaded bodies whose name holds a place (曲阳县 → 曲阳县教育局, 中共曲阳县委…), in
-        name order; found once per place and kept."""
-        found = self._of_place.get(place)
-        if found is None:
-            if len(self._of_place) > 4096:
-                self._of_place.clear()
-            found = self._of_place[place] = [d for d in self.departments if place in d]
-        return found
+        name order."""
+        return self.vocab.bodies.of_place(place)
 
     def kinds_in(self, year: int | None, place: str | None) -> dict[tuple[str, str], int]:
         """How many documents of each kind (预算/决算) and scope (部门/单位) are loaded, of a year
@@ -199,18 +190,23 @@ class Library:
                 self._kinds.clear()
                 self._kinds_counted.clear()
             self._kinds_counted.add(place)
-            # a place's bodies by the name index; without a place, every year in one pass
-            docs = [d for b in self.departments_of(place) for d in self.by_department[b]] if place else self.documents
-            for d in docs:
-                kind = (d["kind"], d.get("scope") or "部门")
-                for key in ((d["year"], place), (None, place)):
-                    counted = self._kinds.setdefault(key, {})
-                    counted[kind] = counted.get(kind, 0) + 1
+            if place:  # a place's bodies' documents
+                counted = [(d["year"], d["kind"], d.get("scope") or "部门", 1) for d in self.of_departments(self.departments_of(place))]
+            else:  # counted by the load
+                counted = [(year, kind, scope, n) for year, kind, scope, n in self.catalog.kinds()]
+            for y, kind, scope, n in counted:
+                for key in ((y, place), (None, place)):
+                    found = self._kinds.setdefault(key, {})
+                    found[(kind, scope)] = found.get((kind, scope), 0) + n
         return self._kinds.get((year, place), {})
 
-    def of_departments(self, departments: list[str]) -> list[dict[str, Any]]:
+    def of_departments(self, departments: Iterable[str]) -> list[dict[str, Any]]:
         """The documents of these departments, in document order (department, year)."""
-        return [d for name in sorted(set(departments)) for d in self.by_department.get(name, [])]
+        return self.catalog.of_bodies(departments)
+
+    def only_body(self) -> list[str]:
+        """The one body loaded, when only one is ([] otherwise)."""
+        return self.catalog.only_body()
 
     def _states_date(self, doc_id: str, year: int) -> bool:
         return any(re.search(rf"(?:截至|截止)(?:到)?\s*{year}年", p["text"]) for p in self.doc(doc_id).passages)
@@ -218,13 +214,16 @@ class Library:
     def strip(self, question: str) -> str:
         return re.sub(r"\s+", "", question)
 
-    def clarify_departments(self, q: Query, departments: list[str]) -> Answer:
+    def clarify_departments(self, q: Query, departments: list[str], total: int | None = None) -> Answer:
+        """Which body: the first MAX_OPTIONS of `departments` offered (of `total`, when these are
+        the first of more)."""
         shown = departments[:MAX_OPTIONS]
-        listed = f"{'、'.join(shown)}等" if len(departments) > len(shown) else "、".join(shown)
+        total = len(departments) if total is None else total
+        listed = f"{'、'.join(shown)}等" if total > len(shown) else "、".join(shown)
         return Answer(
             q.question,
             "clarify",
-            f"这个问题对应{len(departments)}个部门：{listed}。请问是哪个部门？",
+            f"这个问题对应{total}个部门：{listed}。请问是哪个部门？",
             options=[f"{d}{self._without_body(q.question, departments)}" for d in shown],
             intent=q.intent,
         )
@@ -233,7 +232,7 @@ class Library:
         """The question without the name it gave the body (卫健局项目支出 → 项目支出), so that each
         option reads as a question of its own: 望都县卫生健康局项目支出."""
         text = self.strip(question)
-        said = [f for f, ds in self.vocab.departments.items() if f in text and set(ds) & set(departments)]
+        said = [f for f, ds in self.vocab.bodies.named(self.vocab.spans(text)).items() if set(ds) & set(departments)]
         return text.replace(max(said, key=len), "", 1) if said else text
 
     def not_loaded(self, q: Query, why: str) -> Answer:

@@ -254,15 +254,21 @@ def top(lib: Library, q: Query, doc: DocData) -> Answer:
 
 def list_departments(lib: Library, q: Query) -> Answer:
     """Which bodies are loaded (of a place, of a year), one per line with their years."""
+    shown = MAX_OPTIONS * 3
+    if q.place:  # a place's bodies by its index
+        bodies = lib.departments_of(q.place)
+        total = None
+    else:  # the first in name order, of how many
+        bodies, total = lib.catalog.first_bodies(shown, q.year)
     years: dict[str, list[int]] = {}
-    for d in lib.documents:
-        if (q.place and q.place not in d["department"]) or (q.year is not None and d["year"] != q.year):
-            continue
-        years.setdefault(d["department"], []).append(d["year"])
+    for d in lib.of_departments(bodies):
+        if q.year is None or d["year"] == q.year:
+            years.setdefault(d["department"], []).append(d["year"])
     if not years:
         return lib.not_loaded(q, f"没有{q.place or ''}{f'{q.year}年' if q.year else ''}的部门数据。")
-    shown = sorted(years)[:MAX_OPTIONS * 3]
-    lines = [f"{name}（{'、'.join(f'{y}年' for y in sorted(years[name]))}）" for name in shown]
-    more = f"等{len(years)}个" if len(years) > len(shown) else f"{len(years)}个"
+    total = len(years) if total is None else total
+    names = sorted(years)[:shown]
+    lines = [f"{name}（{'、'.join(f'{y}年' for y in sorted(years[name]))}）" for name in names]
+    more = f"等{total}个" if total > len(names) else f"{total}个"
     head = f"已载入{q.place or ''}{more}部门（单位）的预算公开："
     return Answer(q.question, "answered", head, items=lines, intent="list")

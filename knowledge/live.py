@@ -93,7 +93,7 @@ class LiveEngine:
         engine = open_for_serving(self.path)
         old, self.engine, self._signature = self.engine, engine, found
         self.generation += 1
-        log.info("knowledge base reloaded: %s (%d documents)", shown(self.path), len(engine.documents))
+        log.info("knowledge base reloaded: %s (%d documents)", shown(self.path), engine.catalog.documents)
         # the old connection is not closed here: an answer thread may still be reading from it; it
         # closes when the last answer using the old engine lets go of it
         del old

@@ -96,7 +96,8 @@ def definition(lib: Library, q: Query, quiet: bool = False) -> Answer | None:
         docs = lib.of_departments(q.departments)  # the first of theirs that defines it
     else:  # the first document that defines it (found at load time)
         first = lib.first_definers.get(terms[0])
-        docs = [lib.by_id[first]] if first in lib.by_id else []
+        entry = lib.catalog.entry(first) if first else None
+        docs = [entry] if entry else []
     for d in docs:
         doc = lib.doc(d["id"])
         for x in doc.definitions:

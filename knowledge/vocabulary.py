@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from .sound import SoundIndex
     from .store import VocabularySources
 
-from .body_names import OWN_PLACE, PLACE_BEFORE, index_bodies, place_core, split_place
+from .bodies import Bodies, BodyIndex, longest_first
+from .body_names import OWN_PLACE, PLACE_BEFORE, place_core, short_forms, split_place
 from .lexicon import CONTAINING, NARRATIVE_TOPICS, STANDING_ROWS, SYNONYMS, TABLE_WORDS
 from .numbers import to_simplified
 from .places import LEVEL, place_before
@@ -97,17 +98,13 @@ def _canon(name: str) -> str:
 @dataclass
 class Vocabulary:
     terms: dict[str, list[Term]] = field(default_factory=dict)
-    departments: dict[str, list[str]] = field(default_factory=dict)  # surface → departments
+    bodies: Bodies = field(default_factory=BodyIndex)  # each form of a body → the bodies (bodies.py)
     places: dict[str, str] = field(default_factory=dict)  # 曲阳 / 曲阳县 → 曲阳县
-    _department_forms: list[str] = field(default_factory=list)
-    _form_rank: dict[str, int] = field(default_factory=dict)
-    _form_lengths: tuple[int, int] = (0, 0)
-    _place_forms: list[str] = field(default_factory=list)
+    _longest_place: int = 0
     definition_terms: list[str] = field(default_factory=list)
     _by_first: dict[str, list[str]] = field(default_factory=dict)
     _surfaces: list[str] = field(default_factory=list)
     _tokenizer: object | None = None
-    _placeless: list[str] | None = None  # department forms without a place (guess_department)
     _sounds: SoundIndex | None = None  # built on the first question with a word typed by sound
 
     def add(self, surface: str, term: Term) -> None:
@@ -119,34 +116,26 @@ class Vocabulary:
             bucket.append(term)
 
     def finish(self) -> Vocabulary:
-        self._placeless = None
         self._sounds = None
         self._by_first = {}
         for s in sorted(self.terms, key=len, reverse=True):
             self._by_first.setdefault(s[0], []).append(s)
         self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
-        self._department_forms = sorted(self.departments, key=len, reverse=True)
-        self._place_forms = sorted(self.places, key=len, reverse=True)
-        forms = self._department_forms  # longest first
-        self._form_rank = dict(zip(forms, range(len(forms)), strict=True))
-        self._form_lengths = (len(forms[-1]), len(forms[0])) if forms else (0, 0)
+        self._longest_place = max(map(len, self.places), default=0)
         self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
     def snapshot(self) -> dict[str, Any]:
         """The vocabulary as plain JSON values, stored in the base at load time so an engine opens
-        without scanning the base (`from_snapshot`)."""
-        return {
-            "terms": {s: [[t.kind, t.canonical] for t in terms] for s, terms in self.terms.items()},
-            "departments": self.departments,
-            "places": self.places,
-        }
+        without scanning the base (`from_snapshot`); the bodies' forms are stored as rows of
+        their own (store/catalog.py), read by key."""
+        return {"terms": {s: [[t.kind, t.canonical] for t in terms] for s, terms in self.terms.items()}, "places": self.places}
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> Vocabulary:
+    def from_snapshot(cls, data: dict[str, Any], bodies: Bodies) -> Vocabulary:
         v = cls(
             terms={s: [Term(kind, canonical) for kind, canonical in terms] for s, terms in data["terms"].items()},
-            departments=data["departments"],
+            bodies=bodies,
             places=data["places"],
         )
         return v.finish()
@@ -198,20 +187,9 @@ class Vocabulary:
 
     def _add_bodies(self, departments: Iterable[str]) -> None:
         """Every short form of each body, and the places they are of (with 无锡 for 无锡市), in
-        one order however they were added (`with_bodies` adds to a snapshot)."""
-        index_bodies(departments, self.departments, self.places, as_asked)
-        self.departments = dict(sorted(self.departments.items()))
+        one order however they were added (a load adds to the stored ones: knowledge/build.py)."""
+        self.bodies = BodyIndex.build(departments, self.places, as_asked)
         self.places = dict(sorted(self.places.items()))
-
-    @staticmethod
-    def with_bodies(snapshot: dict[str, Any], departments: Iterable[str]) -> dict[str, Any] | None:
-        """A snapshot with these bodies added (what `from_sources` would give with them among its
-        sources), or None when they need the whole vocabulary built again (a place form that
-        would change meaning): a load that adds one body pays for one body."""
-        forms, places = snapshot["departments"], snapshot["places"]
-        if not index_bodies(departments, forms, places, as_asked, adding=True):
-            return None
-        return snapshot | {"departments": dict(sorted(forms.items())), "places": dict(sorted(places.items()))}
 
     def _add_containing(self) -> None:
         """A colloquial word for every row containing what it names (医保 → every row about 医疗保险)."""
@@ -286,11 +264,12 @@ class Vocabulary:
         many names it used (教育局和卫健局: 2; 卫健局 loaded for two counties: 1)."""
         found: list[str] = []
         mentions = 0
-        for form in self._forms_in(text):
+        named = self.bodies.named(self.spans(text))  # every form the text holds, in one lookup
+        for form in longest_first(named):
             at = text.find(form)
-            if at < 0 or not self._names_body(text, at, form):
+            if at < 0 or not self._names_body(text, at, form, named[form]):
                 continue
-            found += [d for d in self.departments[form] if d not in found]
+            found += [d for d in named[form] if d not in found]
             text = text.replace(form, " ")
             mentions += 1
         if not found:
@@ -301,12 +280,19 @@ class Vocabulary:
                 mentions += 1
         return found, text, mentions
 
-    def _names_body(self, text: str, at: int, form: str) -> bool:
-        """Whether the form at `at` names its bodies: a whole word (一中 inside 第一中学 is not), and
-        not the same body of another place named before it (北京市教育局 is not 望都县教育局)."""
+    def spans(self, text: str) -> set[str]:
+        """Every part of a text as long as some body's form (what `find_department` looks up)."""
+        shortest, longest = self.bodies.lengths
+        if not shortest:
+            return set()
+        return {text[i:j] for i in range(len(text)) for j in range(i + shortest, min(len(text), i + longest) + 1)}
+
+    def _names_body(self, text: str, at: int, form: str, candidates: list[str]) -> bool:
+        """Whether the form at `at` names its bodies (`candidates`): a whole word (一中 inside
+        第一中学 is not), and not the same body of another place named before it (北京市教育局 is
+        not 望都县教育局)."""
         if len(form) <= 3 and (text[at - 1 : at] == "第" or text[at + len(form) : at + len(form) + 1] in ("学", "校")):
             return False
-        candidates = self.departments[form]
         # a form that starts with the level alone (县乡村振兴局) takes the place before it along
         level = 1 if form[0] in "省市县区州旗" else 0
         before = text[max(0, at - 9) : at + level]
@@ -318,28 +304,23 @@ class Vocabulary:
         return not (known and not any(LEVEL.sub("", known) in d for d in candidates))
 
     def _misspelt(self, text: str) -> tuple[str | None, list[str]]:
-        """A body named with a typo (卫建局): its mention and the bodies it is close to — never the
-        same body of another place (唐县…)."""
+        """A body named with a typo (卫建局): its mention and the bodies it is close to — the forms
+        of no place, and of the place the mention starts with (望都县卫建局) — never the same body
+        of another place (唐县…)."""
         mention = re.search(r"[\u4e00-\u9fff]{2,10}?(?:局|委员会|办公室)", text)
-        if not mention or not self.departments:
+        if not mention or not len(self.bodies):
             return None, []
-        best = process.extractOne(mention.group(), self._department_forms, scorer=fuzz.ratio, score_cutoff=80)
-        places = split_place(mention.group())[0]
-        if best and places and not all(place_core(p) in d for p in places for d in self.departments[best[0]]):
-            best = None
-        return (mention.group(), list(self.departments[best[0]])) if best else (None, [])
-
-    def _forms_in(self, text: str) -> list[str]:
-        """The department forms that occur in a text, longest first (as `_department_forms`
-        orders them): by looking up the text's substrings, not by trying every form."""
-        shortest, longest = self._form_lengths
-        present = {
-            text[i:j]
-            for i in range(len(text))
-            for j in range(i + shortest, min(len(text), i + longest) + 1)
-            if text[i:j] in self._form_rank
-        }
-        return sorted(present, key=self._form_rank.__getitem__)
+        said = mention.group()
+        forms = self.bodies.placeless()
+        place = next((self.places[said[:n]] for n in range(len(said) - 1, 1, -1) if said[:n] in self.places), None)
+        if place:
+            forms = longest_first(set(forms) | {as_asked(f) for d in self.bodies.of_place(place) for f in short_forms(d)})
+        best = process.extractOne(said, forms, scorer=fuzz.ratio, score_cutoff=80)
+        bodies = self.bodies.named([best[0]]).get(best[0], []) if best else []
+        places = split_place(said)[0]
+        if places and not all(place_core(p) in d for p in places for d in bodies):
+            bodies = []
+        return (said, bodies) if bodies else (None, [])
 
     def find_place(self, text: str) -> str | None:
         """A place of the loaded bodies the question names (曲阳县, 曲阳, 普陀区): the full form."""
@@ -347,8 +328,10 @@ class Vocabulary:
         return self.places[form] if form else None
 
     def place_form(self, text: str) -> str | None:
-        """The words a question names a loaded body's place with (无锡市, 曲阳)."""
-        return next((form for form in self._place_forms if form in text), None)
+        """The words a question names a loaded body's place with (无锡市, 曲阳): the longest."""
+        longest = self._longest_place
+        present = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + longest) + 1) if text[i:j] in self.places}
+        return min(present, key=lambda f: (-len(f), f)) if present else None
 
     def guess_department(self, mention: str) -> list[str]:
         """The loaded departments a mention that matched none may mean (财正局 → 清苑县财政局), to
@@ -361,14 +344,13 @@ class Vocabulary:
             if known and not places:
                 places, core = [LEVEL.sub("", known)], mention[size:]
                 break
-        if self._placeless is None:  # made at the first guess, not at every start
-            self._placeless = [f for f in self._department_forms if not split_place(f)[0]]
-        forms = self._placeless
+        forms = self.bodies.placeless()
         if not forms or len(core) < 2:
             return []
         close = process.extract(core, forms, scorer=fuzz.ratio, score_cutoff=60, limit=MAX_GUESSES + 1)
         tied = [form for form, score, _ in close if score == close[0][1]] if close else []
-        guesses = list(dict.fromkeys(d for f in tied for d in self.departments[f]))
+        named = self.bodies.named(tied)
+        guesses = list(dict.fromkeys(d for f in tied for d in named.get(f, [])))
         if not guesses or len(guesses) > MAX_GUESSES:
             return []  # nothing close, or a form many bodies share (办公室): no guess
         if places and not all(LEVEL.sub("", p) in d for p in places for d in guesses):

@@ -33,7 +33,7 @@ def content(kb: Path | str) -> dict[str, list[str]]:
     """Every row of every table the two stores share, sorted: what the base holds."""
     conn = store.open_readonly(kb)
     try:
-        tables = ["documents", *store.DOCUMENT_TABLES, "key_figures", "derived"]
+        tables = ["documents", *store.DOCUMENT_TABLES, "key_figures", "derived", "vocabulary_sources", "body_forms", "body_places"]
         return {t: sorted(repr(tuple(r)) for r in conn.execute(f'SELECT * FROM "{t}"')) for t in tables}
     finally:
         conn.close()
@@ -112,7 +112,7 @@ def test_every_public_set_answers_alike_on_both_stores(name, tmp_path, pg_kb):
     lines = (EVAL / cases).read_text(encoding="utf-8").splitlines()
     asked = [c for c in map(json.loads, filter(None, lines)) if fmt is None or fmt in c.get("formats", [fmt])]
     on_file, on_server = Engine.open(tmp_path / "kb.db"), Engine.open(pg_kb)
-    assert len(on_server.documents) == len(on_file.documents) == len(disclosures)
+    assert on_server.catalog.documents == on_file.catalog.documents == len(disclosures)
     answers = [(on_file.ask(c["q"]).to_dict(), on_server.ask(c["q"]).to_dict()) for c in asked]
     differ = [c["q"] for c, (a, b) in zip(asked, answers, strict=True) if a != b]
     assert not differ, f"{len(differ)} of {len(asked)} answered differently, e.g. {differ[:3]}"
@@ -260,22 +260,26 @@ def test_loading_in_steps_derives_what_loading_at_once_derives(tmp_path, any_kb,
     conn.close()
 
 
-def test_a_base_of_the_version_before_is_upgraded_by_the_next_load(tmp_path):
-    """Schema 8 had no vocabulary sources: a reader asks for a load; the load upgrades the base in
-    its own transaction and derives it whole, giving the base a new load gives."""
+@pytest.mark.parametrize("version", [8, 9])
+def test_a_base_of_a_version_before_is_upgraded_by_the_next_load(tmp_path, version):
+    """Schema 8 had no vocabulary sources, 9 no bodies' index (every engine read every body's forms
+    at start): a reader asks for a load; the load upgrades the base in its own transaction and
+    derives it whole, giving the base a new load gives."""
     import sqlite3
 
     kb = tmp_path / "kb.db"
     files = departments(tmp_path / "in", 2)
     loaded(kb, SAMPLE, files[0])
     conn = sqlite3.connect(kb)
-    conn.execute("DROP TABLE vocabulary_sources")
-    conn.execute("DELETE FROM derived WHERE key = 'derived_by'")
-    conn.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    for table in ["body_forms", "body_places"] + (["vocabulary_sources"] if version == 8 else []):
+        conn.execute(f"DROP TABLE {table}")
+    if version == 8:
+        conn.execute("DELETE FROM derived WHERE key = 'derived_by'")  # a schema 8 base had none
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
     conn.commit()
     conn.close()
     asked = run("ask", "--kb", str(kb), SAMPLE_QUESTION)
-    assert asked.returncode == 1 and "知识库版本是 8" in asked.stderr
+    assert asked.returncode == 1 and f"知识库版本是 {version}" in asked.stderr
     loaded(kb, files[1])
     fresh = tmp_path / "fresh.db"
     loaded(fresh, SAMPLE, *files)
@@ -323,18 +327,28 @@ def test_bodies_added_one_load_at_a_time_are_indexed_as_all_at_once(tmp_path, or
     assert engine.ask("望都县卫健局2022年项目支出多少").value == SAMPLE_FIGURE
 
 
-def test_a_database_of_an_older_migration_is_migrated_by_the_next_load(pg_kb):
-    """Migration 2 (the descending ranking indexes) on a database made at migration 1: applied
-    once by the next load, whatever it reads; readers went on reading meanwhile."""
+@pytest.mark.parametrize("at", [1, 2])
+def test_a_database_of_an_older_migration_is_migrated_by_the_next_load(pg_kb, at):
+    """A database made at migration 1 (no descending ranking indexes) or 2 (no bodies' index:
+    schema 9): readers are told to load once; the next load, whatever it reads, applies what is
+    missing once and derives the base whole — the base a new load gives."""
     loaded(pg_kb, SAMPLE)
+    fresh = content(pg_kb)
     with postgres.connect(pg_kb, readonly=False) as conn:
-        conn.execute("DROP INDEX idx_key_figures_year_desc")
-        conn.execute("DROP INDEX idx_key_figures_newest_desc")
-        conn.execute("DELETE FROM schema_migrations WHERE version > 1")
-        assert postgres.applied(conn) == 1
-    assert Engine.open(pg_kb).ask(SAMPLE_QUESTION).value == SAMPLE_FIGURE  # readable at migration 1
+        if at < 2:
+            conn.execute("DROP INDEX idx_key_figures_year_desc")
+            conn.execute("DROP INDEX idx_key_figures_newest_desc")
+        conn.execute("DROP TABLE body_forms")
+        conn.execute("DROP TABLE body_places")
+        conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+        conn.execute("DELETE FROM schema_migrations WHERE version > ?", [at])
+        assert postgres.applied(conn) == at
+    asked = run("ask", "--kb", pg_kb, SAMPLE_QUESTION)
+    assert asked.returncode == 1 and "知识库版本是 9" in asked.stderr and "budgetbot load" in asked.stderr
     loaded(pg_kb, SAMPLE)  # unchanged file: nothing to write, the schema brought up to date all the same
     with postgres.connect(pg_kb, readonly=True) as conn:
-        assert postgres.applied(conn) == postgres.LATEST == 2
+        assert postgres.applied(conn) == postgres.LATEST == 3
         indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'key_figures'")}
     assert {"idx_key_figures_year_desc", "idx_key_figures_newest_desc"} <= indexes
+    assert content(pg_kb) == fresh
+    assert Engine.open(pg_kb).ask(SAMPLE_QUESTION).value == SAMPLE_FIGURE

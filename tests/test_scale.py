@@ -154,20 +154,26 @@ def test_a_base_loaded_by_another_version_is_read_right_and_brought_up_to_date_b
     assert store.derived(conn, "vocabulary")["rules"] == rules() and store.derived(conn, "vocabulary")["terms"]
 
 
-def test_the_document_index_a_load_stores_is_the_documents_table(county_kb, tmp_path):
-    """The engine opens from the index a load stores (one value to decode): it must list the
-    same documents, in the same order, as the table; a base without it is read from the table."""
+def test_what_an_engine_reads_at_start_is_what_the_documents_table_holds(county_kb, tmp_path):
+    """An engine opens on the counts a load stores and reads documents' entries by key: they must
+    be the table's (same documents, same order); a base without the counts or the definers is
+    read from the tables, with the same answers."""
     conn = store.open_readonly(county_kb)
     table = [{k: d[k] for k in ("id", "department", "year", "kind", "scope")} for d in store.list_documents(conn)]
-    assert store.document_index(conn) == table and len(table) > 5
-    assert store.derived(conn, "documents") is not None
+    engine = Engine.open(county_kb)
+    assert list(engine.catalog.every()) == table and len(table) > 5
+    bodies = sorted({d["department"] for d in table})
+    assert engine.of_departments(reversed(bodies)) == table  # any order asked, document order given
+    assert (engine.catalog.documents, engine.catalog.bodies, engine.newest_year) == (len(table), len(bodies), max(d["year"] for d in table))
+    assert store.derived(conn, "catalog") is not None and store.derived(conn, "documents") is None  # no entry of every document
     bare = tmp_path / "bare.db"
     shutil.copy(county_kb, bare)
     with sqlite3.connect(bare) as c:
-        c.execute("DELETE FROM derived WHERE key IN ('documents', 'first_definers')")
-    assert Engine.open(bare).documents == Engine.open(county_kb).documents == table
-    for q in ("什么是基本支出", "名词解释里三公经费是什么意思", "望都县乡村振兴局什么是项目支出"):
-        a, b = Engine.open(bare).ask(q), Engine.open(county_kb).ask(q)
+        c.execute("DELETE FROM derived WHERE key IN ('catalog', 'first_definers', 'kinds')")
+    opened = Engine.open(bare)
+    assert (opened.catalog.documents, opened.catalog.bodies, opened.newest_year) == (engine.catalog.documents, engine.catalog.bodies, engine.newest_year)
+    for q in ("什么是基本支出", "名词解释里三公经费是什么意思", "望都县乡村振兴局什么是项目支出", "哪个部门项目支出最多"):
+        a, b = opened.ask(q), engine.ask(q)
         assert a.status == "answered" and (a.answer, a.citations) == (b.answer, b.citations), q
 
 
@@ -175,7 +181,7 @@ def test_a_definition_asked_of_no_body_comes_from_the_first_document_defining_it
     engine = Engine.open(county_kb)
     for term in ("基本支出", "项目支出", "三公经费"):
         a = engine.ask(f"什么是{term}")
-        first = next(d for d in engine.documents if any(canon(x["term"]) == term for x in engine.doc(d["id"]).definitions))
+        first = next(d for d in engine.catalog.every() if any(canon(x["term"]) == term for x in engine.doc(d["id"]).definitions))
         assert a.status == "answered" and a.citations[0].document == first["id"], term
 
 
@@ -202,13 +208,14 @@ def test_the_kinds_a_load_counts_are_the_documents_it_holds(published, tmp_path)
     kb = tmp_path / "kb.db"
     build.write(kb, choose([d for d in published.values() if isinstance(d, Disclosure)])[0])
     engine = Engine.open(kb)
-    assert engine._kinds_counted == {None}  # from the load, not counted at the first ranking
-    years = {d["year"] for d in engine.documents}
-    kinds = {(d["kind"], d.get("scope") or "部门") for d in engine.documents}
+    assert store.derived(engine.conn, "kinds") == engine.catalog.kinds()  # from the load, not counted at the first ranking
+    documents = list(engine.catalog.every())
+    years = {d["year"] for d in documents}
+    kinds = {(d["kind"], d.get("scope") or "部门") for d in documents}
     assert len(kinds) >= 3
     for year in [None, *sorted(years)]:
         expected: dict[tuple[str, str], int] = {}
-        for d in engine.documents:
+        for d in documents:
             if year is None or d["year"] == year:
                 expected[(d["kind"], d.get("scope") or "部门")] = expected.get((d["kind"], d.get("scope") or "部门"), 0) + 1
         assert engine.kinds_in(year, None) == expected

@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from .schema import SCHEMA, SCHEMA_VERSION, KnowledgeBaseError
+from .schema import BODY_TABLES, SCHEMA, SCHEMA_VERSION, KnowledgeBaseError
 
 if TYPE_CHECKING:
     import psycopg
@@ -89,10 +89,15 @@ CREATE INDEX idx_key_figures_year_desc ON key_figures (measure, chosen, year, fi
 CREATE INDEX idx_key_figures_newest_desc ON key_figures (measure, chosen, newest, figure DESC, department, document_id);
 """
 SERVER_EXTRAS += DESCENDING_RANKINGS
-LATEST = 2
-MIGRATIONS: dict[int, str] = {2: DESCENDING_RANKINGS}  # version → the DDL that brings version - 1 to it
+LATEST = 3
+MIGRATIONS: dict[int, str] = {  # version → what brings version - 1 to it
+    2: DESCENDING_RANKINGS,
+    # the bodies' index (schema 10), filled by the next load's derivation, which runs whole
+    3: postgres_schema(BODY_TABLES) + "DELETE FROM derived WHERE key = 'derived_by';",
+}
 # The SQLite schema version each server version corresponds to (what readers check).
-SCHEMA_OF = {1: SCHEMA_VERSION, 2: SCHEMA_VERSION}
+SCHEMA_OF = {1: 9, 2: 9, 3: 10}
+assert SCHEMA_OF[LATEST] == SCHEMA_VERSION
 
 
 @lru_cache(maxsize=1024)

@@ -65,26 +65,9 @@ def list_documents(conn: Connection, limit: int | None = None) -> list[Any]:
     return rows
 
 
-INDEX_FIELDS = ("id", "department", "year", "kind", "scope")
-
-
-def document_index(conn: Connection) -> list[dict[str, Any]]:
-    """What the engine keeps of every document (INDEX_FIELDS), in document order (department,
-    year): from the index a load stores (one value to decode: ~10 times faster than the rows at
-    100,000 documents), else from the documents table."""
-    stored = derived(conn, "documents")
-    rows = stored if stored is not None else document_index_rows(conn)
-    return [{"id": i, "department": dept, "year": year, "kind": kind, "scope": scope} for i, dept, year, kind, scope in rows]
-
-
 def kind_counts(conn: Connection) -> list[list[Any]]:
     """How many documents of each year, kind and scope the base holds (what a ranking compares)."""
     sql = "SELECT year, kind, coalesce(scope, '部门'), count(*) FROM documents GROUP BY year, kind, coalesce(scope, '部门') ORDER BY 1, 2, 3"
-    return [list(r) for r in conn.execute(sql)]
-
-
-def document_index_rows(conn: Connection) -> list[list[Any]]:
-    sql = f"SELECT {', '.join(INDEX_FIELDS)} FROM documents ORDER BY department, year, id"
     return [list(r) for r in conn.execute(sql)]
 
 

@@ -8,9 +8,9 @@ import sqlite_utils
 
 from loaders.model import Disclosure
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # Versions a writer brings up to this one in place (UPGRADES); a reader asks for a load first.
-UPGRADABLE = {8}
+UPGRADABLE = {8, 9}
 
 
 class KnowledgeBaseError(RuntimeError):
@@ -34,6 +34,13 @@ def document_id(d: Disclosure) -> str:
     department's (苏州市自然资源和规划局 2026: 部门预算 and 单位预算) is `…/2026/预算·单位`, sorting after it."""
     return f"{d.department}/{d.year}/{d.kind}" + ("·单位" if d.scope == "单位" else "")
 
+
+# The bodies' names as questions write them (knowledge/bodies.py), each with its body: an engine
+# looks a question's words up here, and a place's bodies, instead of holding them all.
+BODY_TABLES = """
+CREATE TABLE body_forms (form TEXT, department TEXT, PRIMARY KEY (form, department)) WITHOUT ROWID;
+CREATE TABLE body_places (place TEXT, department TEXT, PRIMARY KEY (place, department)) WITHOUT ROWID;
+"""
 
 # Identifiers nest (`doc/table/row`), so every table keyed by them is stored in that order
 # (WITHOUT ROWID): a document's or a table's rows are one contiguous range of the primary key,
@@ -110,6 +117,7 @@ CREATE VIEW passages_with_documents AS
     SELECT d.id AS document_id, d.department, d.year, p.*
     FROM documents d JOIN passages p ON p.id >= d.id || '/' AND p.id < d.id || '0';
 """
+SCHEMA += BODY_TABLES
 
 
 def prefix(identifier: str) -> tuple[str, str]:
@@ -140,8 +148,11 @@ def fill_sources(conn: Connection) -> None:
         conn.execute(f"WITH s(v) AS ({sql}) INSERT INTO vocabulary_sources (kind, value) SELECT ?, v FROM s WHERE v IS NOT NULL AND v != '' ON CONFLICT DO NOTHING", [*given, kind])
 
 
-# Statements that bring a base of an older version to this one (one each: run inside the load's transaction).
-UPGRADES = {8: "CREATE TABLE vocabulary_sources (kind TEXT, value TEXT, PRIMARY KEY (kind, value)) WITHOUT ROWID"}
+# What brings a base of each older version to the next (run inside the load's transaction).
+UPGRADES = {
+    8: ["CREATE TABLE vocabulary_sources (kind TEXT, value TEXT, PRIMARY KEY (kind, value)) WITHOUT ROWID"],
+    9: [s for s in BODY_TABLES.split(";") if s.strip() and not s.strip().startswith("--")],
+}
 
 
 def upgrade(conn: Connection) -> None:
@@ -149,10 +160,13 @@ def upgrade(conn: Connection) -> None:
     that it is upgraded and loaded, or neither. (Its derived data is then derived whole: the
     upgrade leaves no `derived_by`, knowledge/build.py.)"""
     version = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
-    if version in UPGRADES:
-        conn.execute(UPGRADES[version])
-        fill_sources(conn)
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+    if version not in UPGRADES:
+        return
+    for v in range(version, SCHEMA_VERSION):
+        for statement in UPGRADES[v]:
+            conn.execute(statement)
+    conn.execute("DELETE FROM derived WHERE key = 'derived_by'")  # derived whole, its sources filled first
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
 def _create_schema(db: sqlite_utils.Database) -> None:
