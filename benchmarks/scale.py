@@ -170,7 +170,10 @@ def stale(kb: Path | str) -> bool:
     from knowledge import store
     from knowledge.build import DERIVE
 
-    conn = store.open_readonly(kb)
+    try:
+        conn = store.open_readonly(kb)
+    except store.KnowledgeBaseError:  # of an older schema: the next load upgrades it and derives it whole
+        return True
     try:
         return DERIVE.stale(conn)
     finally:
@@ -195,17 +198,23 @@ def server_database(server: str, name: str, fresh: bool = False) -> str:
 
 
 def held(kb: Path | str) -> int:
-    """Documents a base holds (0: none, or no base yet)."""
-    from knowledge import store
+    """Documents a base holds, of whatever schema version (0: none, or no base yet)."""
+    import sqlite3
 
-    try:
-        conn = store.open_readonly(kb)
-    except store.KnowledgeBaseError:
+    import psycopg
+
+    from knowledge.store import postgres
+
+    if isinstance(kb, Path) and not kb.exists():
         return 0
     try:
-        return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-    finally:
-        conn.close()
+        conn = postgres.connect(kb, readonly=True) if isinstance(kb, str) else sqlite3.connect(f"file:{kb}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+        finally:
+            conn.close()
+    except (sqlite3.Error, psycopg.Error):  # no table yet: an empty database
+        return 0
 
 
 def size_of(kb: Path | str) -> int:
