@@ -15,7 +15,7 @@ from typing import Any
 from loaders.model import Disclosure
 
 from . import store
-from .bodies import BodyIndex, longest_first
+from .bodies import COMMON, BodyIndex, longest_first
 from .body_names import index_bodies, placeless_forms
 from .key_figure_table import Prepared, prepare, rebuild
 from .key_figures import rules
@@ -72,7 +72,8 @@ class Derivation:
         assert isinstance(bodies, BodyIndex)
         catalog.write_bodies(conn, bodies.forms, bodies.places, whole=True)
         store.put_derived(conn, "placeless_forms", bodies.placeless_forms)
-        store.put_derived(conn, "vocabulary", vocab.snapshot() | {"rules": rules(), "form_lengths": list(bodies.lengths)})
+        lengths = list(bodies.lengths)
+        store.put_derived(conn, "vocabulary", vocab.snapshot() | {"rules": rules(), "form_lengths": lengths, "common_forms": bodies.common})
 
     def _added(self, conn: store.Connection, by: dict[str, Any], sources: dict[str, int], written: list[str]) -> None:
         """The stored vocabulary with what the written documents added: its terms built again
@@ -81,7 +82,7 @@ class Derivation:
         body's again (18 s at 100,000) — unless a place form would change meaning or the bodies
         added are not all the written documents' (then the whole vocabulary)."""
         snapshot = store.derived(conn, "vocabulary")
-        if "form_lengths" not in snapshot:  # derived before the bodies' index was stored
+        if "common_forms" not in snapshot:  # derived before the bodies' index was stored
             return self._whole(conn)
         if by.get("terms") != sources["terms"]:
             names = vocabulary_sources(conn)
@@ -103,7 +104,8 @@ class Derivation:
             placeless = set(store.derived(conn, "placeless_forms") or []) | {as_asked(f) for d in new for f in placeless_forms(d)}
             store.put_derived(conn, "placeless_forms", longest_first(placeless))
             lengths = [len(f) for f in index.forms] + [n for n in snapshot["form_lengths"] if n]
-            snapshot |= {"places": dict(sorted(places.items())), "form_lengths": [min(lengths), max(lengths)]}
+            common = snapshot["common_forms"] | {f: n for f, n in catalog.forms_counted(conn, index.forms).items() if n > COMMON}
+            snapshot |= {"places": dict(sorted(places.items())), "form_lengths": [min(lengths), max(lengths)], "common_forms": dict(sorted(common.items()))}
         store.put_derived(conn, "vocabulary", snapshot)
 
     @staticmethod

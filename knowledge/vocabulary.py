@@ -264,12 +264,16 @@ class Vocabulary:
         many names it used (教育局和卫健局: 2; 卫健局 loaded for two counties: 1)."""
         found: list[str] = []
         mentions = 0
-        named = self.bodies.named(self.spans(text))  # every form the text holds, in one lookup
+        named = self.bodies.lookup(self.spans(text))  # every form the text holds, in one lookup
         for form in longest_first(named):
             at = text.find(form)
-            if at < 0 or not self._names_body(text, at, form, named[form]):
+            if at < 0:
+                continue  # within a longer form taken before (乡村振兴局 of 望都县乡村振兴局)
+            listed = named[form]
+            bodies = listed if isinstance(listed, list) else self.bodies.named([form])[form]  # a common form, used
+            if not self._names_body(text, at, form, bodies):
                 continue
-            found += [d for d in named[form] if d not in found]
+            found += [d for d in bodies if d not in found]
             text = text.replace(form, " ")
             mentions += 1
         if not found:
@@ -349,8 +353,11 @@ class Vocabulary:
             return []
         close = process.extract(core, forms, scorer=fuzz.ratio, score_cutoff=60, limit=MAX_GUESSES + 1)
         tied = [form for form, score, _ in close if score == close[0][1]] if close else []
-        named = self.bodies.named(tied)
-        guesses = list(dict.fromkeys(d for f in tied for d in named.get(f, [])))
+        named = self.bodies.lookup(tied)
+        if any(isinstance(bodies, int) for bodies in named.values()):
+            return []  # a common form (办公室): more bodies than a guess offers
+        listed = [bodies for f in tied if isinstance(bodies := named.get(f, []), list)]
+        guesses = list(dict.fromkeys(d for bodies in listed for d in bodies))  # in the order of closeness
         if not guesses or len(guesses) > MAX_GUESSES:
             return []  # nothing close, or a form many bodies share (办公室): no guess
         if places and not all(LEVEL.sub("", p) in d for p in places for d in guesses):

@@ -123,3 +123,29 @@ def test_an_engine_opens_without_reading_any_body_or_document(bases):
     said.clear()
     assert engine.ask("曲阳县教育局基本支出多少").status == "answered"
     assert not [s for s in said if "FROM documents" in s]  # its documents' entries were kept
+
+
+def test_a_form_many_bodies_share_is_read_only_when_a_question_uses_it(tmp_path):
+    """卫健局 of twelve counties: a common form (more than COMMON bodies). The engine knows how many
+    it names, not which, until a question names a body by it alone; then it asks which, as an
+    engine holding every body's forms does, and a county's own 卫健局 is answered."""
+    from knowledge.bodies import COMMON
+
+    counties = ["望都县", "曲阳县", "唐县", "易县", "涞源县", "阜平县", "顺平县", "博野县", "蠡县", "高阳县", "安新县", "雄县"]
+    assert len(counties) > COMMON
+    docs = []
+    for i, county in enumerate(counties):
+        d = read_disclosure(SAMPLE)
+        d.department, d.source_sha256 = f"{county}卫生健康局", f"county-{i}"
+        docs.append(d)
+    kb = tmp_path / "kb.db"
+    build.write(kb, docs)
+    stored = Engine.open(kb)
+    in_memory = Engine.open(kb)
+    in_memory.vocab = Vocabulary.from_sources(store.vocabulary_sources(in_memory.conn))
+    assert stored.vocab.bodies.lookup(["卫健局", "望都县卫健局"]) == {"卫健局": len(counties), "望都县卫健局": ["望都县卫生健康局"]}
+    for q in ("卫健局项目支出多少", "望都县卫健局项目支出多少", "雄县卫生健康局项目支出多少", "卫建局项目支出多少", "唐县卫健局的职责"):
+        assert stored.ask(q).to_dict() == in_memory.ask(q).to_dict(), q
+    which = stored.ask("卫健局项目支出多少")
+    assert which.status == "clarify" and f"对应{len(counties)}个部门" in which.answer
+    assert stored.ask("雄县卫健局项目支出多少").citations[0].department == "雄县卫生健康局"

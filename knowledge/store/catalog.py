@@ -78,6 +78,15 @@ def summary(conn: Connection) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ bodies' names
 
 
+def forms_counted(conn: Connection, forms: Iterable[str]) -> dict[str, int]:
+    """Of these forms, those that name loaded bodies → how many."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(forms))):
+        for form, n in conn.execute(f"SELECT form, count(*) FROM body_forms WHERE form {_in(chunk)} GROUP BY form", chunk):
+            found[form] = int(n)
+    return found
+
+
 def bodies_named(conn: Connection, forms: Iterable[str]) -> dict[str, list[str]]:
     """Of these forms (as questions write them), those that name loaded bodies → the bodies, in
     name order."""

@@ -302,6 +302,18 @@ def derive_queued(conn: Connection, derive: Deriver, prepared: object = None) ->
         # a document written again meanwhile has a new token and stays queued for the next derivation
         conn.executemany("DELETE FROM derive_queue WHERE document_id = ? AND token = ?", queued)
         conn.execute("UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'generation'")
+    if stale:  # derived whole: the tables it rewrote, tidied for the answerers now, not by autovacuum later
+        tidy(conn)
+
+
+# What a whole derivation rewrites. Until VACUUM marks their pages all-visible, a ranking's
+# index-only scan reads the table too (28 ms instead of 1.4 at 100,000 disclosures, right after
+# one), and until ANALYZE the planner estimates the new tables as empty.
+REWRITTEN = ("key_figures", "body_forms", "body_places", "derived")
+
+
+def tidy(conn: Connection) -> None:
+    conn.execute(f"VACUUM (ANALYZE) {', '.join(REWRITTEN)}")
 
 
 def pending(conn: Connection) -> int:
