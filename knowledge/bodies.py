@@ -29,6 +29,7 @@ COMMON = 8
 
 class Bodies(Protocol):
     lengths: tuple[int, int]  # the shortest and longest form
+    edges: tuple[str, str]  # the characters forms start with, and those they end with
 
     def named(self, forms: Iterable[str]) -> dict[str, list[str]]:
         """Of these forms, those that name loaded bodies → the bodies, in name order."""
@@ -54,6 +55,17 @@ def longest_first(forms: Iterable[str]) -> list[str]:
     return sorted(forms, key=lambda f: (-len(f), f))
 
 
+def edges(forms: Iterable[str], given: Iterable[str] = ("", "")) -> tuple[str, str]:
+    """The characters forms start with and end with (with those `given`), each in one string:
+    a part of a question that does not start and end so names no body, and is not looked up (of a
+    question's ~250 parts, the ~5 that end in 局…). As many as the characters, not the forms."""
+    starts, ends = (set(s) for s in given)
+    for f in forms:
+        starts.add(f[0])
+        ends.add(f[-1])
+    return "".join(sorted(starts)), "".join(sorted(ends))
+
+
 @dataclass
 class BodyIndex:
     """Every body's forms and places in memory (`build`)."""
@@ -62,6 +74,7 @@ class BodyIndex:
     places: dict[str, list[str]] = field(default_factory=dict)  # full place name → bodies
     placeless_forms: list[str] = field(default_factory=list)
     lengths: tuple[int, int] = (0, 0)
+    edges: tuple[str, str] = ("", "")
     common: dict[str, int] = field(default_factory=dict)  # form → bodies, of the common forms
 
     @classmethod
@@ -74,6 +87,7 @@ class BodyIndex:
         index.placeless_forms = longest_first({as_asked(f) for d in departments for f in placeless_forms(d)})
         index.lengths = (min(map(len, index.forms)), max(map(len, index.forms))) if index.forms else (0, 0)
         index.common = {f: len(bodies) for f, bodies in index.forms.items() if len(bodies) > COMMON}
+        index.edges = edges(index.forms)
         return index
 
     def add_places(self, departments: Iterable[str], places: set[str]) -> None:
@@ -102,10 +116,11 @@ class BodyIndex:
 class StoredBodies:
     """The same lookups, read from the store by key when asked."""
 
-    def __init__(self, conn: Connection, lengths: tuple[int, int], count: int, common: dict[str, int]):
+    def __init__(self, conn: Connection, lengths: tuple[int, int], edges: tuple[str, str], count: int, common: dict[str, int]):
         from .store import catalog
 
         self.lengths = lengths
+        self.edges = edges
         self._count = count
         self._common = common
         self._conn = conn

@@ -15,7 +15,7 @@ from typing import Any
 from loaders.model import Disclosure
 
 from . import store
-from .bodies import COMMON, BodyIndex, longest_first
+from .bodies import COMMON, BodyIndex, edges, longest_first
 from .body_names import index_bodies, placeless_forms
 from .key_figure_table import Prepared, prepare, rebuild
 from .key_figures import rules
@@ -73,7 +73,8 @@ class Derivation:
         catalog.write_bodies(conn, bodies.forms, bodies.places, whole=True)
         store.put_derived(conn, "placeless_forms", bodies.placeless_forms)
         lengths = list(bodies.lengths)
-        store.put_derived(conn, "vocabulary", vocab.snapshot() | {"rules": rules(), "form_lengths": lengths, "common_forms": bodies.common})
+        forms = {"form_lengths": lengths, "form_edges": list(bodies.edges), "common_forms": bodies.common}
+        store.put_derived(conn, "vocabulary", vocab.snapshot() | {"rules": rules(), **forms})
 
     def _added(self, conn: store.Connection, by: dict[str, Any], sources: dict[str, int], written: list[str]) -> None:
         """The stored vocabulary with what the written documents added: its terms built again
@@ -82,7 +83,7 @@ class Derivation:
         body's again (18 s at 100,000) — unless a place form would change meaning or the bodies
         added are not all the written documents' (then the whole vocabulary)."""
         snapshot = store.derived(conn, "vocabulary")
-        if "common_forms" not in snapshot:  # derived before the bodies' index was stored
+        if "form_edges" not in snapshot:  # derived before the bodies' index was stored
             return self._whole(conn)
         if by.get("terms") != sources["terms"]:
             names = vocabulary_sources(conn)
@@ -105,7 +106,12 @@ class Derivation:
             store.put_derived(conn, "placeless_forms", longest_first(placeless))
             lengths = [len(f) for f in index.forms] + [n for n in snapshot["form_lengths"] if n]
             common = snapshot["common_forms"] | {f: n for f, n in catalog.forms_counted(conn, index.forms).items() if n > COMMON}
-            snapshot |= {"places": dict(sorted(places.items())), "form_lengths": [min(lengths), max(lengths)], "common_forms": dict(sorted(common.items()))}
+            snapshot |= {
+                "places": dict(sorted(places.items())),
+                "form_lengths": [min(lengths), max(lengths)],
+                "form_edges": list(edges(index.forms, snapshot["form_edges"])),
+                "common_forms": dict(sorted(common.items())),
+            }
         store.put_derived(conn, "vocabulary", snapshot)
 
     @staticmethod

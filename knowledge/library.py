@@ -42,8 +42,8 @@ class Library:
             self.catalog = Catalog(conn, pending)
             snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
             if snapshot and snapshot.get("rules") == rules() and "form_lengths" in snapshot:
-                lengths = tuple(snapshot["form_lengths"])
-                bodies = StoredBodies(conn, lengths, self.catalog.bodies, snapshot["common_forms"])  # type: ignore[arg-type]
+                lengths, edges = tuple(snapshot["form_lengths"]), tuple(snapshot["form_edges"])
+                bodies = StoredBodies(conn, lengths, edges, self.catalog.bodies, snapshot["common_forms"])  # type: ignore[arg-type]
                 self.vocab = Vocabulary.from_snapshot(snapshot, bodies)
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))

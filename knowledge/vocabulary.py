@@ -101,6 +101,7 @@ class Vocabulary:
     bodies: Bodies = field(default_factory=BodyIndex)  # each form of a body → the bodies (bodies.py)
     places: dict[str, str] = field(default_factory=dict)  # 曲阳 / 曲阳县 → 曲阳县
     _longest_place: int = 0
+    _edges: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())  # of the bodies' forms
     definition_terms: list[str] = field(default_factory=list)
     _by_first: dict[str, list[str]] = field(default_factory=dict)
     _surfaces: list[str] = field(default_factory=list)
@@ -122,6 +123,7 @@ class Vocabulary:
             self._by_first.setdefault(s[0], []).append(s)
         self._surfaces = sorted(t for t in self.terms if len(t) >= 2)
         self._longest_place = max(map(len, self.places), default=0)
+        self._edges = (frozenset(self.bodies.edges[0]), frozenset(self.bodies.edges[1]))
         self.definition_terms = [t for t, terms in self.terms.items() if any(x.kind == "definition" for x in terms)]
         return self
 
@@ -287,9 +289,14 @@ class Vocabulary:
     def spans(self, text: str) -> set[str]:
         """Every part of a text as long as some body's form (what `find_department` looks up)."""
         shortest, longest = self.bodies.lengths
-        if not shortest:
-            return set()
-        return {text[i:j] for i in range(len(text)) for j in range(i + shortest, min(len(text), i + longest) + 1)}
+        starts, ends = self._edges
+        return {
+            text[i:j]
+            for i in range(len(text))
+            if text[i] in starts
+            for j in range(i + shortest, min(len(text), i + longest) + 1)
+            if text[j - 1] in ends
+        }
 
     def _names_body(self, text: str, at: int, form: str, candidates: list[str]) -> bool:
         """Whether the form at `at` names its bodies (`candidates`): a whole word (一中 inside
