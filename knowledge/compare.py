@@ -252,15 +252,21 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
         return ranking(lib, q, ranked, total, [], apart)
     newest = documents_to_rank(lib, q, only, kind, scope)
     results = []
+    unsure = []  # bodies asked by name whose document gives no one figure: said, never left out quietly
     for d in newest.values():
         doc = lib.doc(d["id"])
         cands = [c for c in candidates.gather(lib, q, doc) if c.value is not None]
         if len({round(c.figure, 2) for c in cands}) == 1:
             results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
+        elif only:
+            unsure.append(d["department"])
     results.sort(key=lambda x: x[1].figure, reverse=q.intent != "bottom")
     ranked = [(doc.department, doc.year, c.figure, c.unit, c.label, c.value, c.citation) for doc, c in results]
     missing = [d for d in (only or []) if d not in newest]
-    return ranking(lib, q, ranked[:MAX_RANKED], len(ranked), missing, apart if only is None else "")
+    if unsure and len(ranked) < 2:  # nothing to compare with: the one figure found is no "最多"
+        return lib.help(q, f"{'、'.join(unsure)}的这一项在比较中读不出唯一的数（单独问它可以看到各处的写法），无法比较。")
+    apart = apart if only is None else "、".join(unsure) + "的这一项读不出唯一的数，没有参加比较（可以单独问）" if unsure else ""
+    return ranking(lib, q, ranked[:MAX_RANKED], len(ranked), missing, apart)
 
 
 def documents_to_rank(lib: Library, q: Query, only: list[str] | None, kind: str, scope: str) -> dict[str, dict[str, Any]]:

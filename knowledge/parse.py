@@ -75,7 +75,10 @@ STAGES = [
 QUESTION_WORDS = re.compile(r"是多少|有多少|多少钱|多少|是什么|吗|呢|啊|\s+|[?？,，。]|[是的为了]+$")
 SPENDING_ONLY = re.compile(r"(花|支出|用|开支|预算).{0,4}多少|多少钱")
 # 哪个部门支出最多, 哪个单位花钱最少: the whole budget of each, ranked
-SPENDING_RANKED = re.compile(r"(?:花钱|花|支出|开支|用钱)的?(?:最多|最少|最大|最小|最高|最低)|(?:最多|最少)的?(?:花钱|支出)")
+# spending ranked or compared, with no subject: 支出最多, 花钱最少, 哪个支出多, 支出哪个更多 (not 支出多少)
+SPENDING_RANKED = re.compile(
+    r"(?:花钱|花|支出|开支|用钱)(?:的|哪个|哪家)?(?:最|更|比较|较)?(?:多|少|大|小|高|低)(?!少)|(?:最多|最少)的?(?:花钱|支出)"
+)
 NARRATIVE_WORDS = re.compile(r"情况说明|说明里|文字说明")
 
 
@@ -294,7 +297,7 @@ def _body_mention(text: str, vocab: Vocabulary) -> re.Match[str] | None:
 def _only_filler(text: str, vocab: Vocabulary) -> bool:
     """Nothing but filler around the money words (一年花多少钱), so the whole budget is meant;
     not 今天我花了多少钱."""
-    rest = re.sub(r"花钱|花|支出|用|开支|预算|多少钱|多少|最多|最少|最大|最小|最高|最低|[这该本此]个?(局|部门|单位)|[()（）]", " ", CUE_WORDS.sub(" ", text))
+    rest = re.sub(r"花钱|花|支出|用|开支|预算|多少钱|多少|[最更较]?[多少]|[最更][大小高低]|[这该本此]个?(局|部门|单位)|[()（）]", " ", CUE_WORDS.sub(" ", text))
     for name, pattern in OPERATIONS:
         if name.startswith("per_"):  # 每月平均花多少钱: the whole budget, divided
             rest = pattern.sub(" ", rest)

@@ -204,3 +204,26 @@ def test_a_share_is_like_with_like(chongqing):
     a = chongqing.ask("重庆市气象局人员经费占基本支出的比例")
     assert a.status == "answered" and a.value == 97.48, a.answer
     assert "10890.78" not in chongqing.ask("重庆市气象局一般公共预算基本支出多少").answer
+
+
+@pytest.mark.parametrize("pair", [("望都县乡村振兴局", "苏州市审计局"), ("苏州市审计局", "无锡市统计局")])
+@pytest.mark.parametrize("asked", ["{a}和{b}哪个支出多", "{a}和{b}支出哪个更多", "{a}和{b}哪个花钱少"])
+def test_two_bodies_compared_by_spending_compare_their_whole_budgets(engine, pair, asked):
+    """哪个支出多 of two named bodies, no subject: each body's 支出总计, compared (it was "没有找到
+    这一项"); each figure is the one the body states alone, in the order asked."""
+    a = engine.ask(asked.format(a=pair[0], b=pair[1]))
+    assert a.status == "answered" and a.answer.startswith("支出总计"), a.answer
+    figures = {line.split("（")[0]: float(line.split("）")[1].split()[0]) for line in a.items if "）" in line}
+    assert set(figures) == set(pair)
+    for body, figure in figures.items():
+        assert engine.ask(f"{body}支出总计多少").value == figure
+    assert list(figures.values()) == sorted(figures.values(), reverse="少" not in asked)
+
+
+def test_a_body_with_no_one_figure_is_never_left_out_of_a_comparison_quietly(tmp_path):
+    """上海市数据局's 支出总计 is read two ways by the comparison (a table and a rounded narrative):
+    comparing it with 苏州市数据局 says so instead of calling 苏州市数据局 the larger alone."""
+    path = tmp_path / "kb.db"
+    build.write(path, [read_disclosure(CORPUS / f) for f in ("shanghai_19.pdf", "suzhou_02.pdf")])
+    a = Engine.open(path).ask("上海市数据局和苏州市数据局哪个支出多")
+    assert a.status != "answered" and a.value is None and "上海市数据局" in a.answer and "无法比较" in a.answer
