@@ -46,8 +46,9 @@ ALL_DEPARTMENTS = re.compile(
 )
 COUNT = re.compile(r"几辆|几台|多少辆|多少台|几个|有几|多少个|多少人|多少户|数量|平方米|面积|多大|[辆台人户个]数")
 _BODY = "(?:" + "|".join(BODY_SUFFIXES) + ")"
-# A suffix that is a word's first character is no body's end: 部门, 部分, 局…费, 所有/所以/所属 (列出所有部门)
-NOT_A_BODY_END = r"(?!门|分|[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务)|(?<=所)[有以在属需得谓])"
+# A suffix that is a word's first character is no body's end: 部门, 部分, 办公费, 所有/所以/所属 (列出所有部门);
+# 局 and 厅 end a body's name whatever follows (北京市数据局支出总计, 教育厅经费)
+NOT_A_BODY_END = r"(?!门|分|(?<![局厅])[\u4e00-\u9fff]{0,1}(?:费|支出|经费|事务|管理|建设|运行|服务)|(?<=所)[有以在属需得谓])"
 PLACE_MENTION = re.compile(
     r"([\u4e00-\u9fff]{2,4}?[省市县区])(?:(?!哪|各|每|所有|全部)[\u4e00-\u9fff]){0,10}?"
     + _BODY

@@ -227,3 +227,12 @@ def test_a_body_with_no_one_figure_is_never_left_out_of_a_comparison_quietly(tmp
     build.write(path, [read_disclosure(CORPUS / f) for f in ("shanghai_19.pdf", "suzhou_02.pdf")])
     a = Engine.open(path).ask("上海市数据局和苏州市数据局哪个支出多")
     assert a.status != "answered" and a.value is None and "上海市数据局" in a.answer and "无法比较" in a.answer
+
+
+@pytest.mark.parametrize("question", ["北京市统计局支出总计", "南京市审计局支出多少", "上海市教育厅经费多少"])
+def test_a_body_of_another_place_is_said_not_loaded_whatever_money_word_follows(engine, question):
+    """北京市统计局支出总计 with 无锡市统计局 loaded: 局 followed by 支出 ends a body's name, so the
+    body is not loaded (it was "这个问题对应N个部门", a list of every body)."""
+    a = engine.ask(question)
+    body = question[: question.index("局" if "局" in question else "厅") + 1]
+    assert a.status == "not_found" and a.value is None and f"没有{body}的数据" in a.answer, a.answer
