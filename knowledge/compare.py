@@ -255,9 +255,9 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
     unsure = []  # bodies asked by name whose document gives no one figure: said, never left out quietly
     for d in newest.values():
         doc = lib.doc(d["id"])
-        cands = [c for c in candidates.gather(lib, q, doc) if c.value is not None]
-        if len({round(c.figure, 2) for c in cands}) == 1:
-            results.append((doc, sorted(cands, key=lambda c: c.rank)[0]))
+        best = figures.one_figure(candidates.gather(lib, q, doc))
+        if best is not None:
+            results.append((doc, best))
         elif only:
             unsure.append(d["department"])
     results.sort(key=lambda x: x[1].figure, reverse=q.intent != "bottom")

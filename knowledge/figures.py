@@ -119,6 +119,14 @@ def agreeing(sure: list[Candidate]) -> dict[float, list[Candidate]]:
     return groups
 
 
+def one_figure(cands: list[Candidate]) -> Candidate | None:
+    """What a ranking takes from a document: the figure all its sources agree on, as a single
+    answer states it (a narrative's rounded 万元 agreeing with its table), from the most trusted
+    source; none when they disagree."""
+    groups = agreeing([c for c in cands if c.value is not None])
+    return next(iter(groups.values()))[0] if len(groups) == 1 else None
+
+
 def stated(lib: Library, q: Query, doc: DocData, best: list[Candidate]) -> Answer:
     """The agreed figure, from its most trusted source, with up to two more that say the same."""
     main = best[0]

@@ -91,17 +91,16 @@ def usable(stored: dict[str, str] | None) -> dict[str, str]:
 def rows_for(engine: Engine, measures: list[str], doc_ids: list[str]) -> list[tuple[Any, ...]]:
     """The key-figure rows of these documents for these measures (what a ranking would take);
     each document is read once."""
-    from . import candidates  # the engine's reading of figures, below the library this module serves
+    from . import candidates, figures  # the engine's reading of figures, below the library this module serves
 
     asked = [(m, parse(f"哪个部门{m}最多", engine.vocab, engine.newest_year)) for m in measures]
     out: list[tuple[Any, ...]] = []
     for doc_id in doc_ids if asked else []:
         doc = engine.doc(doc_id)
         for measure, q in asked:
-            cands = [c for c in candidates.gather(engine, q, doc) if c.value is not None]
-            if len({round(c.figure, 2) for c in cands}) != 1:
+            best = figures.one_figure(candidates.gather(engine, q, doc))
+            if best is None:
                 continue
-            best = sorted(cands, key=lambda c: c.rank)[0]
             data = {"unit": best.unit, "label": best.label, "value": best.value, "citation": asdict(best.citation)}
             out.append((measure, doc_id, doc.department, doc.year, best.figure, json.dumps(data, ensure_ascii=False)))
     return out

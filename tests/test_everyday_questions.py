@@ -4,6 +4,8 @@ written here: a question typed with a homophone must get what the correctly spel
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from knowledge import build
@@ -221,12 +223,35 @@ def test_two_bodies_compared_by_spending_compare_their_whole_budgets(engine, pai
 
 
 def test_a_body_with_no_one_figure_is_never_left_out_of_a_comparison_quietly(tmp_path):
-    """上海市数据局's 支出总计 is read two ways by the comparison (a table and a rounded narrative):
-    comparing it with 苏州市数据局 says so instead of calling 苏州市数据局 the larger alone."""
+    """A body whose narrative says other figures than its tables (each scaled by 1.1 here) has no
+    one 支出总计: comparing it with another body says so, instead of calling the other the larger."""
+    sample = read_disclosure(SAMPLE)
+    odd = read_disclosure(SAMPLE)
+    odd.department, odd.source_sha256 = "测试县审计局", "odd"
+    for f in odd.facts:
+        if f.unit == "万元" and f.value:
+            f.value = round(f.value * 1.1, 2)
     path = tmp_path / "kb.db"
-    build.write(path, [read_disclosure(CORPUS / f) for f in ("shanghai_19.pdf", "suzhou_02.pdf")])
-    a = Engine.open(path).ask("上海市数据局和苏州市数据局哪个支出多")
-    assert a.status != "answered" and a.value is None and "上海市数据局" in a.answer and "无法比较" in a.answer
+    build.write(path, [sample, odd])
+    engine = Engine.open(path)
+    assert engine.ask("测试县审计局支出总计多少").status != "answered"  # asked alone it says the two disagree
+    a = engine.ask("望都县乡村振兴局和测试县审计局哪个支出多")
+    assert a.status != "answered" and a.value is None and "测试县审计局" in a.answer and "无法比较" in a.answer
+
+
+def test_a_narratives_rounded_figure_agrees_with_its_table_in_a_ranking_as_in_an_answer(tmp_path):
+    """上海市数据局's 支出总计: 47,145.21 万元 in its table, 47145 万元 (rounded) in its narrative —
+    one figure when asked alone, and so in a comparison and a ranking (it was left out of both,
+    and 上海市哪个部门支出最多 named another body)."""
+    path = tmp_path / "kb.db"
+    build.write(path, [read_disclosure(CORPUS / f) for f in ("shanghai_19.pdf", "suzhou_02.pdf", "shanghai_10.pdf")])
+    engine = Engine.open(path)
+    alone = engine.ask("上海市数据局支出总计多少")
+    assert alone.status == "answered" and "取整" in (alone.source or "")
+    for q in ("上海市数据局和苏州市数据局哪个支出多", "上海市哪个部门支出最多", "上海市哪个单位花钱最少"):
+        a = engine.ask(q)
+        figures = {m[1]: float(m[2]) for m in (re.match(r"(.+?)（\d{4}年）([\d.]+)", line) for line in a.items) if m}
+        assert a.status == "answered" and figures.get("上海市数据局") == alone.value, (q, a.answer)
 
 
 @pytest.mark.parametrize("question", ["北京市统计局支出总计", "南京市审计局支出多少", "上海市教育厅经费多少"])
