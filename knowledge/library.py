@@ -41,9 +41,9 @@ class Library:
             pending = bool(store.pending(conn))  # written documents not yet derived
             self.catalog = Catalog(conn, pending)
             snapshot = store.derived(conn, "vocabulary")  # built at load time, by these rules (lexicon included)?
-            if snapshot and snapshot.get("rules") == rules() and "form_lengths" in snapshot:
-                lengths, edges = tuple(snapshot["form_lengths"]), tuple(snapshot["form_edges"])
-                bodies = StoredBodies(conn, lengths, edges, self.catalog.bodies, snapshot["common_forms"])  # type: ignore[arg-type]
+            if snapshot and snapshot.get("rules") == rules() and {"form_lengths", "form_edges", "common_forms"} <= snapshot.keys():
+                (shortest, longest), (starts, ends) = snapshot["form_lengths"], snapshot["form_edges"]
+                bodies = StoredBodies(conn, (shortest, longest), (starts, ends), self.catalog.bodies, snapshot["common_forms"])
                 self.vocab = Vocabulary.from_snapshot(snapshot, bodies)
             else:  # a base loaded by another version: build it from what the base holds (slower to open)
                 self.vocab = Vocabulary.from_sources(store.vocabulary_sources(conn))
