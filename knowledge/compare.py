@@ -252,20 +252,25 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
         return ranking(lib, q, ranked, total, [], apart)
     newest = documents_to_rank(lib, q, only, kind, scope)
     results = []
-    unsure = []  # bodies asked by name whose document gives no one figure: said, never left out quietly
+    unsure = []  # bodies whose document gives no one figure: said, never left out quietly
     for d in newest.values():
         doc = lib.doc(d["id"])
         best = figures.one_figure(candidates.gather(lib, q, doc))
         if best is not None:
             results.append((doc, best))
-        elif only:
+        else:
             unsure.append(d["department"])
     results.sort(key=lambda x: x[1].figure, reverse=q.intent != "bottom")
     ranked = [(doc.department, doc.year, c.figure, c.unit, c.label, c.value, c.citation) for doc, c in results]
     missing = [d for d in (only or []) if d not in newest]
-    if unsure and len(ranked) < 2:  # nothing to compare with: the one figure found is no "最多"
+    if only and unsure and len(ranked) < 2:  # nothing to compare with: the one figure found is no "最多"
         return lib.help(q, f"{'、'.join(unsure)}的这一项在比较中读不出唯一的数（单独问它可以看到各处的写法），无法比较。")
-    apart = apart if only is None else "、".join(unsure) + "的这一项读不出唯一的数，没有参加比较（可以单独问）" if unsure else ""
+    if only is None:
+        left = f"另有{len(unsure)}个部门的文件没有这一项或读不出唯一的数，未列入" if unsure and ranked else ""
+        apart = "；".join(filter(None, [apart.strip("（）"), left]))
+        apart = f"（{apart}）" if apart else ""
+    else:
+        apart = "、".join(unsure) + "的这一项读不出唯一的数，没有参加比较（可以单独问）" if unsure else ""
     return ranking(lib, q, ranked[:MAX_RANKED], len(ranked), missing, apart)
 
 

@@ -261,3 +261,32 @@ def test_a_body_of_another_place_is_said_not_loaded_whatever_money_word_follows(
     a = engine.ask(question)
     body = question[: question.index("局" if "局" in question else "厅") + 1]
     assert a.status == "not_found" and a.value is None and f"没有{body}的数据" in a.answer, a.answer
+
+
+SHANGHAI_FIVE = ["shanghai_10.pdf", "shanghai_18.pdf", "shanghai_19.pdf", "shanghai_13.pdf", "shanghai_15.pdf"]
+
+
+@pytest.fixture(scope="module")
+def shanghai_five(tmp_path_factory) -> Engine:
+    path = tmp_path_factory.mktemp("sh5") / "kb.db"
+    build.write(path, [read_disclosure(CORPUS / f) for f in SHANGHAI_FIVE])
+    return Engine.open(path)
+
+
+@pytest.mark.parametrize("item", ["办公费", "物业管理费", "租赁费"])
+def test_a_ranking_counts_the_bodies_it_leaves_out_and_each_is_one_with_no_figure(shanghai_five, item):
+    """上海市哪个部门办公费最多 over five published 单位预算: every body is ranked or counted as left
+    out ("另有N个部门…未列入": 租赁费 two of them), and a body left out has no one figure when asked
+    alone either — a ranking never drops a body a single answer would give a figure for."""
+    engine, files = shanghai_five, SHANGHAI_FIVE
+    a = engine.ask(f"上海市哪个部门{item}最多")
+    assert a.status == "answered"
+    ranked = {m[1]: float(m[2]) for m in (re.match(r"(.+?)（\d{4}年）([\d.]+)", line) for line in a.items) if m}
+    left = re.search(r"另有(\d+)个部门的文件没有这一项", a.answer + "".join(a.items))
+    assert len(ranked) + (int(left[1]) if left else 0) == engine.catalog.bodies == len(files)
+    for body in {d["department"] for d in engine.catalog.every()}:
+        alone = engine.ask(f"{body}{item}多少")
+        if body in ranked:
+            assert alone.value is not None and round(alone.value, 2) == ranked[body], body
+        else:
+            assert alone.status != "answered" or alone.value is None, (body, alone.answer)
