@@ -20,7 +20,7 @@ from .body_names import index_bodies, placeless_forms
 from .key_figure_table import Prepared, prepare, rebuild
 from .key_figures import rules
 from .store import catalog
-from .store.read import first_definers, kind_counts, vocabulary_sources
+from .store.read import first_definers, kind_bodies, kind_counts, vocabulary_sources
 from .store.schema import fill_sources
 from .store.write import WriteResult
 from .vocabulary import Vocabulary, as_asked
@@ -59,6 +59,7 @@ class Derivation:
         store.put_derived(conn, "first_definers", first_definers(conn) if definers is None else self._definers(conn, definers, written))
         store.put_derived(conn, "catalog", catalog.summary(conn))
         store.put_derived(conn, "kinds", kind_counts(conn))
+        store.put_derived(conn, "kind_bodies", kind_bodies(conn))
         store.put_derived(conn, "derived_by", {"rules": rules(), **sources})
         # what older versions stored: the definitions (schema 7), every document's entry (schema 9)
         conn.execute("DELETE FROM derived WHERE key IN ('definitions', 'documents')")

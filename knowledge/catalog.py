@@ -12,7 +12,7 @@ from typing import Any
 
 from . import store
 from .store import catalog as stored
-from .store.read import kind_counts
+from .store.read import kind_bodies, kind_counts
 
 BODIES_KEPT = 4096  # bodies whose entries an engine keeps
 
@@ -28,6 +28,7 @@ class Catalog:
         self.newest_year: int | None = summary["newest_year"]
         self._entries: dict[str, list[dict[str, Any]]] = {}
         self._kinds: list[list[Any]] | None = None if pending else store.derived(conn, "kinds")
+        self._kind_bodies: list[list[Any]] | None = None if pending else store.derived(conn, "kind_bodies")
 
     def of_bodies(self, bodies: Iterable[str]) -> list[dict[str, Any]]:
         """The documents of these bodies, in document order (department, year)."""
@@ -60,6 +61,12 @@ class Catalog:
     def only_body(self) -> list[str]:
         """The one body loaded, when only one is ([] otherwise)."""
         return stored.first_bodies(self.conn, 1) if self.bodies == 1 else []
+
+    def bodies_of_kind(self) -> dict[tuple[str, str], int]:
+        """How many bodies have a document of each kind and scope: counted by the load, else once here."""
+        if self._kind_bodies is None:
+            self._kind_bodies = kind_bodies(self.conn)
+        return {(kind, scope): n for kind, scope, n in self._kind_bodies}
 
     def kinds(self) -> list[list[Any]]:
         """(year, kind, scope, documents) of every year: counted by the load, else once here."""

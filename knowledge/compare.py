@@ -249,7 +249,7 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
             counted=lib.key_counts.get(measure, {}).get(str(q.year) if q.year is not None else "newest"),  # stored by the load
         )
         ranked = [(r["department"], r["year"], r["figure"], r["unit"], r["label"], r["value"], Citation(**r["citation"])) for r in rows]
-        return ranking(lib, q, ranked, total, [], apart)
+        return ranking(lib, q, ranked, total, [], left_out(apart, lib.eligible(q.year, q.place, kind, scope) - total))
     newest = documents_to_rank(lib, q, only, kind, scope)
     results = []
     unsure = []  # bodies whose document gives no one figure: said, never left out quietly
@@ -266,12 +266,20 @@ def across_departments(lib: Library, q: Query, only: list[str] | None = None) ->
     if only and unsure and len(ranked) < 2:  # nothing to compare with: the one figure found is no "最多"
         return lib.help(q, f"{'、'.join(unsure)}的这一项在比较中读不出唯一的数（单独问它可以看到各处的写法），无法比较。")
     if only is None:
-        left = f"另有{len(unsure)}个部门的文件没有这一项或读不出唯一的数，未列入" if unsure and ranked else ""
-        apart = "；".join(filter(None, [apart.strip("（）"), left]))
-        apart = f"（{apart}）" if apart else ""
+        apart = left_out(apart, len(unsure))
     else:
         apart = "、".join(unsure) + "的这一项读不出唯一的数，没有参加比较（可以单独问）" if unsure else ""
     return ranking(lib, q, ranked[:MAX_RANKED], len(ranked), missing, apart)
+
+
+def left_out(apart: str, unranked: int) -> str:
+    """What a ranking of every body leaves out, in one sentence: documents of other kinds
+    (`apart`), and bodies of the kind compared whose document has no one figure of it — counted,
+    never dropped quietly."""
+    parts = [apart.strip("（）")] if apart else []
+    if unranked > 0:
+        parts.append(f"另有{unranked}个部门的文件没有这一项或读不出唯一的数，未列入")
+    return f"（{'；'.join(parts)}）" if parts else ""
 
 
 def documents_to_rank(lib: Library, q: Query, only: list[str] | None, kind: str, scope: str) -> dict[str, dict[str, Any]]:

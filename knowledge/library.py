@@ -201,6 +201,17 @@ class Library:
                     found[(kind, scope)] = found.get((kind, scope), 0) + n
         return self._kinds.get((year, place), {})
 
+    def eligible(self, year: int | None, place: str | None, kind: str, scope: str) -> int:
+        """How many bodies a ranking of every body compares: those with a document of this kind
+        and scope, of the year (any: each one's newest), of the place."""
+        if place:
+            docs = self.of_departments(self.departments_of(place))
+            of_kind = [d for d in docs if (d["kind"], d["scope"] or scope_of(d)) == (kind, scope) and year in (None, d["year"])]
+            return len({d["department"] for d in of_kind})
+        if year is not None:  # one document a body of a year, kind and scope
+            return self.kinds_in(year, None).get((kind, scope), 0)
+        return self.catalog.bodies_of_kind().get((kind, scope), 0)
+
     def of_departments(self, departments: Iterable[str]) -> list[dict[str, Any]]:
         """The documents of these departments, in document order (department, year)."""
         return self.catalog.of_bodies(departments)

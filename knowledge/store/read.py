@@ -151,6 +151,13 @@ def first_definers(conn: Connection, among: list[str] | None = None) -> dict[str
     return first
 
 
+def kind_bodies(conn: Connection) -> list[list[Any]]:
+    """How many bodies have a document of each kind and scope (what a ranking of each body's
+    newest document compares)."""
+    sql = "SELECT kind, coalesce(scope, '部门'), count(DISTINCT department) FROM documents GROUP BY kind, coalesce(scope, '部门') ORDER BY 1, 2"
+    return [list(r) for r in conn.execute(sql)]
+
+
 def document_order(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int, str]]:
     """Where each document comes in document order: (department, year, id)."""
     out: dict[str, tuple[str, int, str]] = {}
