@@ -105,6 +105,9 @@ class Library:
         """The documents of the one body asked (or of the only body loaded); which body, when
         the question fits several."""
         if not q.departments:
+            of_place = self.departments_of(q.place) if q.place and self.catalog.bodies > 1 else []
+            if of_place:  # 上海交大项目支出: no body, a place — which of its bodies, never every body loaded
+                return [], self.clarify_departments(q, of_place)
             if self.catalog.bodies > 1:
                 shown, total = self.catalog.first_bodies(MAX_OPTIONS)
                 return [], self.clarify_departments(q, shown, total)
@@ -245,7 +248,10 @@ class Library:
         option reads as a question of its own: 望都县卫生健康局项目支出."""
         text = self.strip(question)
         said = [f for f, ds in self.vocab.bodies.named(self.vocab.spans(text)).items() if set(ds) & set(departments)]
-        return text.replace(max(said, key=len), "", 1) if said else text
+        if said:
+            return text.replace(max(said, key=len), "", 1)
+        place = self.vocab.place_form(text)  # 无锡市项目支出: each option names its body, which holds the place
+        return text.replace(place, "", 1) if place and all(self.vocab.places[place] in d for d in departments) else text
 
     def not_loaded(self, q: Query, why: str) -> Answer:
         return Answer(q.question, "not_found", f"{why}{self.describe_sources()}。", intent=q.intent)

@@ -290,3 +290,18 @@ def test_a_ranking_counts_the_bodies_it_leaves_out_and_each_is_one_with_no_figur
             assert alone.value is not None and round(alone.value, 2) == ranked[body], body
         else:
             assert alone.status != "answered" or alone.value is None, (body, alone.answer)
+
+
+@pytest.mark.parametrize("place", ["苏州市", "无锡"])
+def test_a_place_named_without_a_body_asks_which_of_that_places_bodies(engine, place):
+    """苏州市项目支出多少 with bodies of several places loaded: the question back offers the bodies
+    of that place (it listed every body loaded), each option a question of its own that is
+    answered (无锡市统计局项目支出多少, not 无锡市统计局无锡项目支出多少)."""
+    a = engine.ask(f"{place}项目支出多少")
+    full = engine.vocab.find_place(place)
+    assert full is not None
+    bodies = engine.departments_of(full)
+    assert a.status == "clarify" and f"对应{len(bodies)}个部门" in a.answer and a.options
+    for option, body in zip(a.options, bodies, strict=False):
+        assert option == f"{body}项目支出多少"
+        assert engine.ask(option).status == "answered"
