@@ -23,12 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from scale import _varied  # noqa: E402
 
 from knowledge import build, store  # noqa: E402
 from loaders import read_disclosure  # noqa: E402
+from loaders.copies import renamed  # noqa: E402
 
 SEED = next((ROOT.parent / "shared" / "disclosures").glob("475_*.txt"))
 
@@ -56,9 +54,9 @@ def main() -> None:
     times: dict[str, list[float]] = {"a new body": [], "a new year of a body": []}
     for _ in range(args.repeat):
         tag = uuid.uuid4().hex[:6]
-        new_body = _varied(template, f"基准县{tag}档案局", 2024, f"bench-{tag}", 1.003)
+        new_body = renamed(template, f"基准县{tag}档案局", 2024, f"bench-{tag}", 1.003)
         body, year = a_body_it_has(kb)
-        next_year = _varied(template, body, year + 1, f"bench-{tag}-y", 1.004)
+        next_year = renamed(template, body, year + 1, f"bench-{tag}-y", 1.004)
         for kind, d in (("a new body", new_body), ("a new year of a body", next_year)):
             started = time.perf_counter()
             results = build.write(kb, [d])

@@ -74,6 +74,7 @@ def names(n: int) -> list[tuple[str, int]]:
 def build(path: Path | str, n: int, batch: int = 1000) -> float:
     from knowledge import build
     from loaders import read_disclosure
+    from loaders.copies import renamed
 
     templates = [read_disclosure(f) for f in sorted(SHARED.glob("475_*.txt"))]
     templates += [read_disclosure(f) for f in sorted(SHARED.glob("generated*/dept_*/disclosure.txt"))]
@@ -82,28 +83,10 @@ def build(path: Path | str, n: int, batch: int = 1000) -> float:
     for at in range(0, n, batch):
         docs = []
         for i, (department, year) in enumerate(todo[at : at + batch], at):
-            docs.append(_varied(templates[i % len(templates)], department, year, f"synthetic-{i}", 1 + (i % 997) / 1000))
+            docs.append(renamed(templates[i % len(templates)], department, year, f"synthetic-{i}", 1 + (i % 997) / 1000))
         build.write(path, docs)
         print(f"  {min(at + batch, n)}/{n} written ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return time.perf_counter() - started
-
-
-def _varied(template, department: str, year: int, digest: str, factor: float):
-    """The template under another name and year, every amount scaled by `factor` (sums stay
-    sums), so departments do not tie in rankings as copies would."""
-    import copy
-
-    d = copy.deepcopy(template)
-    d.department, d.year, d.source_sha256 = department, year, digest
-    for t in d.tables:
-        for r in t.rows:
-            r.values = {k: round(v * factor, 2) for k, v in r.values.items()}
-            for a in r.ambiguous:
-                a.value = round(a.value * factor, 2)
-    for f in d.facts:
-        if f.unit == "万元" and f.value is not None:
-            f.value = round(f.value * factor, 2)
-    return d
 
 
 KINDS = {
@@ -230,12 +213,13 @@ def write_share(kb: str, n: int, share: int, shares: int, batch: int) -> None:
     """Worker `share` of `shares`: write every `shares`-th of n disclosures, `batch` per load."""
     from knowledge import build
     from loaders import read_disclosure
+    from loaders.copies import renamed
 
     templates = [read_disclosure(f) for f in sorted(SHARED.glob("475_*.txt"))]
     templates += [read_disclosure(f) for f in sorted(SHARED.glob("generated*/dept_*/disclosure.txt"))]
     mine = [(i, d, y) for i, (d, y) in enumerate(names(n)) if i % shares == share]
     for at in range(0, len(mine), batch):
-        build.write(kb, [_varied(templates[i % len(templates)], d, y, f"synthetic-{i}", 1 + (i % 997) / 1000) for i, d, y in mine[at : at + batch]])
+        build.write(kb, [renamed(templates[i % len(templates)], d, y, f"synthetic-{i}", 1 + (i % 997) / 1000) for i, d, y in mine[at : at + batch]])
 
 
 def workers_throughput(server: str, n: int, counts: list[int], batch: int) -> None:

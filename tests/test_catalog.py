@@ -15,6 +15,7 @@ from knowledge import build, store
 from knowledge.engine import Engine
 from knowledge.vocabulary import Vocabulary
 from loaders import read_disclosure
+from loaders.copies import renamed
 from loaders.model import Disclosure
 
 from .conftest import SAMPLE
@@ -40,21 +41,8 @@ QUESTIONS = [
 
 def bodies() -> list[Disclosure]:
     """The sample under each name, every amount scaled a little (no two bodies tie)."""
-    out = []
-    for i, name in enumerate(BODIES):
-        d = read_disclosure(SAMPLE)
-        d.department, d.source_sha256 = name, f"body-{i}"
-        factor = 1 + i / 10
-        for t in d.tables:
-            for r in t.rows:
-                r.values = {k: round(v * factor, 2) for k, v in r.values.items()}
-                for a in r.ambiguous:
-                    a.value = round(a.value * factor, 2)
-        for f in d.facts:
-            if f.unit == "万元" and f.value is not None:
-                f.value = round(f.value * factor, 2)
-        out.append(d)
-    return out
+    sample = read_disclosure(SAMPLE)
+    return [renamed(sample, name, sample.year, f"body-{i}", 1 + i / 10) for i, name in enumerate(BODIES)]
 
 
 @pytest.fixture(scope="module")
